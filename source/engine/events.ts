@@ -1,0 +1,123 @@
+// The one stream every part of Rampart speaks. The engine emits these; the
+// journal persists the `RunEvent`s; the run's state is a fold over them.
+// Output lines are live only: they go to step logs on disk, not the journal.
+
+import type {BlockRole} from '../runbook/model.js';
+
+export interface Operator {
+	user: string;
+	uid: number;
+	host: string;
+	/** `$SSH_CLIENT` of the operator's session, when there is one. */
+	sshClient?: string;
+	tty?: string;
+}
+
+export type StepStatus =
+	| 'pending'
+	| 'running'
+	| 'done'
+	| 'already-done'
+	| 'skipped'
+	| 'failed'
+	| 'timed-out'
+	| 'cancelled'
+	| 'interrupted'
+	| 'rolled-back';
+
+export type RunOutcome = 'completed' | 'failed' | 'stopped' | 'rolled-back';
+
+export interface LogRef {
+	/** Path relative to the state directory. */
+	path: string;
+	sha256: string;
+	bytes: number;
+	/** True when the log hit the size limit and later output was dropped. */
+	truncated?: boolean;
+}
+
+/** Fields every journaled event has; filled in by the engine when it emits. */
+export interface EventBase {
+	runId: string;
+	/** ISO 8601 time the event happened. */
+	time: string;
+}
+
+export type RunEventBody =
+	| {
+			type: 'run-started';
+			runbook: {id: string; path: string; sha256: string; title: string; every?: string};
+			operator: Operator;
+			rampartVersion: string;
+			/** Input values; secret inputs appear only as their name in `secrets`. */
+			inputs: Record<string, string>;
+			secrets: string[];
+			steps: Array<{id: string; title: string}>;
+			cwd: string;
+			mode: 'run' | 'check';
+	  }
+	| {
+			type: 'run-resumed';
+			operator: Operator;
+			rampartVersion: string;
+			/** SHA-256 of the runbook file at resume time. */
+			runbookSha256: string;
+			/** Ids of steps whose content differs from the run's original runbook. */
+			changedSteps: string[];
+	  }
+	| {type: 'step-started'; step: string; attempt: number}
+	| {type: 'block-started'; step: string; block: number; role: BlockRole; name?: string}
+	| {
+			type: 'block-finished';
+			step: string;
+			block: number;
+			role: BlockRole;
+			exitCode: number | null;
+			signal?: string;
+			timedOut: boolean;
+			cancelled: boolean;
+			durationMs: number;
+	  }
+	| {
+			type: 'step-finished';
+			step: string;
+			attempt: number;
+			status: Extract<StepStatus, 'done' | 'failed' | 'timed-out' | 'cancelled'>;
+			/** The exit code that decided the outcome, when a block decided it. */
+			exitCode?: number | null;
+			log?: LogRef;
+			error?: string;
+	  }
+	| {
+			/** A `check` block was run on its own (no run blocks). */
+			type: 'check-finished';
+			step: string;
+			passed: boolean;
+			log?: LogRef;
+	  }
+	| {type: 'step-already-done'; step: string}
+	| {type: 'step-skipped'; step: string; reason: string}
+	| {type: 'task-ticked'; step: string; task: number; text: string}
+	| {type: 'step-acknowledged'; step: string}
+	| {type: 'note-added'; step?: string; text: string}
+	| {type: 'rollback-started'; steps: string[]}
+	| {type: 'step-rolled-back'; step: string; ok: boolean; log?: LogRef}
+	| {type: 'run-finished'; outcome: RunOutcome; reason?: string};
+
+export type RunEvent = EventBase & RunEventBody;
+export type RunEventType = RunEventBody['type'];
+
+/** Live output; never journaled (the step log on disk holds it). */
+export interface OutputLine {
+	type: 'output';
+	runId: string;
+	step: string;
+	block: number;
+	stream: 'stdout' | 'stderr';
+	/** Milliseconds since the epoch. */
+	time: number;
+	/** One line, without its newline, secrets masked. */
+	text: string;
+}
+
+export type EngineEvent = RunEvent | OutputLine;
