@@ -1,0 +1,71 @@
+// The one place that knows where things live under the state directory:
+//   runs/<runId>.jsonl         one journal per run
+//   logs/<runId>/<n>-<step>-<label>.log
+//   locks/<runbookId>.lock     held while a run of that runbook is active
+//   index.json                 last completion per runbook (a conf store)
+
+import path from 'node:path';
+
+export const JOURNAL_SUFFIX = '.jsonl';
+
+export function runsDir(stateDir: string): string {
+	return path.join(stateDir, 'runs');
+}
+
+export function journalPath(stateDir: string, runId: string): string {
+	return path.join(runsDir(stateDir), assertFileSafe(runId, 'run id') + JOURNAL_SUFFIX);
+}
+
+export function logsDir(stateDir: string, runId: string): string {
+	return path.join(stateDir, 'logs', assertFileSafe(runId, 'run id'));
+}
+
+export function locksDir(stateDir: string): string {
+	return path.join(stateDir, 'locks');
+}
+
+export function lockPath(stateDir: string, runbookId: string): string {
+	return path.join(locksDir(stateDir), escapeFileName(runbookId) + '.lock');
+}
+
+export const INDEX_NAME = 'index';
+
+/**
+ * Replace anything but letters, digits, `.`, `_` and `-` with `-`: for parts
+ * of names that only need to be readable, not reversible.
+ */
+export function slugForFileName(text: string, fallback: string): string {
+	const slug = text
+		.replaceAll(/[^\w.-]+/g, '-')
+		.replaceAll(/-{2,}/g, '-')
+		.replace(/^[-.]+/, '')
+		.replace(/-+$/, '')
+		.slice(0, 64);
+	return slug === '' ? fallback : slug;
+}
+
+/**
+ * A reversible file-safe spelling of a runbook id, so two ids never share a
+ * lock file: `%XX` for each byte outside `[A-Za-z0-9_-]` and for a leading dot.
+ */
+export function escapeFileName(text: string): string {
+	if (text === '') {
+		throw new Error('a runbook id must not be empty');
+	}
+
+	return [...Buffer.from(text, 'utf8')]
+		.map((byte, index) => {
+			const char = String.fromCodePoint(byte);
+			const safe = /[\w-]/.test(char) || (char === '.' && index > 0);
+			return safe ? char : '%' + byte.toString(16).toUpperCase().padStart(2, '0');
+		})
+		.join('');
+}
+
+function assertFileSafe(name: string, what: string): string {
+	if (!/^[\w-][\w.-]*$/.test(name)) {
+		throw new Error(`invalid ${what} ${JSON.stringify(name)}: only letters, digits, '.', '_' and '-' are allowed`);
+	}
+
+	return name;
+}

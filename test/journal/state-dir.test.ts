@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import envPaths from 'env-paths';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {ensurePrivateDir, openPrivateFile, resolveStateDir} from '../../source/journal/state-dir.js';
+import {modeOf, tempDir} from './helpers.js';
+
+describe('resolveStateDir', () => {
+	it('uses RAMPART_HOME, made absolute', () => {
+		expect(resolveStateDir({RAMPART_HOME: 'some/where'})).toBe(path.resolve('some/where'));
+		expect(resolveStateDir({RAMPART_HOME: '/srv/rampart'})).toBe('/srv/rampart');
+	});
+
+	it('falls back to the per-user data directory without a suffix', () => {
+		const expected = envPaths('rampart', {suffix: ''}).data;
+		expect(resolveStateDir({})).toBe(expected);
+		expect(resolveStateDir({RAMPART_HOME: ''})).toBe(expected);
+		expect(path.basename(expected)).toBe('rampart');
+	});
+});
+
+describe('private directories and files, whatever the umask', () => {
+	let savedUmask: number;
+	beforeEach(() => {
+		savedUmask = process.umask(0);
+	});
+	afterEach(() => {
+		process.umask(savedUmask);
+	});
+
+	it('creates every missing directory 0700 and leaves existing parents alone', () => {
+		const base = tempDir();
+		fs.chmodSync(base, 0o755);
+		const deep = path.join(base, 'a', 'b', 'c');
+		ensurePrivateDir(deep);
+		expect(modeOf(base)).toBe(0o755);
+		for (const dir of [path.join(base, 'a'), path.join(base, 'a', 'b'), deep]) {
+			expect(modeOf(dir)).toBe(0o700);
+		}
+	});
+
+	it('tightens the directory itself when it already exists', () => {
+		const dir = path.join(tempDir(), 'loose');
+		fs.mkdirSync(dir, {mode: 0o777});
+		expect(modeOf(dir)).toBe(0o777);
+		ensurePrivateDir(dir);
+		expect(modeOf(dir)).toBe(0o700);
+	});
+
+	it('also corrects a umask that would make directories too strict', () => {
+		process.umask(0o277);
+		const dir = path.join(tempDir(), 'x', 'y');
+		ensurePrivateDir(dir);
+		process.umask(0);
+		expect(modeOf(dir)).toBe(0o700);
+		expect(modeOf(path.dirname(dir))).toBe(0o700);
+	});
+
+	it('refuses a path that is a file', () => {
+		const file = path.join(tempDir(), 'file');
+		fs.writeFileSync(file, '', {mode: 0o644});
+		expect(() => ensurePrivateDir(file)).toThrow(/not a directory/);
+		expect(modeOf(file)).toBe(0o644);
+	});
+
+	it('opens new and existing files as 0600', () => {
+		const dir = tempDir();
+		const fresh = path.join(dir, 'fresh');
+		fs.closeSync(openPrivateFile(fresh, 'wx'));
+		expect(modeOf(fresh)).toBe(0o600);
+
+		const existing = path.join(dir, 'existing');
+		fs.writeFileSync(existing, 'x', {mode: 0o666});
+		expect(modeOf(existing)).toBe(0o666);
+		fs.closeSync(openPrivateFile(existing, 'a'));
+		expect(modeOf(existing)).toBe(0o600);
+	});
+});
