@@ -52,7 +52,8 @@ export type RunEventBody =
 			/** Input values; secret inputs appear only as their name in `secrets`. */
 			inputs: Record<string, string>;
 			secrets: string[];
-			steps: Array<{id: string; title: string}>;
+			/** Each step with the SHA-256 of its Markdown, to tell on resume which steps changed. */
+			steps: Array<{id: string; title: string; sha256: string}>;
 			cwd: string;
 			mode: 'run' | 'check';
 	  }

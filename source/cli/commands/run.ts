@@ -1,0 +1,116 @@
+// `rampart run` and `rampart resume`, headless. (On a terminal without --yes
+// the TUI takes over once it exists; the rules are the same engine's.)
+
+import {RunSession, EngineError} from '../../engine/run-session.js';
+import {journalPath, RunAlreadyActiveError} from '../../journal/index.js';
+import {latestUnfinished, loadRun, loadRuns} from '../../engine/run-catalog.js';
+import {runHeadless, type HeadlessResult} from '../../headless/headless-run.js';
+import {jsonReporter, plainReporter} from '../../headless/reporters.js';
+import {CliError, usageError} from '../errors.js';
+import {EXIT} from '../exit-codes.js';
+import type {CliContext} from '../context.js';
+import {ensureRequirements, gatherInputs, loadRunbook, loadRunbookFile, validatedInputs} from '../prepare-run.js';
+import {existsSync} from 'node:fs';
+
+export interface RunOptions {
+	yes?: boolean;
+	ack?: boolean;
+	check?: boolean;
+	json?: boolean;
+	input?: string[];
+	inputs?: string;
+}
+
+/** SIGINT/SIGTERM/SIGHUP: stop the running command (its whole group), then exit 130. */
+const trapInterrupts = (session: RunSession) => {
+	let interrupted = false;
+	const onSignal = () => {
+		interrupted = true;
+		session.cancel();
+	};
+	const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+	for (const signal of signals) process.on(signal, onSignal);
+	return {
+		interrupted: () => interrupted,
+		release: () => {
+			for (const signal of signals) process.off(signal, onSignal);
+		},
+	};
+};
+
+const openSession = (open: () => RunSession): RunSession => {
+	try {
+		return open();
+	} catch (error) {
+		if (error instanceof RunAlreadyActiveError) throw new CliError(error.message, EXIT.failed, 'Wait for it to finish, or stop that process first.');
+		if (error instanceof EngineError) throw new CliError(error.message, EXIT.usage);
+		throw error;
+	}
+};
+
+const drive = async (ctx: CliContext, session: RunSession, options: RunOptions): Promise<number> => {
+	const reporter = options.json ? jsonReporter(ctx.out) : plainReporter(ctx.out, ctx.err);
+	if (!options.json) ctx.err(`rampart: run ${session.runId} of "${session.runbook.meta.title}" (record: ${journalPath(session.stateDir, session.runId)})`);
+	const trap = trapInterrupts(session);
+	let result: HeadlessResult;
+	try {
+		result = await runHeadless(session, {yes: options.yes === true, ack: options.ack === true, check: options.check === true}, reporter, trap.interrupted);
+	} finally {
+		trap.release();
+		session.close();
+	}
+	switch (result.kind) {
+		case 'completed':
+			return EXIT.ok;
+		case 'interrupted':
+			ctx.err(`rampart: interrupted; nothing is left running. Resume with: rampart resume ${session.runId}`);
+			return EXIT.interrupted;
+		case 'waiting':
+		case 'failed':
+			ctx.err(`rampart: ${result.message}`);
+			return EXIT.failed;
+	}
+};
+
+export const runCommand = async (ctx: CliContext, ref: string, options: RunOptions): Promise<number> => {
+	const runbook = await loadRunbook(ctx, ref);
+	const inputs = validatedInputs(runbook, gatherInputs(ctx, options.input ?? [], options.inputs), ctx.env);
+	ensureRequirements(runbook, ctx.env);
+	const session = openSession(() =>
+		RunSession.start({runbook, inputs, stateDir: ctx.stateDir(), mode: options.check ? 'check' : 'run', env: ctx.env, cwd: ctx.cwd}),
+	);
+	return drive(ctx, session, options);
+};
+
+export const resumeCommand = async (ctx: CliContext, runId: string | undefined, options: RunOptions): Promise<number> => {
+	const stateDir = ctx.stateDir();
+	let summary;
+	if (runId) {
+		try {
+			summary = loadRun(stateDir, runId);
+		} catch {
+			throw usageError(`no run ${runId} in ${stateDir}`, 'See the runs with: rampart history');
+		}
+	} else {
+		summary = latestUnfinished(loadRuns(stateDir));
+		if (!summary) throw usageError('there is no unfinished run to resume', 'Start one with: rampart run <runbook>');
+	}
+	const recorded = summary.state;
+	if (recorded.outcome) throw usageError(`run ${summary.runId} has already finished (${recorded.outcome})`, `Start a new one with: rampart run ${recorded.runbook.id}`);
+	// The runbook as it is now, from where the run found it.
+	const runbook = existsSync(recorded.runbook.path) ? await loadRunbookFile(recorded.runbook.path) : await loadRunbook(ctx, recorded.runbook.id);
+	if (runbook.sha256 !== recorded.runbook.sha256) {
+		ctx.err(`rampart: ${runbook.path} has changed since this run started.`);
+	}
+	// Recorded values, except secrets (never recorded): those are asked again.
+	const given = {...recorded.inputs, ...gatherInputs(ctx, options.input ?? [], options.inputs)};
+	const inputs = validatedInputs(runbook, given, ctx.env);
+	ensureRequirements(runbook, ctx.env);
+	const session = openSession(() => RunSession.resume({runbook, inputs, stateDir, runId: summary.runId, env: ctx.env, cwd: recorded.cwd}));
+	const resumed = session.state.resumes.at(-1);
+	if (resumed && resumed.changedSteps.length > 0 && !options.json) {
+		const titles = resumed.changedSteps.map(id => session.state.steps.find(s => s.id === id)?.title ?? id);
+		ctx.err(`rampart: steps changed since the run started: ${titles.join('; ')}`);
+	}
+	return drive(ctx, session, {...options, check: recorded.mode === 'check'});
+};

@@ -1,0 +1,162 @@
+// The command table. Each action loads its command lazily, so `rampart list`
+// never pays for the engine's or the UI's modules. One exit path: every
+// command returns an exit code; errors become a message, never a stack trace
+// (unless --debug).
+
+import {Command, CommanderError, Option} from 'commander';
+import {RAMPART_VERSION} from '../version.js';
+import {CliError} from './errors.js';
+import {EXIT, EXIT_CODES_HELP} from './exit-codes.js';
+import {processContext, type CliContext} from './context.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export const buildProgram = (ctx: () => CliContext, setResult: (code: Promise<number>) => void): Command => {
+	const program = new Command('rampart')
+		.description('Walk a server through Markdown runbooks: run each step, show its output, record what was done.')
+		.version(RAMPART_VERSION, '-V, --version', 'print the version')
+		.option('--debug', 'print stack traces for unexpected errors')
+		.addHelpText(
+			'after',
+			`
+Examples:
+  rampart                          open the runbook list (on a terminal)
+  rampart lint runbooks/           check runbooks for mistakes
+  rampart run firewall --yes --input SSH_ALLOW=203.0.113.7
+
+Runbooks are found in the bundled runbooks/, ./runbooks, ~/.config/rampart/runbooks
+and the directories in RAMPART_RUNBOOKS (colon-separated). Records are kept in the
+state directory (RAMPART_HOME overrides it).
+
+${EXIT_CODES_HELP}`,
+		)
+		.showSuggestionAfterError(true)
+		.exitOverride()
+		.configureOutput({
+			writeOut: text => process.stdout.write(text),
+			writeErr: text => process.stderr.write(text),
+		});
+
+	program.action(() => {
+		setResult(import('./commands/list.js').then(m => m.listCommand(ctx(), {})));
+	});
+
+	program
+		.command('list')
+		.description('list the runbooks found, with their state')
+		.option('--json', 'print JSON')
+		.addHelpText('after', '\nExample:\n  rampart list --json | jq -r ".[].id"')
+		.action((options: {json?: boolean}) => {
+			setResult(import('./commands/list.js').then(m => m.listCommand(ctx(), options)));
+		});
+
+	program
+		.command('lint')
+		.description('check runbooks for mistakes (all found runbooks when no path is given)')
+		.argument('[paths...]', 'runbook files or directories, or runbook ids')
+		.option('--json', 'print the diagnostics as a JSON array')
+		.addOption(new Option('--no-shellcheck', 'do not run shellcheck on shell blocks'))
+		.addHelpText(
+			'after',
+			`
+Each problem is printed as file:line:col: error|warning: message [rule].
+shellcheck runs on every sh/bash block when it is on PATH.
+Exit status: 0 no errors, 1 errors found, 2 usage error.
+
+Examples:
+  rampart lint
+  rampart lint runbooks/firewall.md --json`,
+		)
+		.action((paths: string[], options: {json?: boolean; shellcheck: boolean}) => {
+			setResult(import('./commands/lint.js').then(m => m.lintCommand(ctx(), paths, options)));
+		});
+
+	const runOptions = (command: Command) =>
+		command
+			.option('-y, --yes', 'run without a terminal and confirm every block that asks for confirmation')
+			.option('--ack', 'tick manual items and acknowledge manual steps (you have done them)')
+			.option('--check', 'audit: run only check and verify blocks, change nothing')
+			.option('-i, --input <NAME=VALUE>', 'an input value (repeatable)', collect, [])
+			.option('--inputs <file.yaml>', 'input values from a YAML file')
+			.option('--json', 'print every event as one JSON line on stdout');
+
+	runOptions(
+		program
+			.command('run')
+			.description('run a runbook (by id or path)')
+			.argument('<runbook>', 'runbook id or path to a .md file'),
+	)
+		.addHelpText(
+			'after',
+			`
+Inputs come from --input NAME=VALUE, --inputs FILE.yaml, or RAMPART_INPUT_NAME.
+Every value is checked before anything runs.
+
+Examples:
+  rampart run account-security --yes --input DOMAIN=example.org --ack
+  rampart run ./my-runbook.md --yes --json > events.jsonl
+  rampart run web-permissions-audit --check
+
+${EXIT_CODES_HELP}`,
+		)
+		.action((ref: string, options) => {
+			setResult(import('./commands/run.js').then(m => m.runCommand(ctx(), ref, options)));
+		});
+
+	runOptions(
+		program
+			.command('resume')
+			.description('continue an unfinished run (the latest one when no run id is given)')
+			.argument('[run-id]', 'the run to resume'),
+	)
+		.addHelpText('after', '\nSecret inputs are never recorded: pass them again.\n\nExample:\n  rampart resume --ack')
+		.action((runId: string | undefined, options) => {
+			setResult(import('./commands/run.js').then(m => m.resumeCommand(ctx(), runId, options)));
+		});
+
+	const journal = program.command('journal').description('check the records of runs');
+	journal
+		.command('verify')
+		.description("check each run's hash chain and output logs; says where a record was changed")
+		.argument('[run-id]', 'one run (all runs when omitted)')
+		.option('--json', 'print JSON')
+		.addHelpText('after', '\nExit status: 0 every record intact, 1 a record was changed or damaged.\n\nExample:\n  rampart journal verify')
+		.action((runId: string | undefined, options: {json?: boolean}) => {
+			setResult(import('./commands/journal.js').then(m => m.journalVerifyCommand(ctx(), runId, options)));
+		});
+
+	return program;
+};
+
+const printError = (c: CliContext, error: unknown): number => {
+	if (error instanceof CliError) {
+		c.err(`rampart: ${error.message}`);
+		if (error.hint) c.err(error.hint);
+		if (c.debug && error.stack) c.err(error.stack);
+		return error.exitCode;
+	}
+	const message = error instanceof Error ? error.message : String(error);
+	c.err(`rampart: unexpected error: ${message}`);
+	if (c.debug && error instanceof Error && error.stack) c.err(error.stack);
+	else c.err('Run again with --debug to see where it happened, and please report it.');
+	return EXIT.failed;
+};
+
+export const runCli = async (argv: string[]): Promise<number> => {
+	const debug = argv.includes('--debug');
+	let context: CliContext | undefined;
+	const ctx = () => (context ??= processContext(debug));
+	let result: Promise<number> | undefined;
+	const program = buildProgram(ctx, code => (result = code));
+	try {
+		await program.parseAsync(argv, {from: 'user'});
+		return result ? await result : EXIT.ok;
+	} catch (error) {
+		if (error instanceof CommanderError) {
+			// Help and version exit 0; everything else commander rejects is usage.
+			if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+			return EXIT.usage;
+		}
+		return printError(ctx(), error);
+	}
+};

@@ -1,0 +1,68 @@
+// Rows for `rampart list`: each runbook found, with its title and state.
+
+import {readFileSync} from 'node:fs';
+import type {Discovery} from '../runbook/discover.js';
+import {parseRunbookBytes} from '../runbook/parse.js';
+import {readCompletionIndex} from '../journal/completion-index.js';
+import {latestUnfinished, loadRuns} from '../engine/run-catalog.js';
+import {runbookStatus, type RunbookStatus} from '../engine/runbook-status.js';
+
+export interface RunbookRow {
+	id: string;
+	title: string;
+	summary: string;
+	tags: string[];
+	every?: string;
+	path: string;
+	origin: string;
+	state: RunbookStatus['kind'];
+	stateText: string;
+	lastRun?: string;
+	nextDue?: string;
+	/** Set when the file cannot be read or parsed as a runbook. */
+	problem?: string;
+}
+
+export const listRunbooks = (discovery: Discovery, stateDir: string, now = new Date()): RunbookRow[] => {
+	let index: ReturnType<typeof readCompletionIndex> = {};
+	try {
+		index = readCompletionIndex(stateDir);
+	} catch {
+		index = {};
+	}
+	const runs = loadRuns(stateDir);
+	return discovery.entries.map(entry => {
+		let title = entry.id;
+		let summary = '';
+		let tags: string[] = [];
+		let every: string | undefined;
+		let problem: string | undefined;
+		try {
+			const parsed = parseRunbookBytes(entry.path, readFileSync(entry.path));
+			if (parsed.runbook) {
+				({title, summary, tags} = parsed.runbook.meta);
+				every = parsed.runbook.meta.every?.text;
+			}
+			const firstError = parsed.diagnostics.find(d => d.severity === 'error');
+			if (firstError) problem = `${firstError.line}:${firstError.column}: ${firstError.message}`;
+		} catch (error) {
+			problem = (error as Error).message;
+		}
+		const completion = index[entry.id];
+		const status = runbookStatus(every, completion, latestUnfinished(runs, entry.id), now);
+		return {
+			id: entry.id,
+			title,
+			summary,
+			tags,
+			every,
+			path: entry.path,
+			origin: entry.origin,
+			state: status.kind,
+			stateText: problem ? `cannot be used: ${problem}` : status.text,
+			lastRun: completion?.lastCompletedAt,
+			nextDue: 'nextDue' in status ? status.nextDue : undefined,
+			problem,
+		};
+	});
+};

@@ -1,0 +1,147 @@
+// Runs one shell block: `bash -Eeuo pipefail -c CODE`, in its own process
+// group so that cancel and timeout reach every process it started. Inputs
+// arrive only through `env`; the code is passed as written.
+
+import {execa} from 'execa';
+import {StringDecoder} from 'node:string_decoder';
+
+export interface BlockRun {
+	code: string;
+	cwd: string;
+	env: Record<string, string>;
+	timeoutMs?: number;
+	signal?: AbortSignal;
+	/** Give the command the real terminal (and no output capture). */
+	interactive: boolean;
+	onLine: (stream: 'stdout' | 'stderr', text: string) => void;
+	/** Time between SIGTERM and SIGKILL. */
+	killGraceMs?: number;
+}
+
+export interface BlockResult {
+	exitCode: number | null;
+	signal?: string;
+	timedOut: boolean;
+	cancelled: boolean;
+	durationMs: number;
+	/** Set when the block could not be started at all. */
+	error?: string;
+}
+
+export const DEFAULT_KILL_GRACE_MS = 2000;
+
+/** Signals every process in the group; false once the group is gone. */
+const signalGroup = (pgid: number, signal: NodeJS.Signals): boolean => {
+	try {
+		process.kill(-pgid, signal);
+		return true;
+	} catch {
+		return false;
+	}
+};
+
+const groupAlive = (pgid: number): boolean => signalGroup(pgid, 0 as unknown as NodeJS.Signals);
+
+/** TERM, then KILL after the grace period if anything in the group is left. */
+const stopGroup = async (pgid: number, graceMs: number): Promise<void> => {
+	if (!signalGroup(pgid, 'SIGTERM')) return;
+	const deadline = Date.now() + graceMs;
+	while (Date.now() < deadline) {
+		await new Promise(resolve => setTimeout(resolve, 25));
+		if (!groupAlive(pgid)) return;
+	}
+	signalGroup(pgid, 'SIGKILL');
+};
+
+const lineSplitter = (stream: 'stdout' | 'stderr', onLine: BlockRun['onLine']) => {
+	const decoder = new StringDecoder('utf8');
+	let pending = '';
+	const emit = (text: string) => {
+		const lines = (pending + text).split('\n');
+		pending = lines.pop() ?? '';
+		for (const line of lines) onLine(stream, line.endsWith('\r') ? line.slice(0, -1) : line);
+	};
+	return {
+		write: (chunk: Buffer) => emit(decoder.write(chunk)),
+		end: () => {
+			emit(decoder.end());
+			if (pending !== '') onLine(stream, pending);
+			pending = '';
+		},
+	};
+};
+
+export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
+	const started = performance.now();
+	const grace = run.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+	if (run.signal?.aborted) return {exitCode: null, timedOut: false, cancelled: true, durationMs: 0};
+
+	const child = execa('bash', ['-Eeuo', 'pipefail', '-c', run.code, 'rampart-block'], {
+		cwd: run.cwd,
+		env: run.env,
+		extendEnv: false,
+		// An interactive command must stay in the terminal's foreground process
+		// group to read from it; everything else gets a group of its own.
+		detached: !run.interactive,
+		stdin: run.interactive ? 'inherit' : 'ignore',
+		stdout: run.interactive ? 'inherit' : 'pipe',
+		stderr: run.interactive ? 'inherit' : 'pipe',
+		buffer: false,
+		reject: false,
+		encoding: 'buffer',
+	});
+	const pgid = child.pid;
+
+	let timedOut = false;
+	let cancelled = false;
+	let stopping: Promise<void> | undefined;
+	const stop = () => {
+		if (pgid === undefined) return;
+		if (run.interactive) {
+			child.kill('SIGTERM');
+			return;
+		}
+		stopping ??= stopGroup(pgid, grace);
+	};
+	const timer =
+		run.timeoutMs === undefined
+			? undefined
+			: setTimeout(() => {
+					timedOut = true;
+					stop();
+				}, run.timeoutMs);
+	const onAbort = () => {
+		cancelled = true;
+		stop();
+	};
+	run.signal?.addEventListener('abort', onAbort, {once: true});
+
+	const out = lineSplitter('stdout', run.onLine);
+	const err = lineSplitter('stderr', run.onLine);
+	child.stdout?.on('data', (chunk: Buffer) => out.write(chunk));
+	child.stderr?.on('data', (chunk: Buffer) => err.write(chunk));
+	// Processes the block left running in its group would hold its output open
+	// and outlive it: stop them as soon as the block's own shell has exited.
+	child.on('exit', () => {
+		if (pgid !== undefined && !run.interactive) stopping ??= stopGroup(pgid, grace);
+	});
+
+	try {
+		const result = await child;
+		out.end();
+		err.end();
+		await stopping;
+		const spawnFailed = result.failed && result.exitCode === undefined && !result.signal && !timedOut && !cancelled;
+		return {
+			exitCode: result.exitCode ?? null,
+			signal: result.signal ?? undefined,
+			timedOut,
+			cancelled: cancelled && !timedOut,
+			durationMs: Math.round(performance.now() - started),
+			error: spawnFailed ? result.shortMessage : undefined,
+		};
+	} finally {
+		if (timer) clearTimeout(timer);
+		run.signal?.removeEventListener('abort', onAbort);
+	}
+};

@@ -1,0 +1,49 @@
+// The runs in a state directory, as summaries folded from their journals.
+
+import {journalPath, listRuns, readJournal, readRunLock} from '../journal/index.js';
+import {asSeenAfterCrash, foldRun, nextStepIndex, type RunState} from './state.js';
+
+export interface RunSummary {
+	runId: string;
+	state: RunState;
+	/** A live process holds this run now. */
+	active: boolean;
+	/** Problems found reading the journal (the chain is checked by `journal verify`). */
+	damaged: boolean;
+}
+
+export const loadRun = (stateDir: string, runId: string): RunSummary => {
+	const {events, problems} = readJournal(journalPath(stateDir, runId));
+	const state = foldRun(events);
+	const holder = state.outcome ? undefined : readRunLock(stateDir, state.runbook.id);
+	const active = holder?.runId === runId && holder.alive;
+	return {
+		runId,
+		state: active ? state : asSeenAfterCrash(state),
+		active,
+		damaged: problems.some(p => p.kind !== 'torn-tail'),
+	};
+};
+
+/** Every readable run, oldest first; unreadable journals are left out. */
+export const loadRuns = (stateDir: string): RunSummary[] => {
+	const runs: RunSummary[] = [];
+	for (const runId of listRuns(stateDir)) {
+		try {
+			runs.push(loadRun(stateDir, runId));
+		} catch {
+			// A journal that does not even begin with run-started is not a run;
+			// `rampart journal verify` reports it.
+		}
+	}
+	return runs;
+};
+
+/** The newest run that has not finished, of one runbook or of any. */
+export const latestUnfinished = (runs: readonly RunSummary[], runbookId?: string): RunSummary | undefined =>
+	[...runs].reverse().find(r => !r.state.outcome && (runbookId === undefined || r.state.runbook.id === runbookId));
+
+export const progressOf = (state: RunState): {step: number; of: number} => {
+	const next = nextStepIndex(state);
+	return {step: (next ?? state.steps.length - 1) + 1, of: state.steps.length};
+};

@@ -1,0 +1,187 @@
+// A run's state is a pure fold over its events: the live engine, resume, the
+// TUI, reports and `rampart history` all see the same thing from the same
+// journal. No I/O here.
+
+import type {LogRef, Operator, RunEvent, RunOutcome, StepStatus} from './events.js';
+
+export interface StepState {
+	id: string;
+	title: string;
+	status: StepStatus;
+	attempts: number;
+	startedAt?: string;
+	endedAt?: string;
+	exitCode?: number | null;
+	error?: string;
+	skipReason?: string;
+	/** Task indexes ticked in this run, with when. */
+	ticks: Array<{task: number; text: string; time: string}>;
+	acknowledged: boolean;
+	notes: Array<{text: string; time: string}>;
+	logs: LogRef[];
+	/** Result of the latest check run in this run, if any. */
+	checkPassed?: boolean;
+	/** Rollback outcome, when the step was rolled back. */
+	rollback?: {ok: boolean; time: string};
+}
+
+export interface RunState {
+	runId: string;
+	runbook: {id: string; path: string; sha256: string; title: string; every?: string};
+	operator: Operator;
+	rampartVersion: string;
+	inputs: Record<string, string>;
+	secrets: string[];
+	mode: 'run' | 'check';
+	cwd: string;
+	startedAt: string;
+	/** Step content hashes as they were when the run started. */
+	stepHashes: Record<string, string>;
+	steps: StepState[];
+	notes: Array<{text: string; time: string}>;
+	resumes: Array<{time: string; operator: Operator; changedSteps: string[]}>;
+	rollingBack: boolean;
+	finishedAt?: string;
+	outcome?: RunOutcome;
+	finishReason?: string;
+	/** Time of the latest event. */
+	updatedAt: string;
+}
+
+/** Statuses after which a step needs nothing more for the run to complete. */
+export const SETTLED: ReadonlySet<StepStatus> = new Set(['done', 'already-done', 'skipped']);
+
+export class InvalidJournalError extends Error {}
+
+const updateStep = (state: RunState, id: string, change: (step: StepState) => StepState): RunState => {
+	const index = state.steps.findIndex(s => s.id === id);
+	if (index === -1) return state; // an event for a step the runbook no longer has: keep the rest
+	const steps = state.steps.slice();
+	steps[index] = change(steps[index]!);
+	return {...state, steps};
+};
+
+export const initialState = (event: Extract<RunEvent, {type: 'run-started'}>): RunState => ({
+	runId: event.runId,
+	runbook: event.runbook,
+	operator: event.operator,
+	rampartVersion: event.rampartVersion,
+	inputs: event.inputs,
+	secrets: event.secrets,
+	mode: event.mode,
+	cwd: event.cwd,
+	startedAt: event.time,
+	stepHashes: Object.fromEntries(event.steps.map(s => [s.id, s.sha256])),
+	steps: event.steps.map(s => ({
+		id: s.id,
+		title: s.title,
+		status: 'pending',
+		attempts: 0,
+		ticks: [],
+		acknowledged: false,
+		notes: [],
+		logs: [],
+	})),
+	notes: [],
+	resumes: [],
+	rollingBack: false,
+	updatedAt: event.time,
+});
+
+export const reduceRun = (state: RunState, event: RunEvent): RunState => {
+	const next = reduce(state, event);
+	return next === state ? state : {...next, updatedAt: event.time};
+};
+
+const reduce = (state: RunState, event: RunEvent): RunState => {
+	switch (event.type) {
+		case 'run-started':
+			return state;
+		case 'run-resumed':
+			return {
+				...state,
+				// A step that was running when the process died never finished:
+				// it is interrupted, never done.
+				steps: state.steps.map(s => (s.status === 'running' ? {...s, status: 'interrupted'} : s)),
+				rollingBack: false,
+				resumes: [...state.resumes, {time: event.time, operator: event.operator, changedSteps: event.changedSteps}],
+			};
+		case 'step-started':
+			return updateStep(state, event.step, s => ({
+				...s,
+				status: 'running',
+				attempts: event.attempt,
+				startedAt: event.time,
+				endedAt: undefined,
+				exitCode: undefined,
+				error: undefined,
+			}));
+		case 'block-started':
+		case 'block-finished':
+			return state;
+		case 'step-finished':
+			return updateStep(state, event.step, s => ({
+				...s,
+				status: event.status,
+				endedAt: event.time,
+				exitCode: event.exitCode,
+				error: event.error,
+				logs: event.log ? [...s.logs, event.log] : s.logs,
+			}));
+		case 'check-finished':
+			return updateStep(state, event.step, s => ({
+				...s,
+				checkPassed: event.passed,
+				logs: event.log ? [...s.logs, event.log] : s.logs,
+			}));
+		case 'step-already-done':
+			return updateStep(state, event.step, s => ({...s, status: 'already-done', endedAt: event.time}));
+		case 'step-skipped':
+			return updateStep(state, event.step, s => ({...s, status: 'skipped', skipReason: event.reason, endedAt: event.time}));
+		case 'task-ticked':
+			return updateStep(state, event.step, s =>
+				s.ticks.some(t => t.task === event.task) ? s : {...s, ticks: [...s.ticks, {task: event.task, text: event.text, time: event.time}]},
+			);
+		case 'step-acknowledged':
+			return updateStep(state, event.step, s => ({...s, acknowledged: true}));
+		case 'note-added':
+			if (event.step === undefined) return {...state, notes: [...state.notes, {text: event.text, time: event.time}]};
+			return updateStep(state, event.step, s => ({...s, notes: [...s.notes, {text: event.text, time: event.time}]}));
+		case 'rollback-started':
+			return {...state, rollingBack: true};
+		case 'step-rolled-back':
+			return updateStep(state, event.step, s => ({
+				...s,
+				status: event.ok ? 'rolled-back' : s.status,
+				rollback: {ok: event.ok, time: event.time},
+				logs: event.log ? [...s.logs, event.log] : s.logs,
+			}));
+		case 'run-finished':
+			return {...state, rollingBack: false, finishedAt: event.time, outcome: event.outcome, finishReason: event.reason};
+		default: {
+			const unknown: never = event;
+			return unknown;
+		}
+	}
+};
+
+/** Folds a journal's events; the first must be `run-started`. */
+export const foldRun = (events: readonly RunEvent[]): RunState => {
+	const [first, ...rest] = events;
+	if (!first || first.type !== 'run-started') throw new InvalidJournalError('the journal does not begin with run-started');
+	return rest.reduce(reduceRun, initialState(first));
+};
+
+/** The first step that still needs something, or undefined when every step is settled. */
+export const nextStepIndex = (state: RunState): number | undefined => {
+	const index = state.steps.findIndex(s => !SETTLED.has(s.status));
+	return index === -1 ? undefined : index;
+};
+
+export const isFinished = (state: RunState): boolean => state.outcome !== undefined;
+
+/** How a run looks from outside: a step "running" in a run nobody holds was interrupted. */
+export const asSeenAfterCrash = (state: RunState): RunState =>
+	state.steps.some(s => s.status === 'running')
+		? {...state, steps: state.steps.map(s => (s.status === 'running' ? {...s, status: 'interrupted'} : s))}
+		: state;

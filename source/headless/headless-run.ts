@@ -1,0 +1,137 @@
+// Drives a run without a terminal: the policy a script or cron job wants,
+// expressed only through RunSession's methods (the rules stay in the engine).
+
+import {EngineError, stepKind, type RunSession} from '../engine/run-session.js';
+import {nextStepIndex} from '../engine/state.js';
+import type {EngineEvent} from '../engine/events.js';
+import type {Step} from '../runbook/model.js';
+
+export interface HeadlessOptions {
+	/** --yes: confirm every block that asks for confirmation. */
+	yes: boolean;
+	/** --ack: tick manual items and acknowledge prose-only steps. */
+	ack: boolean;
+	/** --check: only check and verify blocks; report each step satisfied or not. */
+	check: boolean;
+}
+
+export interface Reporter {
+	event(event: EngineEvent): void;
+	stepStarting(step: Step, position: number, total: number): void;
+	message(text: string): void;
+}
+
+export type HeadlessResult =
+	| {kind: 'completed'}
+	| {kind: 'failed'; step: string; message: string}
+	| {kind: 'waiting'; step: string; message: string}
+	| {kind: 'interrupted'; step?: string};
+
+export const runHeadless = async (
+	session: RunSession,
+	options: HeadlessOptions,
+	reporter: Reporter,
+	interrupted: () => boolean,
+): Promise<HeadlessResult> => {
+	const unsubscribe = session.subscribe(event => reporter.event(event));
+	try {
+		return options.check ? await audit(session, reporter, interrupted) : await run(session, options, reporter, interrupted);
+	} finally {
+		unsubscribe();
+	}
+};
+
+const audit = async (session: RunSession, reporter: Reporter, interrupted: () => boolean): Promise<HeadlessResult> => {
+	const steps = session.runbook.steps;
+	const unsatisfied: string[] = [];
+	for (const step of steps) {
+		if (interrupted()) return stop(session, {kind: 'interrupted', step: step.id});
+		reporter.stepStarting(step, step.index + 1, steps.length);
+		const state = await session.auditOnly(step.id);
+		if (interrupted() || state.status === 'cancelled') return stop(session, {kind: 'interrupted', step: step.id});
+		if (state.status !== 'done' && state.status !== 'skipped') unsatisfied.push(step.title);
+	}
+	if (unsatisfied.length === 0) {
+		session.finish('completed');
+		return {kind: 'completed'};
+	}
+	const message = `not satisfied: ${unsatisfied.join('; ')}`;
+	session.finish('failed', message);
+	return {kind: 'failed', step: unsatisfied[0]!, message};
+};
+
+const stop = (session: RunSession, result: HeadlessResult): HeadlessResult => {
+	session.close();
+	return result;
+};
+
+const run = async (
+	session: RunSession,
+	options: HeadlessOptions,
+	reporter: Reporter,
+	interrupted: () => boolean,
+): Promise<HeadlessResult> => {
+	const steps = session.runbook.steps;
+	for (let index = nextStepIndex(session.state); index !== undefined; index = nextStepIndex(session.state)) {
+		const step = steps[index]!;
+		if (interrupted()) return stop(session, {kind: 'interrupted', step: step.id});
+		reporter.stepStarting(step, index + 1, steps.length);
+		const kind = stepKind(step);
+
+		// A passing check means the work is already there: do not do it twice.
+		if (kind !== 'audit' && step.blocks.some(b => b.runnable && b.role === 'check')) {
+			if (await session.runCheck(step.id)) {
+				session.markAlreadyDone(step.id);
+				continue;
+			}
+			if (interrupted()) return stop(session, {kind: 'interrupted', step: step.id});
+		}
+
+		if (session.blockers(step.id).length > 0) {
+			if (!options.ack) {
+				const items = step.tasks.map(t => `  - [ ] ${t.text}`).join('\n');
+				const what = step.tasks.length > 0 ? `manual items to confirm:\n${items}` : 'a manual step to acknowledge';
+				return stop(session, {
+					kind: 'waiting',
+					step: step.id,
+					message: `step "${step.title}" has ${what}\nDo them, then resume with --ack to record that they are done: rampart resume ${session.runId} --ack`,
+				});
+			}
+			for (const task of step.tasks) session.tick(step.id, task.index);
+			if (kind === 'acknowledge') session.acknowledge(step.id);
+		}
+
+		const confirmations = session.confirmationsFor(step.id);
+		if (confirmations.length > 0 && !options.yes) {
+			return stop(session, {
+				kind: 'waiting',
+				step: step.id,
+				message: `step "${step.title}" has a block that asks for confirmation; re-run with --yes to confirm it, or use the TUI on a terminal`,
+			});
+		}
+
+		let state;
+		try {
+			state = await session.runStep(step.id, {confirmAll: options.yes});
+		} catch (error) {
+			if (error instanceof EngineError) return stop(session, {kind: 'failed', step: step.id, message: error.message});
+			throw error;
+		}
+		if (state.status === 'cancelled' || interrupted()) return stop(session, {kind: 'interrupted', step: step.id});
+		if (state.status !== 'done' && state.status !== 'already-done') {
+			const why =
+				state.status === 'timed-out'
+					? 'timed out'
+					: state.error
+						? state.error
+						: `exited with ${state.exitCode ?? 'a signal'}`;
+			return stop(session, {
+				kind: 'failed',
+				step: step.id,
+				message: `step "${step.title}" failed: ${why}\nFix the cause, then: rampart resume ${session.runId}`,
+			});
+		}
+	}
+	session.finish('completed');
+	return {kind: 'completed'};
+};
