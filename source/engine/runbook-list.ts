@@ -4,8 +4,8 @@ import {readFileSync} from 'node:fs';
 import type {Discovery} from '../runbook/discover.js';
 import {parseRunbookBytes} from '../runbook/parse.js';
 import {readCompletionIndex} from '../journal/completion-index.js';
-import {latestUnfinished, loadRuns} from '../engine/run-catalog.js';
-import {runbookStatus, type RunbookStatus} from '../engine/runbook-status.js';
+import {latestUnfinished, loadRuns} from './run-catalog.js';
+import {runbookStatus, type RunbookStatus} from './runbook-status.js';
 
 export interface RunbookRow {
 	id: string;
