@@ -6,7 +6,7 @@ export interface ListOptions {
 }
 
 export const listCommand = async (ctx: CliContext, options: ListOptions): Promise<number> => {
-	const {listRunbooks} = await import('../runbook-list.js');
+	const {listRunbooks} = await import('../../engine/runbook-list.js');
 	const discovery = discoverRunbooks(ctx.env, ctx.cwd);
 	const rows = listRunbooks(discovery, ctx.stateDir());
 	if (options.json) {
