@@ -12,13 +12,31 @@ export interface CliContext {
 	stdoutIsTTY: boolean;
 }
 
-export const processContext = (debug: boolean): CliContext => ({
-	env: process.env,
-	cwd: process.cwd(),
-	out: line => process.stdout.write(`${line}\n`),
-	err: line => process.stderr.write(`${line}\n`),
-	stateDir: () => resolveStateDir(process.env),
-	debug,
-	stdinIsTTY: process.stdin.isTTY === true,
-	stdoutIsTTY: process.stdout.isTTY === true,
-});
+// A reader that goes away (`rampart history | head`) must not crash a run in
+// progress: output to a closed pipe is dropped, the work and its record go on.
+const closed = {stdout: false, stderr: false};
+const guard = (name: 'stdout' | 'stderr') => {
+	process[name].on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code !== 'EPIPE') throw error;
+		closed[name] = true;
+	});
+};
+
+export const processContext = (debug: boolean): CliContext => {
+	guard('stdout');
+	guard('stderr');
+	return {
+		env: process.env,
+		cwd: process.cwd(),
+		out: line => {
+			if (!closed.stdout) process.stdout.write(`${line}\n`);
+		},
+		err: line => {
+			if (!closed.stderr) process.stderr.write(`${line}\n`);
+		},
+		stateDir: () => resolveStateDir(process.env),
+		debug,
+		stdinIsTTY: process.stdin.isTTY === true,
+		stdoutIsTTY: process.stdout.isTTY === true,
+	};
+};

@@ -78,7 +78,8 @@ Examples:
 			.option('--check', 'audit: run only check and verify blocks, change nothing')
 			.option('-i, --input <NAME=VALUE>', 'an input value (repeatable)', collect, [])
 			.option('--inputs <file.yaml>', 'input values from a YAML file')
-			.option('--json', 'print every event as one JSON line on stdout');
+			.option('--json', 'print every event as one JSON line on stdout')
+			.option('--dry-run', 'print the plan (steps, commands, environment with secrets masked) and run nothing');
 
 	runOptions(
 		program
@@ -100,7 +101,11 @@ Examples:
 ${EXIT_CODES_HELP}`,
 		)
 		.action((ref: string, options) => {
-			setResult(import('./commands/run.js').then(m => m.runCommand(ctx(), ref, options)));
+			setResult(
+				options.dryRun
+					? import('./commands/plan.js').then(m => m.planCommand(ctx(), ref, options))
+					: import('./commands/run.js').then(m => m.runCommand(ctx(), ref, options)),
+			);
 		});
 
 	runOptions(
@@ -112,6 +117,47 @@ ${EXIT_CODES_HELP}`,
 		.addHelpText('after', '\nSecret inputs are never recorded: pass them again.\n\nExample:\n  rampart resume --ack')
 		.action((runId: string | undefined, options) => {
 			setResult(import('./commands/run.js').then(m => m.resumeCommand(ctx(), runId, options)));
+		});
+
+	program
+		.command('status')
+		.description('what is due or overdue; exit 1 when something is overdue (for cron and monitoring)')
+		.option('--json', 'print JSON')
+		.addHelpText('after', '\nExit status: 0 nothing overdue, 1 something overdue.\n\nExample (cron):\n  0 8 * * 1  rampart status || mail -s "runbooks overdue" root')
+		.action((options: {json?: boolean}) => {
+			setResult(import('./commands/status.js').then(m => m.statusCommand(ctx(), options)));
+		});
+
+	program
+		.command('history')
+		.description('runs recorded, newest first: who, when, how they ended')
+		.argument('[runbook]', 'only runs of this runbook id')
+		.option('--json', 'print JSON')
+		.addHelpText('after', '\nExample:\n  rampart history firewall')
+		.action((runbook: string | undefined, options: {json?: boolean}) => {
+			setResult(import('./commands/history.js').then(m => m.historyCommand(ctx(), runbook, options)));
+		});
+
+	program
+		.command('report')
+		.description('the audit or incident record of a run: timeline, operator, inputs, steps, output, hashes')
+		.argument('<run-id>', 'the run (see rampart history)')
+		.addOption(new Option('-f, --format <format>', 'md, json or html (one self-contained file that prints well)').default('md'))
+		.option('-o, --output <file>', 'write to a file instead of stdout')
+		.addHelpText('after', '\nExample:\n  rampart report 20261124T201500Z-firewall-a1b2 --format html -o incident.html')
+		.action((runId: string, options: {format: string; output?: string}) => {
+			setResult(import('./commands/report.js').then(m => m.reportCommand(ctx(), runId, options)));
+		});
+
+	program
+		.command('new')
+		.description('create a new runbook from a template (lint clean) in your runbook directory or at --path')
+		.argument('<id>', 'the new runbook id: lowercase letters, digits and dashes')
+		.option('-p, --path <path>', 'a file or directory to create it in')
+		.option('-t, --title <title>', 'its title')
+		.addHelpText('after', '\nExample:\n  rampart new nightly-backup-check --title "Nightly backup check"')
+		.action((id: string, options: {path?: string; title?: string}) => {
+			setResult(import('./commands/new.js').then(m => m.newCommand(ctx(), id, options)));
 		});
 
 	const journal = program.command('journal').description('check the records of runs');

@@ -1,0 +1,34 @@
+import {discoverRunbooks} from '../../runbook/discover.js';
+import {listRunbooks} from '../../engine/runbook-list.js';
+import {EXIT} from '../exit-codes.js';
+import type {CliContext} from '../context.js';
+
+/** `rampart status`: what is due, overdue or unfinished; exit 1 when anything is overdue (for cron and monitoring). */
+export const statusCommand = async (ctx: CliContext, options: {json?: boolean}): Promise<number> => {
+	const rows = listRunbooks(discoverRunbooks(ctx.env, ctx.cwd), ctx.stateDir());
+	const relevant = rows.filter(r => r.every || r.state === 'in-progress');
+	const rank = {overdue: 0, due: 1, 'in-progress': 2, done: 3, 'never-run': 4} as const;
+	relevant.sort((a, b) => rank[a.state] - rank[b.state] || a.id.localeCompare(b.id));
+	const overdue = relevant.filter(r => r.state === 'overdue');
+	if (options.json) {
+		ctx.out(
+			JSON.stringify(
+				{
+					overdue: overdue.length,
+					due: relevant.filter(r => r.state === 'due').length,
+					inProgress: relevant.filter(r => r.state === 'in-progress').length,
+					runbooks: relevant.map(r => ({id: r.id, title: r.title, every: r.every, state: r.state, text: r.stateText, lastRun: r.lastRun, nextDue: r.nextDue})),
+				},
+				null,
+				2,
+			),
+		);
+	} else if (relevant.length === 0) {
+		ctx.out('Nothing periodic and nothing in progress.');
+	} else {
+		const width = Math.max(...relevant.map(r => r.id.length));
+		for (const r of relevant) ctx.out(`${r.state === 'overdue' ? 'OVERDUE ' : r.state === 'due' ? 'due     ' : '        '}${r.id.padEnd(width)}  ${r.stateText}`);
+		if (overdue.length > 0) ctx.out(`\n${overdue.length} overdue: run ${overdue.map(r => `rampart run ${r.id}`).join(', ')}`);
+	}
+	return overdue.length > 0 ? EXIT.failed : EXIT.ok;
+};

@@ -1,0 +1,128 @@
+// The audit or incident record of one run, as data: built only from the
+// journal (folded the same way as everywhere else) and the step logs it
+// points at. The Markdown, HTML and JSON reports all render this.
+
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {journalPath, readJournal, verifyJournal} from '../journal/index.js';
+import type {LogRef, Operator, RunEvent} from '../engine/events.js';
+import {asSeenAfterCrash, foldRun, type StepState} from '../engine/state.js';
+import {formatDuration} from '../runbook/duration.js';
+
+export const EXCERPT_LINES = 20;
+
+export interface LogExcerpt extends LogRef {
+	lines: string[];
+	/** Lines before the excerpt that are only in the full log. */
+	omitted: number;
+	missing?: boolean;
+}
+
+export interface ReportStep extends Omit<StepState, 'logs'> {
+	durationMs?: number;
+	logs: LogExcerpt[];
+}
+
+export interface RunReport {
+	runId: string;
+	journal: string;
+	runbook: {id: string; title: string; path: string; sha256: string; every?: string};
+	operator: Operator;
+	rampartVersion: string;
+	mode: 'run' | 'check';
+	startedAt: string;
+	finishedAt?: string;
+	/** The run's outcome, or `in progress` / `interrupted`. */
+	outcome: string;
+	inputs: Record<string, string>;
+	/** Names of secret inputs; their values are never recorded. */
+	secrets: string[];
+	steps: ReportStep[];
+	notes: Array<{text: string; time: string}>;
+	resumes: Array<{time: string; operator: Operator; changedSteps: string[]}>;
+	timeline: Array<{time: string; text: string}>;
+	integrity: {ok: boolean; problems: string[]};
+}
+
+const excerpt = (stateDir: string, log: LogRef): LogExcerpt => {
+	try {
+		const lines = readFileSync(join(stateDir, log.path), 'utf8').split('\n');
+		if (lines.at(-1) === '') lines.pop();
+		const kept = lines.slice(-EXCERPT_LINES);
+		return {...log, lines: kept, omitted: lines.length - kept.length};
+	} catch {
+		return {...log, lines: [], omitted: 0, missing: true};
+	}
+};
+
+const who = (o: Operator) => `${o.user}@${o.host}${o.sshClient ? ` from ${o.sshClient.split(' ')[0]}` : ''}`;
+
+/** One line of plain words per journaled event. */
+export const describeEvent = (event: RunEvent, titles: Map<string, string>): string => {
+	const step = (id: string) => `"${titles.get(id) ?? id}"`;
+	switch (event.type) {
+		case 'run-started':
+			return `Run started by ${who(event.operator)} (Rampart ${event.rampartVersion}, ${event.mode === 'check' ? 'check only' : 'run'})`;
+		case 'run-resumed':
+			return `Run resumed by ${who(event.operator)}${event.changedSteps.length ? `; changed steps: ${event.changedSteps.map(step).join(', ')}` : ''}`;
+		case 'step-started':
+			return `Step ${step(event.step)} started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
+		case 'block-started':
+			return `  block ${event.block + 1} (${event.role})${event.name ? ` "${event.name}"` : ''} started`;
+		case 'block-finished': {
+			const how = event.timedOut ? 'timed out' : event.cancelled ? 'cancelled' : `exit ${event.exitCode ?? event.signal ?? '?'}`;
+			return `  block ${event.block + 1} (${event.role}): ${how} after ${formatDuration(event.durationMs)}`;
+		}
+		case 'step-finished':
+			return `Step ${step(event.step)} ${event.status}${event.error ? `: ${event.error}` : ''}`;
+		case 'check-finished':
+			return `Check of ${step(event.step)} ${event.passed ? 'passed' : 'did not pass'}`;
+		case 'step-already-done':
+			return `Step ${step(event.step)} marked already done (its check passed)`;
+		case 'step-skipped':
+			return `Step ${step(event.step)} skipped: ${event.reason}`;
+		case 'task-ticked':
+			return `Ticked in ${step(event.step)}: ${event.text}`;
+		case 'step-acknowledged':
+			return `Step ${step(event.step)} acknowledged`;
+		case 'note-added':
+			return `Note${event.step ? ` on ${step(event.step)}` : ''}: ${event.text}`;
+		case 'rollback-started':
+			return `Rollback started (${event.steps.length ? event.steps.map(step).join(', ') : 'nothing to undo'})`;
+		case 'step-rolled-back':
+			return `Step ${step(event.step)} ${event.ok ? 'rolled back' : 'rollback FAILED'}`;
+		case 'run-finished':
+			return `Run finished: ${event.outcome}${event.reason ? ` (${event.reason})` : ''}`;
+	}
+};
+
+export const buildRunReport = (stateDir: string, runId: string): RunReport => {
+	const path = journalPath(stateDir, runId);
+	const {events} = readJournal(path);
+	const verification = verifyJournal(path, stateDir);
+	const state = asSeenAfterCrash(foldRun(events));
+	const titles = new Map(state.steps.map(s => [s.id, s.title]));
+	const durations = new Map<string, number>();
+	for (const s of state.steps) {
+		if (s.startedAt && s.endedAt) durations.set(s.id, Date.parse(s.endedAt) - Date.parse(s.startedAt));
+	}
+	const interrupted = !state.outcome && state.steps.some(s => s.status === 'interrupted');
+	return {
+		runId,
+		journal: path,
+		runbook: state.runbook,
+		operator: state.operator,
+		rampartVersion: state.rampartVersion,
+		mode: state.mode,
+		startedAt: state.startedAt,
+		finishedAt: state.finishedAt,
+		outcome: state.outcome ?? (interrupted ? 'interrupted' : 'in progress'),
+		inputs: state.inputs,
+		secrets: state.secrets,
+		steps: state.steps.map(s => ({...s, durationMs: durations.get(s.id), logs: s.logs.map(log => excerpt(stateDir, log))})),
+		notes: state.notes,
+		resumes: state.resumes,
+		timeline: events.filter(e => e.type !== 'block-started').map(e => ({time: e.time, text: describeEvent(e, titles)})),
+		integrity: {ok: verification.ok, problems: verification.problems.map(p => p.message)},
+	};
+};
