@@ -5,7 +5,9 @@ import {RunSession, EngineError} from '../../engine/run-session.js';
 import {journalPath, RunAlreadyActiveError} from '../../journal/index.js';
 import {latestUnfinished, loadRun, loadRuns} from '../../engine/run-catalog.js';
 import {runHeadless, type HeadlessResult} from '../../headless/headless-run.js';
-import {jsonReporter, plainReporter} from '../../headless/reporters.js';
+import {jsonReporter} from '../../headless/reporters.js';
+import {listrReporter} from '../../headless/listr-reporter.js';
+import {SETTLED} from '../../engine/state.js';
 import {CliError, usageError} from '../errors.js';
 import {EXIT} from '../exit-codes.js';
 import type {CliContext} from '../context.js';
@@ -49,18 +51,25 @@ const openSession = (open: () => RunSession): RunSession => {
 };
 
 const drive = async (ctx: CliContext, session: RunSession, options: RunOptions): Promise<number> => {
-	const reporter = options.json ? jsonReporter(ctx.out) : plainReporter(ctx.out, ctx.err);
+	// listr2's live renderer on a terminal; plain lines for CI, pipes and cron.
+	const renderer = ctx.stdoutIsTTY && !ctx.env.CI ? 'default' : 'simple';
+	const settledBefore = new Map(session.state.steps.filter(s => SETTLED.has(s.status)).map(s => [s.id, s.status]));
+	const listr = options.json ? undefined : listrReporter(session.runbook.steps, renderer, ctx.err, settledBefore);
+	const reporter = listr ?? jsonReporter(ctx.out);
 	if (!options.json) ctx.err(`rampart: run ${session.runId} of "${session.runbook.meta.title}" (record: ${journalPath(session.stateDir, session.runId)})`);
 	const trap = trapInterrupts(session);
-	let result: HeadlessResult;
+	let result: HeadlessResult | undefined;
 	try {
 		result = await runHeadless(session, {yes: options.yes === true, ack: options.ack === true, check: options.check === true}, reporter, trap.interrupted);
 	} finally {
 		trap.release();
 		session.close();
+		const why = result?.kind === 'waiting' ? 'waiting for you (see below)' : result?.kind === 'interrupted' ? 'interrupted' : 'stopped';
+		await listr?.finish(why);
 	}
 	switch (result.kind) {
 		case 'completed':
+			if (!options.json) ctx.err(`rampart: run ${session.runId} ${session.state.outcome ?? 'completed'}. Its record: rampart report ${session.runId}`);
 			return EXIT.ok;
 		case 'interrupted':
 			ctx.err(`rampart: interrupted; nothing is left running. Resume with: rampart resume ${session.runId}`);
