@@ -53,6 +53,9 @@ const stopGroup = async (pgid: number, graceMs: number): Promise<void> => {
 	signalGroup(pgid, 'SIGKILL');
 };
 
+/** The longest line passed on whole; longer ones arrive in pieces of this size. */
+export const MAX_LINE_CHARS = 64 * 1024;
+
 const lineSplitter = (stream: 'stdout' | 'stderr', onLine: BlockRun['onLine']) => {
 	const decoder = new StringDecoder('utf8');
 	let pending = '';
@@ -60,6 +63,12 @@ const lineSplitter = (stream: 'stdout' | 'stderr', onLine: BlockRun['onLine']) =
 		const lines = (pending + text).split('\n');
 		pending = lines.pop() ?? '';
 		for (const line of lines) onLine(stream, line.endsWith('\r') ? line.slice(0, -1) : line);
+		// Output that never ends a line must not grow in memory without bound:
+		// past MAX_LINE_CHARS it is passed on in pieces, each as a line.
+		while (pending.length > MAX_LINE_CHARS) {
+			onLine(stream, pending.slice(0, MAX_LINE_CHARS));
+			pending = pending.slice(MAX_LINE_CHARS);
+		}
 	};
 	return {
 		write: (chunk: Buffer) => emit(decoder.write(chunk)),

@@ -39,6 +39,8 @@ export interface RunState {
 	stepHashes: Record<string, string>;
 	steps: StepState[];
 	notes: Array<{text: string; time: string}>;
+	/** Warnings recorded during the run (e.g. low disk space), oldest first. */
+	warnings: Array<{message: string; time: string; step?: string}>;
 	resumes: Array<{time: string; operator: Operator; changedSteps: string[]}>;
 	rollingBack: boolean;
 	finishedAt?: string;
@@ -83,6 +85,7 @@ export const initialState = (event: Extract<RunEvent, {type: 'run-started'}>): R
 		logs: [],
 	})),
 	notes: [],
+	warnings: [],
 	resumes: [],
 	rollingBack: false,
 	updatedAt: event.time,
@@ -115,6 +118,8 @@ const reduce = (state: RunState, event: RunEvent): RunState => {
 				endedAt: undefined,
 				exitCode: undefined,
 				error: undefined,
+				// A check's verdict was about the system before this attempt changed it.
+				checkPassed: undefined,
 			}));
 		case 'block-started':
 		case 'block-finished':
@@ -156,6 +161,8 @@ const reduce = (state: RunState, event: RunEvent): RunState => {
 				rollback: {ok: event.ok, time: event.time},
 				logs: event.log ? [...s.logs, event.log] : s.logs,
 			}));
+		case 'warning':
+			return {...state, warnings: [...state.warnings, {message: event.message, time: event.time, ...(event.step === undefined ? {} : {step: event.step})}]};
 		case 'run-finished':
 			return {...state, rollingBack: false, finishedAt: event.time, outcome: event.outcome, finishReason: event.reason};
 		default: {

@@ -33,6 +33,8 @@ export const runHeadless = async (
 	reporter: Reporter,
 	interrupted: () => boolean,
 ): Promise<HeadlessResult> => {
+	// The opening event was emitted before anyone could listen: report it first.
+	reporter.event(session.openingEvent);
 	const unsubscribe = session.subscribe(event => reporter.event(event));
 	try {
 		return options.check ? await audit(session, reporter, interrupted) : await run(session, options, reporter, interrupted);
@@ -106,7 +108,8 @@ const run = async (
 			return stop(session, {
 				kind: 'waiting',
 				step: step.id,
-				message: `step "${step.title}" has a block that asks for confirmation; re-run with --yes to confirm it, or use the TUI on a terminal`,
+				// Resume, not re-run: a new run would repeat the steps already done.
+				message: `step "${step.title}" has a block that asks for confirmation; confirm it with: rampart resume ${session.runId} --yes (or use the TUI on a terminal)`,
 			});
 		}
 

@@ -92,6 +92,9 @@ export const listrReporter = (
 			concurrent: false,
 			// Every task settles: a failure is shown and the rest are marked not reached.
 			exitOnError: false,
+			// Rampart traps SIGINT itself to stop the block's process group and exit 130;
+			// listr2's own handler would exit(127) at once and leave the block running.
+			registerSignalListeners: false,
 			renderer,
 			rendererOptions: {persistentOutput: true, outputBar: Infinity, collapseErrors: false},
 		} as never,
@@ -140,6 +143,10 @@ export const listrReporter = (
 					}
 					break;
 				}
+				case 'warning':
+					// Not a step's output: it must be seen even when the step's lines scroll by.
+					say(`rampart: warning: ${event.message}`);
+					break;
 				case 'run-finished':
 					break;
 				default:
