@@ -3,7 +3,19 @@
 
 import type {CodeBlock, InputSpec} from '../runbook/model.js';
 
-const mentions = (code: string, name: string): boolean => code.includes(`$${name}`) || code.includes(`\${${name}`) || code.includes(`\${#${name}`);
+/** True when the code expands `name` itself: `$NAME`, `${NAME...}`, `${#NAME}`, not `$NAME_OTHER`. */
+const mentions = (code: string, name: string): boolean => {
+	const nameChar = /[A-Za-z0-9_]/;
+	for (const prefix of ['$', '${', '${#', '${!']) {
+		let at = code.indexOf(prefix + name);
+		while (at !== -1) {
+			const after = code[at + prefix.length + name.length];
+			if (after === undefined || !nameChar.test(after)) return true;
+			at = code.indexOf(prefix + name, at + 1);
+		}
+	}
+	return false;
+};
 
 export const blockEnvironment = (
 	base: NodeJS.ProcessEnv,

@@ -3,6 +3,7 @@
 // an event, appended to the journal (fsynced) before anyone else sees it.
 
 import {createHash} from 'node:crypto';
+import {resolve} from 'node:path';
 import type {CodeBlock, Runbook, Step} from '../runbook/model.js';
 import {
 	acquireRunLock,
@@ -20,7 +21,8 @@ import type {EngineEvent, LogRef, Operator, RunEvent, RunEventBody, RunOutcome} 
 import {foldRun, reduceRun, SETTLED, type RunState, type StepState} from './state.js';
 import {executeBlock, type BlockResult} from './execute-block.js';
 import {blockEnvironment} from './block-env.js';
-import {createMasker, type Masker} from './mask.js';
+import {createCredentialMasker, createMasker, maskCredentials, type Masker} from './mask.js';
+import {lowDiskSpace} from '../trust/disk-space.js';
 import {currentOperator} from './operator.js';
 
 /** A request the rules do not allow right now; the message is for the operator. */
@@ -80,6 +82,9 @@ export class RunSession {
 	private busy = false;
 	private closed = false;
 	private readonly env: NodeJS.ProcessEnv;
+	private readonly warnedLowDisk = new Set<string>();
+	/** run-started or run-resumed: emitted before anyone could subscribe. */
+	private opening: RunEvent | undefined;
 
 	private constructor(
 		readonly runbook: Runbook,
@@ -110,7 +115,7 @@ export class RunSession {
 		}
 		const session = new RunSession(runbook, inputs, journal, lock, stateDir, undefined, options);
 		const secrets = runbook.meta.inputs.filter(i => i.type === 'secret').map(i => i.name);
-		session.emit({
+		session.opening = session.emit({
 			type: 'run-started',
 			runbook: {id: runbook.id, path: runbook.path, sha256: runbook.sha256, title: runbook.meta.title, every: runbook.meta.every?.text},
 			operator: options.operator ?? currentOperator(session.env),
@@ -153,7 +158,7 @@ export class RunSession {
 		});
 		const changedSteps = runbook.steps.filter(s => before.stepHashes[s.id] !== stepHash(s)).map(s => s.id);
 		for (const id of Object.keys(before.stepHashes)) if (!runbook.steps.some(s => s.id === id)) changedSteps.push(id);
-		session.emit({
+		session.opening = session.emit({
 			type: 'run-resumed',
 			operator: options.operator ?? currentOperator(session.env),
 			rampartVersion: RAMPART_VERSION,
@@ -171,17 +176,25 @@ export class RunSession {
 		return this.journal.runId;
 	}
 
+	/** The event that opened this session (run-started or run-resumed), for listeners that came later. */
+	get openingEvent(): RunEvent {
+		return this.opening!;
+	}
+
 	subscribe(listener: Listener): () => void {
 		this.listeners.add(listener);
 		return () => this.listeners.delete(listener);
 	}
 
 	private emit(body: RunEventBody): RunEvent {
+		// Closed while a command ran: the lock is released and another process
+		// may have resumed the run, so nothing more may be written here.
+		if (this.closed) throw new EngineError('the run was closed while a command was running; resume it to run the step again');
 		const event = {runId: this.journal.runId, time: new Date().toISOString(), ...body} as RunEvent;
 		// Free text can quote a secret; mask it before it is recorded anywhere.
 		const fields = event as unknown as Record<string, unknown>;
-		for (const key of ['reason', 'text', 'error']) {
-			if (typeof fields[key] === 'string') fields[key] = this.mask(fields[key]);
+		for (const key of ['reason', 'text', 'error', 'message']) {
+			if (typeof fields[key] === 'string') fields[key] = maskCredentials(this.mask(fields[key]));
 		}
 		this.journal.append(event);
 		this.current = event.type === 'run-started' ? foldRun([event]) : reduceRun(this.current, event);
@@ -214,6 +227,15 @@ export class RunSession {
 		}
 	}
 
+	/** Records a warning, once per step, while the state directory's disk is nearly full. */
+	private warnIfLowDisk(stepId: string) {
+		if (this.warnedLowDisk.has(stepId)) return;
+		const low = lowDiskSpace(this.stateDir, this.env);
+		if (!low) return;
+		this.warnedLowDisk.add(stepId);
+		this.emit({type: 'warning', step: stepId, message: low.message});
+	}
+
 	/** What the operator must confirm before the step's blocks may run. */
 	confirmationsFor(stepId: string): Confirmation[] {
 		const {step} = this.step(stepId);
@@ -221,7 +243,9 @@ export class RunSession {
 			.filter(b => b.runnable && b.confirm && (b.role === 'run' || b.role === 'verify'))
 			.map(b => {
 				const name = typeof b.attributes.confirm === 'string' ? b.attributes.confirm : undefined;
-				const value = name ? this.inputs[name] : undefined;
+				// A secret is never shown as the word to type (lint flags this too).
+				const secret = this.runbook.meta.inputs.some(i => i.name === name && i.type === 'secret');
+				const value = name && !secret ? this.inputs[name] : undefined;
 				return value ? {block: b.index, word: value, input: name} : {block: b.index, word: 'yes'};
 			});
 	}
@@ -230,16 +254,20 @@ export class RunSession {
 	private async runBlock(step: Step, block: CodeBlock, log: StepLog): Promise<BlockResult> {
 		this.emit({type: 'block-started', step: step.id, block: block.index, role: block.role, name: block.name});
 		log.write(`# rampart: block ${block.index + 1} (${block.role})${block.name ? `: ${block.name}` : ''}\n`);
+		// One masker per stream: a private key printed on stdout spans lines of stdout only.
+		const credentials = block.maskCredentials ? {stdout: createCredentialMasker(), stderr: createCredentialMasker()} : {stdout: undefined, stderr: undefined};
 		const result = await executeBlock({
 			code: block.code,
-			cwd: block.cwd ?? this.current.cwd,
+			// A relative cwd= means relative to the run's directory, also on resume from elsewhere.
+			cwd: resolve(this.current.cwd, block.cwd ?? '.'),
 			env: blockEnvironment(this.env, this.runbook.meta.inputs, this.inputs, block),
 			timeoutMs: block.timeoutMs,
 			signal: this.abort?.signal,
 			interactive: block.interactive,
 			killGraceMs: this.options.killGraceMs,
 			onLine: (stream, raw) => {
-				const text = this.mask(raw);
+				const masked = this.mask(raw);
+				const text = credentials[stream] ? credentials[stream](masked) : masked;
 				log.write(`${text}\n`);
 				const line: EngineEvent = {type: 'output', runId: this.runId, step: step.id, block: block.index, stream, time: Date.now(), text};
 				for (const listener of this.listeners) listener(line);
@@ -272,6 +300,7 @@ export class RunSession {
 	async runCheck(stepId: string): Promise<boolean> {
 		return this.exclusive('run a check', async () => {
 			const {step} = this.step(stepId);
+			this.warnIfLowDisk(step.id);
 			return this.check(step);
 		});
 	}
@@ -347,6 +376,7 @@ export class RunSession {
 	async runStep(stepId: string, options: RunStepOptions = {}): Promise<StepState> {
 		return this.exclusive('run a step', async () => {
 			const {step} = this.step(stepId);
+			this.warnIfLowDisk(step.id);
 			if (this.current.mode === 'check') throw new EngineError('this is a check-only run: it runs checks and verifies, never the steps themselves');
 			const blockers = this.blockers(stepId);
 			if (blockers.length > 0) throw new EngineError(`"${step.title}" is not ready: ${blockers.join('; ')}`);
@@ -401,6 +431,7 @@ export class RunSession {
 	async auditOnly(stepId: string): Promise<StepState> {
 		return this.exclusive('run a check', async () => {
 			const {step} = this.step(stepId);
+			this.warnIfLowDisk(step.id);
 			const checks = runnable(step, 'check');
 			const verifies = runnable(step, 'verify');
 			if (checks.length === 0 && verifies.length === 0) {

@@ -3,8 +3,8 @@
 import {readFileSync} from 'node:fs';
 import type {Discovery} from '../runbook/discover.js';
 import {parseRunbookBytes} from '../runbook/parse.js';
-import {readCompletionIndex} from '../journal/completion-index.js';
-import {latestUnfinished, loadRuns} from './run-catalog.js';
+import {nextDueAfter, readCompletionIndex, type CompletionEntry} from '../journal/completion-index.js';
+import {latestUnfinished, loadRuns, type RunSummary} from './run-catalog.js';
 import {runbookStatus, type RunbookStatus} from './runbook-status.js';
 
 export interface RunbookRow {
@@ -22,6 +22,21 @@ export interface RunbookRow {
 	/** Set when the file cannot be read or parsed as a runbook. */
 	problem?: string;
 }
+
+/**
+ * The index is a summary; the journals are the record. A kill between a run's
+ * last event and the index update must not lose the completion.
+ */
+const latestCompletion = (
+	indexed: CompletionEntry | undefined,
+	runs: readonly RunSummary[],
+	runbookId: string,
+	every: string | undefined,
+): CompletionEntry | undefined => {
+	const run = [...runs].reverse().find(r => r.state.runbook.id === runbookId && r.state.outcome === 'completed' && r.state.finishedAt);
+	if (!run || (indexed && indexed.lastCompletedAt >= run.state.finishedAt!)) return indexed;
+	return {lastRunId: run.runId, lastCompletedAt: run.state.finishedAt!, every, nextDue: every ? nextDueAfter(new Date(run.state.finishedAt!), every).toISOString() : undefined};
+};
 
 export const listRunbooks = (discovery: Discovery, stateDir: string, now = new Date()): RunbookRow[] => {
 	let index: ReturnType<typeof readCompletionIndex> = {};
@@ -48,7 +63,7 @@ export const listRunbooks = (discovery: Discovery, stateDir: string, now = new D
 		} catch (error) {
 			problem = (error as Error).message;
 		}
-		const completion = index[entry.id];
+		const completion = latestCompletion(index[entry.id], runs, entry.id, every);
 		const status = runbookStatus(every, completion, latestUnfinished(runs, entry.id), now);
 		return {
 			id: entry.id,

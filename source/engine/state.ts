@@ -104,8 +104,13 @@ const reduce = (state: RunState, event: RunEvent): RunState => {
 			return {
 				...state,
 				// A step that was running when the process died never finished:
-				// it is interrupted, never done.
-				steps: state.steps.map(s => (s.status === 'running' ? {...s, status: 'interrupted'} : s)),
+				// it is interrupted, never done. A check that passed before the
+				// break proves nothing now: the machine may have changed since.
+				steps: state.steps.map(s => ({
+					...s,
+					status: s.status === 'running' ? 'interrupted' : s.status,
+					checkPassed: undefined,
+				})),
 				rollingBack: false,
 				resumes: [...state.resumes, {time: event.time, operator: event.operator, changedSteps: event.changedSteps}],
 			};

@@ -2,7 +2,7 @@
 // list, status, history, report, new, and run --dry-run.
 
 import {execa} from 'execa';
-import {mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync} from 'node:fs';
+import {mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {beforeEach, describe, expect, it} from 'vitest';
@@ -60,7 +60,7 @@ beforeEach(() => {
 });
 
 const runDemo = async () => {
-	const result = await rampart(['run', 'demo', '--yes', '--ack', '--input', 'API_TOKEN=tok-Zq93-secret']);
+	const result = await rampart(['run', 'demo', '--yes', '--ack', '--approve', '--input', 'API_TOKEN=tok-Zq93-secret']);
 	expect(result.exitCode, result.stderr).toBe(0);
 	const history = JSON.parse((await rampart(['history', '--json'])).stdout) as Array<{runId: string}>;
 	return history[0]!.runId;
@@ -82,7 +82,7 @@ describe('list', () => {
 		writeFileSync(join(other, 'demo.md'), DEMO);
 		const result = await rampart(['list'], {RAMPART_RUNBOOKS: `${books}:${other}`});
 		expect(result.stderr).toContain('the id "demo" is used by more than one runbook');
-		const run = await rampart(['run', 'demo', '--yes'], {RAMPART_RUNBOOKS: `${books}:${other}`});
+		const run = await rampart(['run', 'demo', '--yes', '--approve'], {RAMPART_RUNBOOKS: `${books}:${other}`});
 		expect(run.exitCode).toBe(2);
 		expect(run.stderr).toContain('names more than one runbook');
 	});
@@ -113,6 +113,12 @@ describe('status', () => {
 		const demo = (JSON.parse(result.stdout) as {runbooks: Array<{id: string; state: string; text: string}>}).runbooks.find(r => r.id === 'demo');
 		expect(demo?.state).toBe('done');
 		expect(demo?.text).toContain('due in 30 days');
+	});
+	it('still counts a completion whose index update was lost (a kill at the last moment)', async () => {
+		await runDemo();
+		rmSync(join(home, 'index.json'));
+		const demo = (JSON.parse((await rampart(['status', '--json'])).stdout) as {runbooks: Array<{id: string; state: string}>}).runbooks.find(r => r.id === 'demo');
+		expect(demo?.state).toBe('done');
 	});
 });
 
@@ -156,7 +162,7 @@ describe('history and report', () => {
 
 	it('escapes what a command printed in the HTML report', async () => {
 		writeFileSync(join(books, 'html.md'), '---\ntitle: Html\n---\n\n## Print markup\n\n```sh\necho "<script>alert(1)</script>"\n```\n');
-		expect((await rampart(['run', 'html', '--yes'])).exitCode).toBe(0);
+		expect((await rampart(['run', 'html', '--yes', '--approve'])).exitCode).toBe(0);
 		const runId = (JSON.parse((await rampart(['history', 'html', '--json'])).stdout) as Array<{runId: string}>)[0]!.runId;
 		const page = (await rampart(['report', runId, '--format', 'html'])).stdout;
 		expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');

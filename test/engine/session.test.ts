@@ -217,6 +217,15 @@ describe('confirmation', () => {
 	});
 });
 
+describe('confirmation of a secret', () => {
+	it('never shows a secret as the word to type: it asks for "yes"', async () => {
+		const f = fixture(frontMatter('Confirm secret', '  PASSPHRASE:\n    type: secret\n    prompt: Passphrase') + '## Wipe\n\n' + sh('true', 'confirm=PASSPHRASE'));
+		const session = startSession(f, {inputs: {PASSPHRASE: 'correct horse'}});
+		expect(session.confirmationsFor('wipe')).toEqual([{block: 0, word: 'yes'}]);
+		await expect(session.runStep('wipe')).rejects.toThrow(/type "yes"/);
+	});
+});
+
 describe('rollback', () => {
 	const step = (n: number, rollback: string) =>
 		`## Step ${n}\n\n` + sh(`echo do-${n} >> order`) + sh(rollback, 'role=rollback');

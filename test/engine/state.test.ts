@@ -175,6 +175,17 @@ describe('foldRun', () => {
 		expect(state.steps[0]!.checkPassed).toBeUndefined();
 	});
 
+	it('forgets a passing check on resume: the machine may have changed during the break', () => {
+		const state = foldRun(
+			timeline(
+				started,
+				{type: 'check-finished', step: 'install', passed: true},
+				{type: 'run-resumed', operator, rampartVersion: '0.1.0', runbookSha256: 'a'.repeat(64), changedSteps: []},
+			),
+		);
+		expect(state.steps[0]!.checkPassed).toBeUndefined();
+	});
+
 	it('has nothing next once every step is settled, and records the outcome', () => {
 		const state = foldRun(
 			timeline(
