@@ -74,10 +74,12 @@ export const validatedInputs = (runbook: Runbook, given: Record<string, string>,
 	const {values, problems} = resolveInputs(runbook, given, env);
 	if (problems.length > 0) {
 		const lines = problems.map(p => `  ${p.input}: ${p.message}`);
-		const example = problems[0]!.input;
+		// Show how to pass an input the runbook takes, never one it does not.
+		const declared = new Set(runbook.meta.inputs.map(i => i.name));
+		const example = problems.find(p => declared.has(p.input))?.input ?? runbook.meta.inputs[0]?.name;
 		throw usageError(
 			`invalid or missing input${problems.length === 1 ? '' : 's'} for ${runbook.id}; nothing was run:\n${lines.join('\n')}`,
-			`Pass inputs with --input ${example}=VALUE, --inputs FILE.yaml, or the environment variable ${ENV_PREFIX}${example}.`,
+			example ? `Pass inputs with --input ${example}=VALUE, --inputs FILE.yaml, or the environment variable ${ENV_PREFIX}${example}.` : undefined,
 		);
 	}
 	return values;

@@ -11,6 +11,17 @@ import {processContext, type CliContext} from './context.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/**
+ * The one place that picks the front end: the TUI needs a terminal on both
+ * ends and a run without --yes, --json, --check or --dry-run. Ink and React
+ * are loaded only then, so headless commands never pay for them.
+ */
+const tuiWanted = (c: CliContext, options: {yes?: boolean; json?: boolean; check?: boolean; dryRun?: boolean} = {}) =>
+	c.stdinIsTTY && c.stdoutIsTTY && !options.yes && !options.json && !options.check && !options.dryRun;
+
+const startTui = (c: CliContext, initial: import('../ui/services.js').TuiStart): Promise<number> =>
+	import('../ui/start-tui.js').then(m => m.startTui({ctx: c, initial}));
+
 export const buildProgram = (ctx: () => CliContext, setResult: (code: Promise<number>) => void): Command => {
 	const program = new Command('rampart')
 		.description('Walk a server through Markdown runbooks: run each step, show its output, record what was done.')
@@ -38,6 +49,11 @@ ${EXIT_CODES_HELP}`,
 		});
 
 	program.action(() => {
+		if (tuiWanted(ctx())) {
+			setResult(startTui(ctx(), {screen: 'home'}));
+			return;
+		}
+		ctx().err('rampart: the interactive runbook list needs a terminal (stdin and stdout). The runbooks found:');
 		setResult(import('./commands/list.js').then(m => m.listCommand(ctx(), {})));
 	});
 
@@ -79,7 +95,9 @@ Examples:
 			.option('-i, --input <NAME=VALUE>', 'an input value (repeatable)', collect, [])
 			.option('--inputs <file.yaml>', 'input values from a YAML file')
 			.option('--json', 'print every event as one JSON line on stdout')
-			.option('--dry-run', 'print the plan (steps, commands, environment with secrets masked) and run nothing');
+			.option('--dry-run', 'print the plan (steps, commands, environment with secrets masked) and run nothing')
+			.option('--approve', 'approve the runbook as it is now (recorded with your name) if it is new or changed, and run it')
+			.option('--max-log-bytes <size>', 'per-step output log limit, e.g. 64M (default: RAMPART_MAX_LOG_BYTES, else 64M)');
 
 	runOptions(
 		program
@@ -101,6 +119,15 @@ Examples:
 ${EXIT_CODES_HELP}`,
 		)
 		.action((ref: string, options) => {
+			if (tuiWanted(ctx(), options)) {
+				const given = import('./prepare-run.js').then(m => m.gatherInputs(ctx(), options.input ?? [], options.inputs));
+				const trusted = given.then(async givenInputs => {
+					await import('./trust-gate.js').then(m => m.trustBeforeTui(ctx(), {ref}, options.approve));
+					return givenInputs;
+				});
+				setResult(trusted.then(givenInputs => startTui(ctx(), {screen: 'run', runbookRef: ref, givenInputs})));
+				return;
+			}
 			setResult(
 				options.dryRun
 					? import('./commands/plan.js').then(m => m.planCommand(ctx(), ref, options))
@@ -116,6 +143,10 @@ ${EXIT_CODES_HELP}`,
 	)
 		.addHelpText('after', '\nSecret inputs are never recorded: pass them again.\n\nExample:\n  rampart resume --ack')
 		.action((runId: string | undefined, options) => {
+			if (tuiWanted(ctx(), options)) {
+				setResult(import('./trust-gate.js').then(m => m.trustBeforeTui(ctx(), {runId}, options.approve)).then(() => startTui(ctx(), {screen: 'resume', runId})));
+				return;
+			}
 			setResult(import('./commands/run.js').then(m => m.resumeCommand(ctx(), runId, options)));
 		});
 
@@ -158,6 +189,35 @@ ${EXIT_CODES_HELP}`,
 		.addHelpText('after', '\nExample:\n  rampart new nightly-backup-check --title "Nightly backup check"')
 		.action((id: string, options: {path?: string; title?: string}) => {
 			setResult(import('./commands/new.js').then(m => m.newCommand(ctx(), id, options)));
+		});
+
+	program
+		.command('approve')
+		.description('read a runbook (or what changed since it was approved) and approve its exact content to run')
+		.argument('<runbook>', 'runbook id or path to a .md file')
+		.option('-y, --yes', 'approve without asking (needed without a terminal)')
+		.addHelpText(
+			'after',
+			`
+Runbooks shipped with Rampart are trusted as shipped. Any other runbook runs
+only after its content (by SHA-256) is approved; the approval is recorded in
+the state directory with who approved it and when.
+
+Examples:
+  rampart approve ./runbooks/backup.md
+  rampart approve backup --yes`,
+		)
+		.action((ref: string, options: {yes?: boolean}) => {
+			setResult(import('./commands/approve.js').then(m => m.approveCommand(ctx(), ref, options)));
+		});
+
+	const trust = program.command('trust').description('runbooks approved to run here');
+	trust
+		.command('list')
+		.description('the approved runbooks: by whom, when, and whether each file is unchanged')
+		.option('--json', 'print JSON')
+		.action((options: {json?: boolean}) => {
+			setResult(import('./commands/trust.js').then(m => m.trustListCommand(ctx(), options)));
 		});
 
 	const journal = program.command('journal').description('check the records of runs');

@@ -103,7 +103,9 @@ export type RunEventBody =
 	| {type: 'note-added'; step?: string; text: string}
 	| {type: 'rollback-started'; steps: string[]}
 	| {type: 'step-rolled-back'; step: string; ok: boolean; log?: LogRef}
-	| {type: 'run-finished'; outcome: RunOutcome; reason?: string};
+	| {type: 'run-finished'; outcome: RunOutcome; reason?: string}
+	/** Something the operator should know that is not a step's outcome, e.g. the disk filling up. */
+	| {type: 'warning'; step?: string; message: string};
 
 export type RunEvent = EventBase & RunEventBody;
 export type RunEventType = RunEventBody['type'];

@@ -93,6 +93,8 @@ export const describeEvent = (event: RunEvent, titles: Map<string, string>): str
 			return `Step ${step(event.step)} ${event.ok ? 'rolled back' : 'rollback FAILED'}`;
 		case 'run-finished':
 			return `Run finished: ${event.outcome}${event.reason ? ` (${event.reason})` : ''}`;
+		case 'warning':
+			return `Warning${event.step ? ` before ${step(event.step)}` : ''}: ${event.message}`;
 	}
 };
 

@@ -33,44 +33,40 @@ const lineColumnOfByte = (bytes: Uint8Array, offset: number): {line: number; col
 	return {line, column: offset - lineStart + 1};
 };
 
-/** Offset of the first byte that is not part of valid UTF-8. */
-const firstInvalidUtf8 = (bytes: Buffer): number => {
-	// Find the first bad line cheaply, then the first bad prefix within it.
-	let start = 0;
-	while (start < bytes.length) {
-		let end = bytes.indexOf(0x0a, start);
-		if (end === -1) end = bytes.length;
-		const line = bytes.subarray(start, end);
-		if (!isUtf8(line)) {
-			for (let length = 1; length <= line.length; length++) {
-				// A prefix that is invalid however it continues is where the error is.
-				const prefix = line.subarray(0, length);
-				if (!isUtf8(prefix) && !isTruncatedSequence(prefix)) {
-					// A character cut short by a byte that cannot continue it: its first byte is the bad one.
-					let bad = length - 1;
-					if (bad > 0 && isTruncatedSequence(line.subarray(0, bad))) {
-						bad--;
-						while (bad > 0 && (line[bad]! & 0xc0) === 0x80) bad--;
-					}
-					return start + bad;
-				}
-			}
-			return start + line.length - 1;
+/**
+ * Offset of the first byte of the first ill-formed sequence, by the table of
+ * well-formed UTF-8 in the Unicode standard (section 3.9, table 3-7). One
+ * pass: a long line with a bad byte at its end stays cheap.
+ */
+const firstInvalidUtf8 = (bytes: Uint8Array): number => {
+	let i = 0;
+	while (i < bytes.length) {
+		const lead = bytes[i]!;
+		if (lead < 0x80) {
+			i++;
+			continue;
 		}
-		start = end + 1;
+		let trailing: number;
+		// The range of the second byte; later ones are always 0x80-0xbf.
+		let low = 0x80;
+		let high = 0xbf;
+		if (lead >= 0xc2 && lead <= 0xdf) trailing = 1;
+		else if (lead >= 0xe0 && lead <= 0xef) {
+			trailing = 2;
+			if (lead === 0xe0) low = 0xa0; // no overlong forms
+			if (lead === 0xed) high = 0x9f; // no surrogates
+		} else if (lead >= 0xf0 && lead <= 0xf4) {
+			trailing = 3;
+			if (lead === 0xf0) low = 0x90; // no overlong forms
+			if (lead === 0xf4) high = 0x8f; // nothing above U+10FFFF
+		} else return i;
+		for (let k = 1; k <= trailing; k++) {
+			const byte = bytes[i + k];
+			if (byte === undefined || byte < (k === 1 ? low : 0x80) || byte > (k === 1 ? high : 0xbf)) return i;
+		}
+		i += trailing + 1;
 	}
 	return 0;
-};
-
-/** True when the bytes end in the first bytes of a multi-byte character. */
-const isTruncatedSequence = (bytes: Uint8Array): boolean => {
-	for (let back = 1; back <= 3 && back <= bytes.length; back++) {
-		const byte = bytes[bytes.length - back]!;
-		if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back
-		const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-		return needed > back && isUtf8(bytes.subarray(0, bytes.length - back));
-	}
-	return false;
 };
 
 export const decodeRunbookBytes = (file: string, bytes: Buffer): SourceResult => {

@@ -4,6 +4,8 @@ import {blockEnvironment} from '../../engine/block-env.js';
 import {MASK} from '../../engine/mask.js';
 import {stepKind} from '../../engine/run-session.js';
 import {checkRequirements, currentHost} from '../../engine/requirements.js';
+import {checkFileTrust, invokingUid} from '../../trust/file-trust.js';
+import {describeStatus, readTrustStatus} from '../trust-gate.js';
 
 export interface PlanOptions {
 	input?: string[];
@@ -19,6 +21,10 @@ export const planCommand = async (ctx: CliContext, ref: string, options: PlanOpt
 	const secrets = new Set(runbook.meta.inputs.filter(i => i.type === 'secret').map(i => i.name));
 	const shown = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, secrets.has(k) ? MASK : v]));
 	const requirementProblems = checkRequirements(runbook.meta.requires, currentHost(ctx.env)).map(p => p.message);
+	// Shown, not required: a plan runs nothing, so it is how a runbook is read before approving it.
+	const trust = readTrustStatus(ctx, runbook);
+	const uid = process.getuid?.() ?? -1;
+	const fileTrust = checkFileTrust(runbook.path, {uid, invokingUid: invokingUid(ctx.env, uid)}).map(p => p.message);
 	const steps = runbook.steps.map(step => ({
 		id: step.id,
 		title: step.title,
@@ -39,11 +45,13 @@ export const planCommand = async (ctx: CliContext, ref: string, options: PlanOpt
 			})),
 	}));
 	if (options.json) {
-		ctx.out(JSON.stringify({runbook: {id: runbook.id, title: runbook.meta.title, path: runbook.path, sha256: runbook.sha256}, inputs: shown, requirements: requirementProblems, steps}, null, 2));
+		ctx.out(JSON.stringify({runbook: {id: runbook.id, title: runbook.meta.title, path: runbook.path, sha256: runbook.sha256}, inputs: shown, requirements: requirementProblems, trust: {status: trust.kind, fileProblems: fileTrust}, steps}, null, 2));
 		return 0;
 	}
 	ctx.out(`Plan for ${runbook.meta.title} (${runbook.path}) — nothing will run.`);
 	if (requirementProblems.length) ctx.out(`Requirements NOT met here:\n${requirementProblems.map(p => `  ${p}`).join('\n')}`);
+	ctx.out(`Trust: ${describeStatus(runbook, trust)}${trust.kind === 'new' || trust.kind === 'changed' ? ` (rampart approve ${runbook.path})` : ''}.`);
+	if (fileTrust.length) ctx.out(`File permissions${uid === 0 ? ' (root refuses to run it until fixed)' : ''}:\n${fileTrust.map(p => `  ${p}`).join('\n')}`);
 	ctx.out('\nInputs (passed as environment variables):');
 	for (const [k, v] of Object.entries(shown)) ctx.out(`  ${k}=${JSON.stringify(v)}`);
 	steps.forEach((step, i) => {

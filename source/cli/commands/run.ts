@@ -13,6 +13,8 @@ import {EXIT} from '../exit-codes.js';
 import type {CliContext} from '../context.js';
 import {ensureRequirements, gatherInputs, loadRunbook, loadRunbookFile, validatedInputs} from '../prepare-run.js';
 import {existsSync} from 'node:fs';
+import {ensureApproved, ensureFileTrust} from '../trust-gate.js';
+import {maxLogBytes} from '../log-limit.js';
 
 export interface RunOptions {
 	yes?: boolean;
@@ -21,7 +23,14 @@ export interface RunOptions {
 	json?: boolean;
 	input?: string[];
 	inputs?: string;
+	/** Approve the runbook's content as it is now (recorded), then run it. */
+	approve?: boolean;
+	/** Per-step log limit; RAMPART_MAX_LOG_BYTES when not given. */
+	maxLogBytes?: string;
 }
+
+/** May the approval be asked on this terminal? Never with --yes or --json. */
+const canAsk = (ctx: CliContext, options: RunOptions) => !options.yes && !options.json && ctx.stdinIsTTY && ctx.stdoutIsTTY;
 
 /** SIGINT/SIGTERM/SIGHUP: stop the running command (its whole group), then exit 130. */
 const trapInterrupts = (session: RunSession) => {
@@ -83,10 +92,14 @@ const drive = async (ctx: CliContext, session: RunSession, options: RunOptions):
 
 export const runCommand = async (ctx: CliContext, ref: string, options: RunOptions): Promise<number> => {
 	const runbook = await loadRunbook(ctx, ref);
+	ensureFileTrust(ctx, runbook);
+	const logLimit = maxLogBytes(options.maxLogBytes, ctx.env);
 	const inputs = validatedInputs(runbook, gatherInputs(ctx, options.input ?? [], options.inputs), ctx.env);
 	ensureRequirements(runbook, ctx.env);
+	// Last before the start, so that nothing is approved for a run that cannot happen.
+	await ensureApproved(ctx, runbook, {approve: options.approve, interactive: canAsk(ctx, options)});
 	const session = openSession(() =>
-		RunSession.start({runbook, inputs, stateDir: ctx.stateDir(), mode: options.check ? 'check' : 'run', env: ctx.env, cwd: ctx.cwd}),
+		RunSession.start({runbook, inputs, stateDir: ctx.stateDir(), mode: options.check ? 'check' : 'run', env: ctx.env, cwd: ctx.cwd, maxLogBytes: logLimit}),
 	);
 	return drive(ctx, session, options);
 };
@@ -108,6 +121,8 @@ export const resumeCommand = async (ctx: CliContext, runId: string | undefined, 
 	if (recorded.outcome) throw usageError(`run ${summary.runId} has already finished (${recorded.outcome})`, `Start a new one with: rampart run ${recorded.runbook.id}`);
 	// The runbook as it is now, from where the run found it.
 	const runbook = existsSync(recorded.runbook.path) ? await loadRunbookFile(recorded.runbook.path) : await loadRunbook(ctx, recorded.runbook.id);
+	ensureFileTrust(ctx, runbook);
+	const logLimit = maxLogBytes(options.maxLogBytes, ctx.env);
 	if (runbook.sha256 !== recorded.runbook.sha256) {
 		ctx.err(`rampart: ${runbook.path} has changed since this run started.`);
 	}
@@ -115,7 +130,10 @@ export const resumeCommand = async (ctx: CliContext, runId: string | undefined, 
 	const given = {...recorded.inputs, ...gatherInputs(ctx, options.input ?? [], options.inputs)};
 	const inputs = validatedInputs(runbook, given, ctx.env);
 	ensureRequirements(runbook, ctx.env);
-	const session = openSession(() => RunSession.resume({runbook, inputs, stateDir, runId: summary.runId, env: ctx.env, cwd: recorded.cwd}));
+	await ensureApproved(ctx, runbook, {approve: options.approve, interactive: canAsk(ctx, options)});
+	const session = openSession(() =>
+		RunSession.resume({runbook, inputs, stateDir, runId: summary.runId, env: ctx.env, cwd: recorded.cwd, maxLogBytes: logLimit}),
+	);
 	const resumed = session.state.resumes.at(-1);
 	if (resumed && resumed.changedSteps.length > 0 && !options.json) {
 		const titles = resumed.changedSteps.map(id => session.state.steps.find(s => s.id === id)?.title ?? id);

@@ -1,0 +1,75 @@
+// Checks each input's spec for what the schema alone cannot see: keys that
+// do not fit the type, and a literal default the input itself would refuse.
+
+import {checkPattern, validateInputValue} from '../inputs.js';
+import type {InputSpec, Position} from '../model.js';
+import type {LintContext} from './context.js';
+
+const RANGED_TYPES = new Set(['integer', 'port']);
+
+const indentOf = (line: string): number => line.length - line.trimStart().length;
+
+/**
+ * The position of `key:` within an input's mapping in the front matter, or
+ * the input's own name when it is written in flow style (`{type: …}`).
+ */
+const keyPosition = (ctx: LintContext, input: InputSpec, key: string): Position => {
+	const nameIndent = input.position.column - 1;
+	let keyIndent: number | undefined;
+	for (let index = input.position.line; index < ctx.lines.length; index++) {
+		const line = ctx.lines[index]!;
+		if (line.trim() === '') continue;
+		const indent = indentOf(line);
+		if (indent <= nameIndent) break;
+		// Only the input's own keys, not lines inside a multi-line value.
+		keyIndent ??= indent;
+		if (indent === keyIndent && line.trimStart().startsWith(`${key}:`)) return {line: index + 1, column: indent + 1};
+	}
+	return input.position;
+};
+
+const isEnvName = (name: string): boolean => {
+	const first = name[0] ?? '';
+	const nameChar = (char: string) => (char >= 'A' && char <= 'Z') || (char >= 'a' && char <= 'z') || char === '_';
+	return nameChar(first) && [...name].every(char => nameChar(char) || (char >= '0' && char <= '9'));
+};
+
+export const inputSpecs = (ctx: LintContext) => {
+	for (const input of ctx.runbook.meta.inputs) {
+		const bad = (key: string, message: string) => ctx.report(keyPosition(ctx, input, key), 'error', 'bad-default', `${input.name}: ${message}`);
+		let checkable = true;
+		if (input.type === 'enum' && (input.values === undefined || input.values.length === 0)) {
+			bad('type', 'an enum input needs `values`, the list of allowed choices');
+			checkable = false;
+		}
+		if (input.type !== 'enum' && input.values !== undefined) {
+			bad('values', `\`values\` only applies to enum inputs, not to ${input.type}`);
+		}
+		for (const key of ['min', 'max'] as const) {
+			if (input[key] !== undefined && !RANGED_TYPES.has(input.type)) {
+				bad(key, `\`${key}\` only applies to integer and port inputs, not to ${input.type}`);
+			}
+		}
+		if (input.min !== undefined && input.max !== undefined && input.min > input.max) {
+			bad('min', `min (${input.min}) is greater than max (${input.max}): no value can be accepted`);
+		}
+		if (input.pattern !== undefined) {
+			const problem = checkPattern(input.pattern);
+			if (problem) {
+				bad('pattern', problem);
+				checkable = false;
+			}
+		}
+		const from = input.defaultFrom;
+		if (from !== undefined && from !== 'ssh-client' && !(from.startsWith('env:') && isEnvName(from.slice(4)))) {
+			bad('default-from', `default-from "${from}" is not a source: use ssh-client or env:NAME (an environment variable's name)`);
+		}
+		if (input.default === undefined) continue;
+		if (input.type === 'secret') {
+			bad('default', 'a secret must not have a literal default: anything in the runbook file is not secret; use default-from: env:NAME');
+		} else if (checkable) {
+			const checked = validateInputValue(input, input.default);
+			if (!checked.ok) bad('default', `the default is refused: ${checked.message}`);
+		}
+	}
+};

@@ -1,0 +1,100 @@
+// Rule 4 (secrets): a secret input's value is searched for everywhere a run
+// leaves something: the whole state directory (journal, logs, index, trust
+// store), the reports in every format, the --json events and the dry run.
+// It reaches only the blocks that name it.
+
+import {randomBytes} from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {blockEnvironment} from '../../source/engine/block-env.js';
+import type {InputSpec} from '../../source/runbook/model.js';
+import {cliHome, frontMatter, onlyRun, runCli, sh, walk} from '../engine/helpers.js';
+
+const SECRET = `pw-${randomBytes(12).toString('hex')}`;
+
+const book = (dump: string) =>
+	frontMatter('Secret handling', '  DB_PASSWORD:\n    type: secret\n    prompt: Database password\n  SITE:\n    type: domain\n    prompt: Site') +
+	'## Use it\n\n' +
+	sh('echo "password is $DB_PASSWORD"\necho "again on stderr: $DB_PASSWORD" >&2\nprintf \'%s\' "$DB_PASSWORD" | base64') +
+	'## Do not need it\n\n' +
+	sh(`env > ${dump}`) +
+	'## Fail quoting it\n\n' +
+	sh('echo "failing with ${DB_PASSWORD}"\nexit 4');
+
+const expectAbsent = (where: string, text: string | Buffer) => {
+	const haystack = Buffer.isBuffer(text) ? text : Buffer.from(text);
+	expect(haystack.includes(Buffer.from(SECRET)), `${where} contains the secret`).toBe(false);
+};
+
+describe('a secret input', () => {
+	it('is never found in the state directory, the reports, the --json events or the dry run', async () => {
+		const home = cliHome();
+		const dump = path.join(home.cwd, 'env-of-second-block');
+		fs.writeFileSync(path.join(home.cwd, 'secrets.md'), book(dump), {mode: 0o644});
+		const args = ['--input', `DB_PASSWORD=${SECRET}`, '--input', 'SITE=example.org'];
+
+		for (const dry of [['--dry-run'], ['--dry-run', '--json']]) {
+			const plan = await runCli(['run', './secrets.md', ...dry, ...args], home);
+			expect(plan.code, plan.stderr).toBe(0);
+			expect(plan.stdout).toContain('DB_PASSWORD');
+			expectAbsent('dry-run stdout', plan.stdout);
+			expectAbsent('dry-run stderr', plan.stderr);
+		}
+
+		const run = await runCli(['run', './secrets.md', '--yes', '--json', '--approve', ...args], home);
+		expect(run.code, run.stderr).toBe(1);
+		const events = run.stdout.trim().split('\n').map(line => JSON.parse(line) as {type: string; text?: string});
+		// The output really was there, masked.
+		expect(events.some(e => e.type === 'output' && e.text === 'password is ********')).toBe(true);
+		expectAbsent('--json events', run.stdout);
+		expectAbsent('stderr', run.stderr);
+
+		// The secret is also not there in another encoding a block printed.
+		expect(run.stdout).toContain(Buffer.from(SECRET).toString('base64'));
+
+		// Only the blocks that name it get it.
+		expect(fs.readFileSync(dump, 'utf8')).toContain('SITE=example.org');
+		expectAbsent('the environment of a block that does not name it', fs.readFileSync(dump));
+
+		const runId = onlyRun(home.stateDir);
+		for (const format of ['md', 'json', 'html']) {
+			const report = await runCli(['report', runId, '--format', format], home);
+			expect(report.code, report.stderr).toBe(0);
+			expect(report.stdout).toContain('DB_PASSWORD');
+			expectAbsent(`the ${format} report`, report.stdout);
+		}
+
+		const files = walk(home.stateDir).filter(e => !e.dir);
+		expect(files.some(f => f.path.includes(`${path.sep}trust${path.sep}`))).toBe(true);
+		expect(files.some(f => f.path.endsWith('.log'))).toBe(true);
+		for (const file of files) expectAbsent(file.path, fs.readFileSync(file.path));
+
+		// Nor in anything else the run left in its working directory.
+		for (const file of walk(home.cwd).filter(e => !e.dir)) expectAbsent(file.path, fs.readFileSync(file.path));
+	});
+});
+
+describe('blockEnvironment', () => {
+	const specs: InputSpec[] = [
+		{name: 'TOKEN', type: 'secret'} as InputSpec,
+		{name: 'SITE', type: 'domain'} as InputSpec,
+	];
+
+	it("is the operator's environment, without RAMPART_* variables, plus the inputs", () => {
+		const env = blockEnvironment(
+			{PATH: '/usr/bin', HOME: '/root', RAMPART_HOME: '/var/lib/rampart', RAMPART_INPUT_SITE: 'x.org', SUDO_USER: 'alice'},
+			specs,
+			{TOKEN: 't0k', SITE: 'example.org'},
+			{code: 'echo "$SITE"'},
+		);
+		expect(env).toEqual({PATH: '/usr/bin', HOME: '/root', SUDO_USER: 'alice', SITE: 'example.org'});
+	});
+
+	it('gives a secret only to blocks whose code names it', () => {
+		for (const code of ['curl -u "$TOKEN"', 'echo ${TOKEN}', 'echo ${#TOKEN}']) {
+			expect(blockEnvironment({}, specs, {TOKEN: 't0k', SITE: 's.org'}, {code}).TOKEN).toBe('t0k');
+		}
+		expect(blockEnvironment({}, specs, {TOKEN: 't0k', SITE: 's.org'}, {code: 'env'}).TOKEN).toBeUndefined();
+	});
+});
