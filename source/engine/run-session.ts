@@ -427,7 +427,7 @@ export class RunSession {
 		return this.step(step.id).state;
 	}
 
-	/** Runs only check and verify blocks (audit mode): satisfied or not, nothing changed. */
+	/** Audit mode: the step's checks (or, without any, its verifies) say whether it is satisfied; nothing is changed. */
 	async auditOnly(stepId: string): Promise<StepState> {
 		return this.exclusive('run a check', async () => {
 			const {step} = this.step(stepId);
@@ -441,7 +441,10 @@ export class RunSession {
 			const attempt = this.step(stepId).state.attempts + 1;
 			this.emit({type: 'step-started', step: step.id, attempt});
 			const log = this.journal.openLog(step.id, `audit-${attempt}`);
-			for (const block of [...checks, ...verifies]) {
+			// A check is the statement "this is already in place", so it decides
+			// when there is one; a verify may assume its run blocks just ran, so
+			// it judges only steps that have no check.
+			for (const block of checks.length > 0 ? checks : verifies) {
 				const result = await this.runBlock(step, block, log);
 				if (failed(result)) {
 					const status = result.cancelled ? 'cancelled' : result.timedOut ? 'timed-out' : 'failed';

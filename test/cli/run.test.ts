@@ -196,6 +196,18 @@ describe('--check', () => {
 		expect(satisfied.code, output(satisfied)).toBe(0);
 		expect(fs.readdirSync(home.cwd).sort()).toEqual(['audit.md', 'configured-by-hand', 'installed']);
 	});
+
+	it('judges a step by its check when it has one: a verify that assumes the work just ran is not run', async () => {
+		const home = cliHome();
+		writeRunbook(
+			home.cwd,
+			'audit2',
+			frontMatter('Audit 2') + '## Reboot if needed\n\n' + sh('true', 'role=check') + sh('touch rebooted') + sh('test -f rebooted', 'role=verify'),
+		);
+		const result = await runCli(['run', './audit2.md', '--approve', '--check'], home);
+		expect(result.code, output(result)).toBe(0);
+		expect(fs.existsSync(path.join(home.cwd, 'rebooted'))).toBe(false);
+	});
 });
 
 describe('--json', () => {
