@@ -139,9 +139,20 @@ ${EXIT_CODES_HELP}`,
 		program
 			.command('resume')
 			.description('continue an unfinished run (the latest one when no run id is given)')
-			.argument('[run-id]', 'the run to resume'),
+			.argument('[run-id]', 'the run to resume')
+			.option('--skip <step>', 'skip this step (id, number or title) first; needs --reason')
+			.option('--reason <text>', 'why the step is skipped (recorded)')
+			.option('--note <text>', 'add a note to the run (recorded)'),
 	)
-		.addHelpText('after', '\nSecret inputs are never recorded: pass them again.\n\nExample:\n  rampart resume --ack')
+		.addHelpText(
+			'after',
+			`
+Secret inputs are never recorded: pass them again.
+
+Examples:
+  rampart resume --ack
+  rampart resume --skip 3 --reason "done by the provider's support"`,
+		)
 		.action((runId: string | undefined, options) => {
 			if (tuiWanted(ctx(), options)) {
 				setResult(import('./trust-gate.js').then(m => m.trustBeforeTui(ctx(), {runId}, options.approve)).then(() => startTui(ctx(), {screen: 'resume', runId})));
@@ -218,6 +229,31 @@ Examples:
 		.option('--json', 'print JSON')
 		.action((options: {json?: boolean}) => {
 			setResult(import('./commands/trust.js').then(m => m.trustListCommand(ctx(), options)));
+		});
+
+	program
+		.command('rollback')
+		.description('undo an unfinished run: the rollback blocks of its done steps, latest first')
+		.argument('[run-id]', 'the run (the latest unfinished one when omitted)')
+		.option('-y, --yes', 'really roll back (without it, only the plan is shown)')
+		.option('-i, --input <NAME=VALUE>', 'an input value, e.g. a secret (repeatable)', collect, [])
+		.option('--inputs <file.yaml>', 'input values from a YAML file')
+		.option('--approve', 'approve the runbook as it is now if it changed')
+		.option('--json', 'print every event as one JSON line on stdout')
+		.addHelpText('after', '\nStops at the first rollback that fails: undoing earlier steps on top of a\nhalf-undone later one may do harm.\n\nExample:\n  rampart rollback --yes')
+		.action((runId: string | undefined, options) => {
+			setResult(import('./commands/manage.js').then(m => m.rollbackCommand(ctx(), runId, options)));
+		});
+
+	program
+		.command('stop')
+		.description('end an unfinished run for good, with the reason (recorded); it can no longer be resumed')
+		.argument('[run-id]', 'the run (the latest unfinished one when omitted)')
+		.requiredOption('--reason <text>', 'why the run is stopped')
+		.option('--approve', 'approve the runbook as it is now if it changed')
+		.addHelpText('after', '\nExample:\n  rampart stop --reason "moved to a new server instead"')
+		.action((runId: string | undefined, options) => {
+			setResult(import('./commands/manage.js').then(m => m.stopCommand(ctx(), runId, options)));
 		});
 
 	const journal = program.command('journal').description('check the records of runs');

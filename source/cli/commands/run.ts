@@ -104,7 +104,8 @@ export const runCommand = async (ctx: CliContext, ref: string, options: RunOptio
 	return drive(ctx, session, options);
 };
 
-export const resumeCommand = async (ctx: CliContext, runId: string | undefined, options: RunOptions): Promise<number> => {
+/** Reopens an unfinished run (the latest when no id is given), with the same checks as a start. */
+export const reopenRun = async (ctx: CliContext, runId: string | undefined, options: RunOptions): Promise<RunSession> => {
 	const stateDir = ctx.stateDir();
 	let summary;
 	if (runId) {
@@ -115,7 +116,7 @@ export const resumeCommand = async (ctx: CliContext, runId: string | undefined, 
 		}
 	} else {
 		summary = latestUnfinished(loadRuns(stateDir));
-		if (!summary) throw usageError('there is no unfinished run to resume', 'Start one with: rampart run <runbook>');
+		if (!summary) throw usageError('there is no unfinished run', 'Start one with: rampart run <runbook>');
 	}
 	const recorded = summary.state;
 	if (recorded.outcome) throw usageError(`run ${summary.runId} has already finished (${recorded.outcome})`, `Start a new one with: rampart run ${recorded.runbook.id}`);
@@ -139,5 +140,35 @@ export const resumeCommand = async (ctx: CliContext, runId: string | undefined, 
 		const titles = resumed.changedSteps.map(id => session.state.steps.find(s => s.id === id)?.title ?? id);
 		ctx.err(`rampart: steps changed since the run started: ${titles.join('; ')}`);
 	}
-	return drive(ctx, session, {...options, check: recorded.mode === 'check'});
+	return session;
+};
+
+/** A step named by its id, its number (1-based) or its exact title. */
+export const findStep = (session: RunSession, ref: string): string => {
+	const steps = session.runbook.steps;
+	const byNumber = /^\d+$/.test(ref) ? steps[Number(ref) - 1] : undefined;
+	const step = byNumber ?? steps.find(s => s.id === ref || s.title === ref);
+	if (!step) throw usageError(`no step "${ref}" in ${session.runbook.id}; its steps are: ${steps.map((s, i) => `${i + 1} ${s.id}`).join(', ')}`);
+	return step.id;
+};
+
+export interface ResumeOptions extends RunOptions {
+	/** Skip this step (id, number or title) before going on; needs --reason. */
+	skip?: string;
+	reason?: string;
+	note?: string;
+}
+
+export const resumeCommand = async (ctx: CliContext, runId: string | undefined, options: ResumeOptions): Promise<number> => {
+	if (options.skip !== undefined && !options.reason?.trim()) throw usageError('--skip needs --reason: why the step is skipped goes into the record');
+	const session = await reopenRun(ctx, runId, options);
+	try {
+		if (options.note) session.addNote(undefined, options.note);
+		if (options.skip !== undefined) session.skip(findStep(session, options.skip), options.reason ?? '');
+	} catch (error) {
+		session.close();
+		if (error instanceof EngineError) throw usageError(error.message);
+		throw error;
+	}
+	return drive(ctx, session, {...options, check: session.state.mode === 'check'});
 };
