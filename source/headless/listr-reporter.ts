@@ -129,7 +129,7 @@ export const listrReporter = (
 					write(event.step, '☑ acknowledged');
 					break;
 				case 'step-already-done':
-					settle(event.step, {kind: 'skip', text: 'already done (its check passed)'});
+					settle(event.step, {kind: 'done', text: 'already done: its check passed'});
 					break;
 				case 'step-skipped':
 					settle(event.step, {kind: 'skip', text: `skipped: ${event.reason}`});
