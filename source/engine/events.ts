@@ -67,7 +67,16 @@ export type RunEventBody =
 			changedSteps: string[];
 	  }
 	| {type: 'step-started'; step: string; attempt: number}
-	| {type: 'block-started'; step: string; block: number; role: BlockRole; name?: string}
+	| {
+			type: 'block-started';
+			step: string;
+			block: number;
+			role: BlockRole;
+			name?: string;
+			/** The block's process group, so a resume can tell whether it outlived a crash. */
+			pgid?: number;
+			host?: string;
+	  }
 	| {
 			type: 'block-finished';
 			step: string;

@@ -14,6 +14,8 @@ export interface BlockRun {
 	/** Give the command the real terminal (and no output capture). */
 	interactive: boolean;
 	onLine: (stream: 'stdout' | 'stderr', text: string) => void;
+	/** Called right after the spawn, before any output, with the process (group) id. */
+	onSpawn?: (pid: number | undefined) => void;
 	/** Time between SIGTERM and SIGKILL. */
 	killGraceMs?: number;
 }
@@ -29,6 +31,18 @@ export interface BlockResult {
 }
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
+
+/** Exit status of a block that never started because Rampart died before it was recorded. */
+export const NOT_STARTED_EXIT = 125;
+
+/**
+ * Put in front of the block's code, on its first line so that bash's line
+ * numbers stay the block's own: wait for Rampart's go byte on fd 3, sent only
+ * once the block's process group is in the journal. If Rampart dies before,
+ * the pipe closes and the block runs nothing, so no command ever runs that the
+ * record cannot account for.
+ */
+export const GO_GATE = `IFS= read -r -n 1 -u 3 __rampart_go && [[ $__rampart_go == g ]] || exit ${NOT_STARTED_EXIT}; exec 3<&-; unset __rampart_go; `;
 
 /** Signals every process in the group; false once the group is gone. */
 const signalGroup = (pgid: number, signal: NodeJS.Signals): boolean => {
@@ -85,21 +99,24 @@ export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
 	const grace = run.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
 	if (run.signal?.aborted) return {exitCode: null, timedOut: false, cancelled: true, durationMs: 0};
 
-	const child = execa('bash', ['-Eeuo', 'pipefail', '-c', run.code, 'rampart-block'], {
+	const child = execa('bash', ['-Eeuo', 'pipefail', '-c', GO_GATE + run.code, 'rampart-block'], {
 		cwd: run.cwd,
 		env: run.env,
 		extendEnv: false,
 		// An interactive command must stay in the terminal's foreground process
 		// group to read from it; everything else gets a group of its own.
 		detached: !run.interactive,
-		stdin: run.interactive ? 'inherit' : 'ignore',
-		stdout: run.interactive ? 'inherit' : 'pipe',
-		stderr: run.interactive ? 'inherit' : 'pipe',
+		stdio: run.interactive ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
 		buffer: false,
 		reject: false,
 		encoding: 'buffer',
 	});
 	const pgid = child.pid;
+	// Record first (the caller journals the process group), then let the block go.
+	run.onSpawn?.(pgid);
+	const gate = child.stdio[3] as unknown as NodeJS.WritableStream | undefined;
+	gate?.on('error', () => {}); // the block may already be gone: its exit status says so
+	gate?.end('g');
 
 	let timedOut = false;
 	let cancelled = false;

@@ -3,6 +3,7 @@
 // an event, appended to the journal (fsynced) before anyone else sees it.
 
 import {createHash} from 'node:crypto';
+import {hostname} from 'node:os';
 import {resolve} from 'node:path';
 import type {CodeBlock, Runbook, Step} from '../runbook/model.js';
 import {
@@ -24,10 +25,26 @@ import {blockEnvironment} from './block-env.js';
 import {createCredentialMasker, createMasker, maskCredentials, type Masker} from './mask.js';
 import {lowDiskSpace} from '../trust/disk-space.js';
 import {currentOperator} from './operator.js';
+import {findLeftovers, type Leftover} from './leftover-processes.js';
 
 /** A request the rules do not allow right now; the message is for the operator. */
 export class EngineError extends Error {
 	override name = 'EngineError';
+}
+
+/** Commands of an interrupted step still run: resuming now would do the step twice at once. */
+export class LeftoverProcessError extends EngineError {
+	override name = 'LeftoverProcessError';
+	constructor(readonly leftovers: Leftover[]) {
+		const lines = leftovers.flatMap(l => [
+			`  step "${l.step}", process group ${l.pgid}:`,
+			...l.processes.slice(0, 5).map(p => `    ${p.pid} ${p.command.slice(0, 100)}`),
+		]);
+		super(
+			`commands of the interrupted run are still running; resuming now would run the step twice at once:\n${lines.join('\n')}\n` +
+				`Wait for them to finish, or stop them: ${leftovers.map(l => `kill -TERM -- -${l.pgid}`).join('; ')}`,
+		);
+	}
 }
 
 export interface SessionOptions {
@@ -144,6 +161,12 @@ export class RunSession {
 		if (before.outcome) throw new EngineError(`run ${runId} has already finished (${before.outcome}); start a new run instead`);
 		if (before.runbook.id !== runbook.id) throw new EngineError(`run ${runId} is a run of "${before.runbook.id}", not "${runbook.id}"`);
 		const lock = acquireRunLock(stateDir, runbook.id, runId);
+		// Only now, holding the lock, is a still-running block certainly an orphan.
+		const leftovers = findLeftovers(recorded.events);
+		if (leftovers.length > 0) {
+			lock.release();
+			throw new LeftoverProcessError(leftovers);
+		}
 		let journal: RunJournal;
 		try {
 			journal = reopenRunJournal(stateDir, runId, {maxLogBytes: options.maxLogBytes});
@@ -252,7 +275,17 @@ export class RunSession {
 
 	/** Runs a block, streaming masked lines to listeners and to the log. */
 	private async runBlock(step: Step, block: CodeBlock, log: StepLog): Promise<BlockResult> {
-		this.emit({type: 'block-started', step: step.id, block: block.index, role: block.role, name: block.name});
+		const started = (pid: number | undefined) =>
+			this.emit({
+				type: 'block-started',
+				step: step.id,
+				block: block.index,
+				role: block.role,
+				name: block.name,
+				// Interactive blocks share Rampart's group, which dies with it.
+				...(pid !== undefined && !block.interactive ? {pgid: pid, host: hostname()} : {}),
+			});
+		let announced = false;
 		log.write(`# rampart: block ${block.index + 1} (${block.role})${block.name ? `: ${block.name}` : ''}\n`);
 		// One masker per stream: a private key printed on stdout spans lines of stdout only.
 		const credentials = block.maskCredentials ? {stdout: createCredentialMasker(), stderr: createCredentialMasker()} : {stdout: undefined, stderr: undefined};
@@ -265,6 +298,10 @@ export class RunSession {
 			signal: this.abort?.signal,
 			interactive: block.interactive,
 			killGraceMs: this.options.killGraceMs,
+			onSpawn: pid => {
+				announced = true;
+				started(pid);
+			},
 			onLine: (stream, raw) => {
 				const masked = this.mask(raw);
 				const text = credentials[stream] ? credentials[stream](masked) : masked;
@@ -282,6 +319,7 @@ export class RunSession {
 					? `could not start: ${result.error}`
 					: `exit ${result.exitCode ?? result.signal}`;
 		log.write(`# rampart: ${outcome}, ${result.durationMs} ms\n`);
+		if (!announced) started(undefined);
 		this.emit({
 			type: 'block-finished',
 			step: step.id,

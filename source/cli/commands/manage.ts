@@ -7,7 +7,7 @@ import {EXIT} from '../exit-codes.js';
 import {reopenRun, type RunOptions} from './run.js';
 
 export const rollbackCommand = async (ctx: CliContext, runId: string | undefined, options: RunOptions): Promise<number> => {
-	const session = await reopenRun(ctx, runId, options);
+	const session = await reopenRun(ctx, runId, options, 'roll back');
 	try {
 		const plan = session.rollbackPlan();
 		const titles = plan.map(id => session.state.steps.find(s => s.id === id)?.title ?? id);
@@ -38,7 +38,7 @@ export const rollbackCommand = async (ctx: CliContext, runId: string | undefined
 
 export const stopCommand = async (ctx: CliContext, runId: string | undefined, options: RunOptions & {reason?: string}): Promise<number> => {
 	if (!options.reason?.trim()) throw usageError('--reason is required: why the run is stopped goes into the record');
-	const session = await reopenRun(ctx, runId, options);
+	const session = await reopenRun(ctx, runId, options, 'stop');
 	try {
 		session.finish('stopped', options.reason.trim());
 		ctx.err(`rampart: run ${session.runId} stopped; it will not be resumed. Its record: rampart report ${session.runId}`);

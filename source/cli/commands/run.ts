@@ -1,7 +1,7 @@
 // `rampart run` and `rampart resume`, headless. (On a terminal without --yes
 // the TUI takes over once it exists; the rules are the same engine's.)
 
-import {RunSession, EngineError} from '../../engine/run-session.js';
+import {RunSession, EngineError, LeftoverProcessError} from '../../engine/run-session.js';
 import {journalPath, RunAlreadyActiveError} from '../../journal/index.js';
 import {latestUnfinished, loadRun, loadRuns} from '../../engine/run-catalog.js';
 import {runHeadless, type HeadlessResult} from '../../headless/headless-run.js';
@@ -54,6 +54,7 @@ const openSession = (open: () => RunSession): RunSession => {
 		return open();
 	} catch (error) {
 		if (error instanceof RunAlreadyActiveError) throw new CliError(error.message, EXIT.failed, 'Wait for it to finish, or stop that process first.');
+		if (error instanceof LeftoverProcessError) throw new CliError(error.message, EXIT.failed);
 		if (error instanceof EngineError) throw new CliError(error.message, EXIT.usage);
 		throw error;
 	}
@@ -105,7 +106,7 @@ export const runCommand = async (ctx: CliContext, ref: string, options: RunOptio
 };
 
 /** Reopens an unfinished run (the latest when no id is given), with the same checks as a start. */
-export const reopenRun = async (ctx: CliContext, runId: string | undefined, options: RunOptions): Promise<RunSession> => {
+export const reopenRun = async (ctx: CliContext, runId: string | undefined, options: RunOptions, verb = 'resume'): Promise<RunSession> => {
 	const stateDir = ctx.stateDir();
 	let summary;
 	if (runId) {
@@ -116,7 +117,7 @@ export const reopenRun = async (ctx: CliContext, runId: string | undefined, opti
 		}
 	} else {
 		summary = latestUnfinished(loadRuns(stateDir));
-		if (!summary) throw usageError('there is no unfinished run', 'Start one with: rampart run <runbook>');
+		if (!summary) throw usageError(`there is no unfinished run to ${verb}`, 'Start one with: rampart run <runbook>');
 	}
 	const recorded = summary.state;
 	if (recorded.outcome) throw usageError(`run ${summary.runId} has already finished (${recorded.outcome})`, `Start a new one with: rampart run ${recorded.runbook.id}`);
