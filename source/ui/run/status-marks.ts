@@ -1,0 +1,36 @@
+// How a step status is shown: a mark that reads without colour, a word, and
+// a semantic tone. The marks are single-width on every common terminal.
+
+import type {StepStatus} from '../../engine/events.js';
+import type {Theme} from '../theme.js';
+
+export const STATUS: Record<StepStatus, {mark: string; word: string; tone: keyof Theme | undefined}> = {
+	pending: {mark: '·', word: 'to do', tone: undefined},
+	running: {mark: '▶', word: 'running', tone: 'accent'},
+	done: {mark: '✓', word: 'done', tone: 'success'},
+	'already-done': {mark: '=', word: 'already done', tone: 'success'},
+	skipped: {mark: '»', word: 'skipped', tone: 'warning'},
+	failed: {mark: '✗', word: 'failed', tone: 'danger'},
+	'timed-out': {mark: '⧖', word: 'timed out', tone: 'danger'},
+	cancelled: {mark: '⊘', word: 'stopped', tone: 'danger'},
+	interrupted: {mark: '↯', word: 'interrupted', tone: 'warning'},
+	'rolled-back': {mark: '↺', word: 'rolled back', tone: 'muted'},
+};
+
+export const toneColour = (theme: Theme, tone: keyof Theme | undefined): string | undefined => {
+	if (!tone || tone === 'color') return undefined;
+	return theme[tone] as string | undefined;
+};
+
+export const formatDuration = (ms: number): string => {
+	if (ms < 1000) return `${ms} ms`;
+	const s = ms / 1000;
+	if (s < 60) return `${s.toFixed(1)} s`;
+	const m = Math.floor(s / 60);
+	const rest = Math.round(s % 60);
+	if (m < 60) return `${m} min ${rest} s`;
+	return `${Math.floor(m / 60)} h ${m % 60} min`;
+};
+
+export const stepDuration = (startedAt?: string, endedAt?: string): number | undefined =>
+	startedAt && endedAt ? Math.max(0, Date.parse(endedAt) - Date.parse(startedAt)) : undefined;

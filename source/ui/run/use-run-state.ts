@@ -1,0 +1,81 @@
+// What the run screen shows besides the run itself: which step is selected,
+// which prompt is open, the last message. The run's state is the engine's;
+// this reducer never decides what the run may do.
+
+import type {Confirmation} from '../../engine/run-session.js';
+import {editText} from '../components/text-field.js';
+
+export type Tone = 'info' | 'success' | 'warning' | 'danger';
+
+export interface Message {
+	tone: Tone;
+	text: string;
+}
+
+export type Question = 'quit' | 'rollback-step' | 'rollback-run' | 'finish-stopped';
+
+export type RunMode =
+	| {kind: 'browse'}
+	/** Before a step's blocks run: one key, then each confirm word typed in turn. */
+	| {kind: 'confirm'; step: string; words: Confirmation[]; index: number; typed: string}
+	| {kind: 'text'; purpose: 'skip' | 'note'; step: string; value: string}
+	| {kind: 'ask'; question: Question; step?: string}
+	| {kind: 'log'; step: string; lines: string[]; offset: number}
+	| {kind: 'help'};
+
+export interface RunUiState {
+	selected: number;
+	/** First line of the step's text shown (PgUp/PgDn). */
+	scroll: number;
+	mode: RunMode;
+	message?: Message;
+}
+
+export type RunAction =
+	| {type: 'select'; index: number}
+	| {type: 'move'; by: number; count: number}
+	| {type: 'scroll'; by: number}
+	| {type: 'mode'; mode: RunMode}
+	| {type: 'message'; message?: Message}
+	| {type: 'edit'; typed?: string; backspace?: boolean}
+	| {type: 'confirm-next'}
+	| {type: 'log-scroll'; by: number; page: number};
+
+export const initialRunUi = (selected: number): RunUiState => ({selected, scroll: 0, mode: {kind: 'browse'}});
+
+export const runUiReducer = (state: RunUiState, action: RunAction): RunUiState => {
+	switch (action.type) {
+		case 'select':
+			return state.selected === action.index ? state : {...state, selected: action.index, scroll: 0};
+		case 'move': {
+			const selected = Math.max(0, Math.min(action.count - 1, state.selected + action.by));
+			return selected === state.selected ? state : {...state, selected, scroll: 0};
+		}
+		case 'scroll':
+			return {...state, scroll: Math.max(0, state.scroll + action.by)};
+		case 'mode':
+			return {...state, mode: action.mode};
+		case 'message':
+			return {...state, message: action.message};
+		case 'edit': {
+			const mode = state.mode;
+			if (mode.kind === 'text') return {...state, mode: {...mode, value: editText(mode.value, action.typed, action.backspace === true)}};
+			if (mode.kind === 'confirm' && mode.index >= 0) return {...state, mode: {...mode, typed: editText(mode.typed, action.typed, action.backspace === true)}};
+			return state;
+		}
+		case 'confirm-next': {
+			const mode = state.mode;
+			if (mode.kind !== 'confirm') return state;
+			return {...state, mode: {...mode, index: mode.index + 1, typed: ''}};
+		}
+		case 'log-scroll': {
+			const mode = state.mode;
+			if (mode.kind !== 'log') return state;
+			const max = Math.max(0, mode.lines.length - action.page);
+			const offset = Math.max(0, Math.min(max, action.by === Infinity ? max : action.by === -Infinity ? 0 : mode.offset + action.by));
+			return {...state, mode: {...mode, offset}};
+		}
+		default:
+			return state;
+	}
+};

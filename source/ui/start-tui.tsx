@@ -1,0 +1,172 @@
+// The TUI's entry point: wires the engine into the screens, owns the
+// terminal for the TUI's lifetime and gives it back on every path.
+//
+// Exit codes (see README): 0 the run completed, or the operator left from a
+// screen where nothing had started; 1 the run ended failed, stopped or rolled
+// back; 2 the runbook or run could not be opened; 130 the operator left in
+// the middle of a run (it stays resumable), or a signal ended Rampart.
+
+import {render} from 'ink';
+import {existsSync} from 'node:fs';
+import type {CliContext} from '../cli/context.js';
+import {EXIT} from '../cli/exit-codes.js';
+import {ensureRequirements, loadRunbook, loadRunbookFile} from '../cli/prepare-run.js';
+import {discoverRunbooks} from '../runbook/discover.js';
+import {listRunbooks} from '../engine/runbook-list.js';
+import {latestUnfinished, loadRun, loadRuns} from '../engine/run-catalog.js';
+import {RunSession} from '../engine/run-session.js';
+import {journalPath, readCompletionIndex} from '../journal/index.js';
+import {currentOperator} from '../engine/operator.js';
+import {approveRunbook, assessTrust} from '../trust/gate.js';
+import {App} from './app.js';
+import {chooseTheme, ThemeContext} from './theme.js';
+import {createTerminal} from './terminal.js';
+import type {TuiResult, TuiServices, TuiStart} from './services.js';
+
+export interface StartTuiOptions {
+	ctx: CliContext;
+	initial: TuiStart;
+}
+
+export const engineServices = (ctx: CliContext, sessions: Set<RunSession> = new Set()): TuiServices => {
+	const stateDir = () => ctx.stateDir();
+	const track = (session: RunSession) => {
+		sessions.add(session);
+		return session;
+	};
+	return {
+		env: ctx.env,
+		listRunbooks: () => listRunbooks(discoverRunbooks(ctx.env, ctx.cwd), stateDir()),
+		loadRunbook: async ref => (ref.endsWith('.md') && existsSync(ref) ? loadRunbookFile(ref) : loadRunbook(ctx, ref)),
+		requirementProblems: runbook => {
+			try {
+				ensureRequirements(runbook, ctx.env);
+				return [];
+			} catch (error) {
+				return (error as Error).message.split('\n').slice(1).map(l => l.trim());
+			}
+		},
+		unfinishedRun: runbookId => latestUnfinished(loadRuns(stateDir()), runbookId),
+		findRun: runId => {
+			try {
+				return loadRun(stateDir(), runId);
+			} catch {
+				return undefined;
+			}
+		},
+		start: (runbook, inputs) => track(RunSession.start({runbook, inputs, stateDir: stateDir(), env: ctx.env, cwd: ctx.cwd})),
+		resume: (runbook, runId, inputs) => track(RunSession.resume({runbook, inputs, stateDir: stateDir(), runId, env: ctx.env})),
+		abandon: (runbook, run) => {
+			const session = RunSession.resume({runbook, inputs: run.state.inputs, stateDir: stateDir(), runId: run.runId, env: ctx.env});
+			session.finish('stopped', 'the operator started over');
+		},
+		assessTrust: runbook => assessTrust(runbook, {stateDir: stateDir(), env: ctx.env}),
+		approve: runbook => {
+			approveRunbook(runbook, stateDir(), currentOperator(ctx.env));
+		},
+		journalPath: runId => journalPath(stateDir(), runId),
+		nextDue: runbookId => {
+			try {
+				return readCompletionIndex(stateDir())[runbookId]?.nextDue;
+			} catch {
+				return undefined;
+			}
+		},
+	};
+};
+
+export const startTui = async ({ctx, initial}: StartTuiOptions): Promise<number> => {
+	const {stdin, stdout} = process;
+	const terminal = createTerminal({stdin, stdout});
+	const sessions = new Set<RunSession>();
+	const services = engineServices(ctx, sessions);
+	const theme = chooseTheme(ctx.env, stdout);
+
+	/** Stops whatever runs and releases the run (it stays resumable). */
+	const closeSessions = () => {
+		for (const session of sessions) session.close();
+	};
+	const onExit = () => terminal.restore();
+	const onFatal = (error: unknown) => {
+		closeSessions();
+		terminal.restore();
+		process.stderr.write(`rampart: unexpected error: ${error instanceof Error ? (ctx.debug ? error.stack : error.message) : String(error)}\n`);
+		process.exit(EXIT.failed);
+	};
+	const onSignal = (signal: NodeJS.Signals) => {
+		closeSessions();
+		terminal.restore();
+		process.stderr.write(`rampart: ${signal}: stopped; the run can be resumed with: rampart resume\n`);
+		process.exit(EXIT.interrupted);
+	};
+	// In raw mode Ctrl-C is a key; SIGINT arrives only while an interactive
+	// block has the terminal, and then it is the block's to handle.
+	const ignoreInterrupt = () => {};
+	process.on('exit', onExit);
+	process.on('uncaughtException', onFatal);
+	process.on('unhandledRejection', onFatal);
+	process.on('SIGINT', ignoreInterrupt);
+	process.on('SIGTERM', onSignal);
+	process.on('SIGHUP', onSignal);
+	// A shrinking or growing window can leave parts of the old frame behind.
+	const onResize = () => terminal.clear();
+	stdout.on('resize', onResize);
+
+	// While an interactive block has the terminal, nothing Ink draws may reach
+	// it: Ink writes through this gate, which is shut until the block ends.
+	let gated = false;
+	const inkStdout = Object.create(stdout, {
+		write: {
+			value: (chunk: string | Uint8Array, ...rest: unknown[]) => {
+				if (!gated) return (stdout.write as (...args: unknown[]) => boolean)(chunk, ...rest);
+				const callback = rest.find(r => typeof r === 'function') as (() => void) | undefined;
+				callback?.();
+				return true;
+			},
+		},
+	}) as NodeJS.WriteStream;
+	const control = {
+		suspend: (what: string) => {
+			gated = true;
+			terminal.suspend(what);
+		},
+		resume: () => {
+			terminal.resume();
+			gated = false;
+		},
+	};
+
+	// Every write reaches the terminal before the next thing happens: an
+	// interactive block must not start printing before the normal screen is
+	// back, and a queued frame must not land on the normal screen after.
+	(stdout as unknown as {_handle?: {setBlocking?: (blocking: boolean) => void}})._handle?.setBlocking?.(true);
+
+	let result: TuiResult = {code: EXIT.ok, lines: []};
+	terminal.enter();
+	try {
+		let finish: (value: TuiResult) => void = () => {};
+		const done = new Promise<TuiResult>(resolve => (finish = resolve));
+		const instance = render(
+			<ThemeContext.Provider value={theme}>
+				<App services={services} initial={initial} terminal={control} onExit={finish} />
+			</ThemeContext.Provider>,
+			{exitOnCtrlC: false, patchConsole: true, stdin, stdout: inkStdout},
+		);
+		result = await Promise.race([done, instance.waitUntilExit().then(() => result)]);
+		instance.unmount();
+		await instance.waitUntilExit().catch(() => undefined);
+	} finally {
+		closeSessions();
+		stdout.off('resize', onResize);
+		terminal.restore();
+		process.off('exit', onExit);
+		process.off('uncaughtException', onFatal);
+		process.off('unhandledRejection', onFatal);
+		process.off('SIGINT', ignoreInterrupt);
+		process.off('SIGTERM', onSignal);
+		process.off('SIGHUP', onSignal);
+	}
+	for (const line of result.lines) process.stderr.write(`${line}\n`);
+	return result.code;
+};
+
