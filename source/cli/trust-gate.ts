@@ -95,13 +95,13 @@ export const ensureApproved = async (ctx: CliContext, runbook: Runbook, options:
 };
 
 /**
- * The same checks for a run the TUI is about to open, asked on the plain
- * terminal before it takes the screen over. (The TUI can ask itself through
- * source/trust/gate.ts; until it does, this keeps `rampart run` and
- * `rampart resume` on a terminal from skipping them.) A runbook that cannot
- * be loaded is left to the TUI, which shows why.
+ * `rampart run --approve` on a terminal: records the approval before the TUI
+ * opens. Without --approve the TUI asks itself (source/trust/gate.ts), showing
+ * the runbook or its diff; file trust is checked there too. A runbook that
+ * cannot be loaded is left to the TUI, which shows why.
  */
 export const trustBeforeTui = async (ctx: CliContext, target: {ref: string} | {runId?: string}, approve?: boolean): Promise<void> => {
+	if (!approve) return;
 	const {loadRunbook, loadRunbookFile} = await import('./prepare-run.js');
 	let runbook: Runbook;
 	try {
@@ -116,5 +116,5 @@ export const trustBeforeTui = async (ctx: CliContext, target: {ref: string} | {r
 		return;
 	}
 	ensureFileTrust(ctx, runbook);
-	await ensureApproved(ctx, runbook, {approve, interactive: true});
+	await ensureApproved(ctx, runbook, {approve: true, interactive: false});
 };

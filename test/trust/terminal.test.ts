@@ -1,5 +1,6 @@
 // On a terminal, Rampart asks before it runs or approves a runbook that is
-// new or changed: a plain y/N question after showing the text or the diff.
+// new or changed, after showing the text or the diff: in the TUI for a run,
+// as a plain y/N question for `rampart approve`.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,12 +25,12 @@ const setup = () => {
 };
 
 describe('on a terminal', () => {
-	it('rampart run shows an unapproved runbook, asks, and runs nothing when the answer is no', async () => {
+	it('rampart run shows an unapproved runbook in the TUI, and runs nothing when it is not approved', async () => {
 		const {home, marker} = setup();
 		const t = inTerminal(['run', './greet.md'], home);
-		await waitFor(() => t.screen().includes('[y/N]'), 'the approval question');
+		await waitFor(() => t.screen().includes('Read it before you approve'), 'the approval screen');
 		expect(t.screen()).toContain('touch');
-		t.pty.write('n\r');
+		t.pty.write('\x1b');
 		expect(await t.exited).toBe(2);
 		expect(t.screen()).toContain('was not approved; nothing was run');
 		expect(fs.existsSync(marker)).toBe(false);
