@@ -1,5 +1,6 @@
 // The built binary in a real terminal: what a newcomer does on the first day.
 
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, beforeAll, describe, expect, it} from 'vitest';
@@ -163,6 +164,39 @@ describe('TUI in a real terminal (80×24)', () => {
 		expect(events.filter(e => e.type === 'task-ticked')).toHaveLength(2);
 		expect(events.at(-1)).toMatchObject({type: 'run-finished', outcome: 'completed'});
 		expect(JSON.stringify(events)).not.toContain('s3cret');
+	});
+
+	it('a run started headless continues in the TUI, and a run left in the TUI finishes headless', async () => {
+		const {home, env} = setup();
+		const headless = spawnSync(process.execPath, [CLI, 'run', 'e2e-drill', '--yes', '--approve', '--input', 'DOMAIN=example.org'], {env: {...process.env, ...env, CI: '1'}, encoding: 'utf8'});
+		// It stops at the first manual step: items to tick need --ack or a person.
+		expect(headless.status, headless.stderr).toBe(1);
+		expect(headless.stderr).toContain('manual items to confirm');
+
+		const t = start(['resume'], env);
+		await t.waitFor('secrets for the resumed run');
+		t.write('\r');
+		await t.waitFor('review');
+		t.write('\r');
+		const screen = await t.waitFor(/3\. Tick things\s*\n/);
+		expect(screen).toMatch(/✓ 1\. Greet/);
+		t.write(' ');
+		await t.waitFor('[x] Backups are offline');
+		t.write(' ');
+		await t.waitFor('Every item is ticked');
+		t.write('\r');
+		await t.waitFor('“Tick things” done');
+		t.write('q');
+		await t.waitFor('Leave this run?');
+		t.write('y');
+		expect(await t.exited).toBe(130);
+
+		const finish = spawnSync(process.execPath, [CLI, 'resume', '--ack'], {env: {...process.env, ...env, CI: '1'}, encoding: 'utf8'});
+		expect(finish.status, finish.stderr).toBe(0);
+		const events = readJournal(journalPath(home, listRuns(home)[0]!)).events;
+		expect(events.filter(e => e.type === 'run-resumed')).toHaveLength(2);
+		expect(events.filter(e => e.type === 'task-ticked')).toHaveLength(2);
+		expect(events.at(-1)).toMatchObject({type: 'run-finished', outcome: 'completed'});
 	});
 
 	it('an interactive block gets the real terminal, and the TUI comes back intact', async () => {
