@@ -5,6 +5,7 @@
 import {readdirSync, readFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import type {RunEvent} from './events.js';
+import {GO_GATE} from './execute-block.js';
 
 export interface Leftover {
 	step: string;
@@ -35,7 +36,8 @@ export const liveGroupMembers = (pgid: number): Array<{pid: number; command: str
 			// Fields after the command (which may hold spaces and parentheses): state ppid pgrp ...
 			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 			if (Number(fields[2]) !== pgid || fields[0] === 'Z') continue;
-			const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+			// Show the block's own code, not the gate Rampart puts in front of it.
+			const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').replace(GO_GATE, '');
 			members.push({pid: Number(entry), command: command || stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))});
 		} catch {
 			// The process ended while we looked.
