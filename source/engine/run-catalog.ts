@@ -1,6 +1,9 @@
 // The runs in a state directory, as summaries folded from their journals.
 
-import {journalPath, listRuns, readJournal, readRunLock} from '../journal/index.js';
+// Specific modules, not the journal's index: listing must not load conf.
+import {journalPath} from '../journal/layout.js';
+import {listRuns, readJournal} from '../journal/read-journal.js';
+import {readRunLock} from '../journal/lock.js';
 import {asSeenAfterCrash, foldRun, nextStepIndex, type RunState} from './state.js';
 
 export interface RunSummary {

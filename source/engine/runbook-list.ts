@@ -1,9 +1,8 @@
 // Rows for `rampart list`: each runbook found, with its title and state.
 
-import {readFileSync} from 'node:fs';
 import type {Discovery} from '../runbook/discover.js';
-import {parseRunbookBytes} from '../runbook/parse.js';
-import {nextDueAfter, readCompletionIndex, type CompletionEntry} from '../journal/completion-index.js';
+import {openHeaderCache, type ReadHeader} from './header-cache.js';
+import {nextDueAfter, readCompletionIndex, type CompletionEntry} from '../journal/completion-index-read.js';
 import {latestUnfinished, loadRuns, type RunSummary} from './run-catalog.js';
 import {runbookStatus, type RunbookStatus} from './runbook-status.js';
 
@@ -38,7 +37,7 @@ const latestCompletion = (
 	return {lastRunId: run.runId, lastCompletedAt: run.state.finishedAt!, every, nextDue: every ? nextDueAfter(new Date(run.state.finishedAt!), every).toISOString() : undefined};
 };
 
-export const listRunbooks = (discovery: Discovery, stateDir: string, now = new Date()): RunbookRow[] => {
+export const listRunbooks = (discovery: Discovery, stateDir: string, readHeader: ReadHeader, now = new Date()): RunbookRow[] => {
 	let index: ReturnType<typeof readCompletionIndex> = {};
 	try {
 		index = readCompletionIndex(stateDir);
@@ -46,20 +45,17 @@ export const listRunbooks = (discovery: Discovery, stateDir: string, now = new D
 		index = {};
 	}
 	const runs = loadRuns(stateDir);
-	return discovery.entries.map(entry => {
+	const headers = openHeaderCache(stateDir);
+	const rows = discovery.entries.map(entry => {
 		let title = entry.id;
 		let summary = '';
 		let tags: string[] = [];
 		let every: string | undefined;
 		let problem: string | undefined;
 		try {
-			const parsed = parseRunbookBytes(entry.path, readFileSync(entry.path));
-			if (parsed.runbook) {
-				({title, summary, tags} = parsed.runbook.meta);
-				every = parsed.runbook.meta.every?.text;
-			}
-			const firstError = parsed.diagnostics.find(d => d.severity === 'error');
-			if (firstError) problem = `${firstError.line}:${firstError.column}: ${firstError.message}`;
+			const header = headers.get(entry.path, readHeader);
+			title = header.title ?? entry.id;
+			({summary, tags, every, problem} = header);
 		} catch (error) {
 			problem = (error as Error).message;
 		}
@@ -80,4 +76,21 @@ export const listRunbooks = (discovery: Discovery, stateDir: string, now = new D
 			problem,
 		};
 	});
+	headers.save();
+	return rows;
+};
+
+/**
+ * The same, for commands that draw nothing: the Markdown and YAML parsers are
+ * loaded only when a runbook changed since it was last listed.
+ */
+export const loadRunbookList = async (discovery: Discovery, stateDir: string, now = new Date()): Promise<RunbookRow[]> => {
+	const stale = openHeaderCache(stateDir).stale(discovery.entries.map(e => e.path));
+	const readHeader: ReadHeader =
+		stale.length > 0
+			? (await import('../runbook/header.js')).readRunbookHeader
+			: path => {
+					throw new Error(`${path} changed while it was listed`);
+				};
+	return listRunbooks(discovery, stateDir, readHeader, now);
 };

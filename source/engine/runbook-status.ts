@@ -1,8 +1,8 @@
 // Where a runbook stands for this operator: never run, in progress, done,
 // due or overdue. One rule for the list, `rampart status` and the TUI home.
 
-import type {CompletionEntry} from '../journal/completion-index.js';
-import {nextDueAfter} from '../journal/completion-index.js';
+import type {CompletionEntry} from '../journal/completion-index-read.js';
+import {nextDueAfter} from '../journal/completion-index-read.js';
 import {progressOf, type RunSummary} from './run-catalog.js';
 
 export type RunbookStatus =

@@ -5,27 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Conf from 'conf';
-import {addEvery, parseEvery} from '../runbook/duration.js';
 import {INDEX_NAME} from './layout.js';
+import {indexPath, nextDueAfter, type CompletionEntry, type CompletionIndex, type Completion} from './completion-index-read.js';
+
+// Reading lives apart so that listing runbooks never loads conf (and its ajv).
+export {indexPath, nextDueAfter, readCompletionIndex} from './completion-index-read.js';
+export type {Completion, CompletionEntry, CompletionIndex} from './completion-index-read.js';
 import {ensurePrivateDir, PRIVATE_FILE_MODE} from './state-dir.js';
-
-export interface CompletionEntry {
-	lastRunId: string;
-	/** ISO 8601. */
-	lastCompletedAt: string;
-	/** The runbook's cadence as written, e.g. `90d`. */
-	every?: string;
-	/** ISO 8601: lastCompletedAt plus one `every`. */
-	nextDue?: string;
-}
-
-export type CompletionIndex = Record<string, CompletionEntry>;
-
-export interface Completion {
-	runId: string;
-	completedAt: Date | string;
-	every?: string;
-}
 
 const entrySchema = {
 	type: 'object',
@@ -38,16 +24,6 @@ const entrySchema = {
 	required: ['lastRunId', 'lastCompletedAt'],
 	additionalProperties: false,
 } as const;
-
-/** The date a runbook with cadence `every` (e.g. `6m`) is next due after `date`. */
-export function nextDueAfter(date: Date, every: string): Date {
-	const parsed = parseEvery(every);
-	if (!parsed) {
-		throw new RangeError(`${JSON.stringify(every)} is not a cadence like 7d, 12w, 6m or 1y`);
-	}
-
-	return addEvery(date, parsed);
-}
 
 export function recordCompletion(stateDir: string, runbookId: string, completion: Completion): CompletionEntry {
 	const completedAt = new Date(completion.completedAt);
@@ -67,19 +43,6 @@ export function recordCompletion(stateDir: string, runbookId: string, completion
 	// conf creates the file 0600 (configFileMode); this also fixes an older, looser one.
 	fs.chmodSync(store.path, PRIVATE_FILE_MODE);
 	return entry;
-}
-
-export function readCompletionIndex(stateDir: string): CompletionIndex {
-	// Reading must not create the state directory (conf would, with its own mode).
-	if (!fs.existsSync(indexPath(stateDir))) {
-		return {};
-	}
-
-	return {...openStore(stateDir).store};
-}
-
-export function indexPath(stateDir: string): string {
-	return path.join(stateDir, `${INDEX_NAME}.json`);
 }
 
 function openStore(stateDir: string): Conf<CompletionIndex> {

@@ -7,6 +7,10 @@ import {closest} from 'fastest-levenshtein';
 import {INPUT_TYPES, type Diagnostic, type InputSpec, type Position, type RunbookMeta} from './model.js';
 import {parseEvery} from './duration.js';
 
+// Each schema validates a handful of documents per process: compiling it to
+// code first (zod's JIT) costs more than it saves.
+z.config({jitless: true});
+
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 const inputSchema = z.strictObject({

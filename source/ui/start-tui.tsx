@@ -13,6 +13,7 @@ import {EXIT} from '../cli/exit-codes.js';
 import {ensureRequirements, loadRunbook, loadRunbookFile} from '../cli/prepare-run.js';
 import {discoverRunbooks} from '../runbook/discover.js';
 import {listRunbooks} from '../engine/runbook-list.js';
+import {readRunbookHeader} from '../runbook/header.js';
 import {latestUnfinished, loadRun, loadRuns} from '../engine/run-catalog.js';
 import {RunSession} from '../engine/run-session.js';
 import {journalPath, readCompletionIndex} from '../journal/index.js';
@@ -36,7 +37,7 @@ export const engineServices = (ctx: CliContext, sessions: Set<RunSession> = new 
 	};
 	return {
 		env: ctx.env,
-		listRunbooks: () => listRunbooks(discoverRunbooks(ctx.env, ctx.cwd), stateDir()),
+		listRunbooks: () => listRunbooks(discoverRunbooks(ctx.env, ctx.cwd), stateDir(), readRunbookHeader),
 		loadRunbook: async ref => (ref.endsWith('.md') && existsSync(ref) ? loadRunbookFile(ref) : loadRunbook(ctx, ref)),
 		requirementProblems: runbook => {
 			try {

@@ -76,6 +76,14 @@ describe('list', () => {
 		expect(rows.some(r => r.id === 'account-security')).toBe(true);
 	});
 
+	it('shows a runbook as it is now, even after its header was cached by an earlier listing', async () => {
+		const first = JSON.parse((await rampart(['list', '--json'])).stdout) as Array<{id: string; title: string}>;
+		expect(first.find(r => r.id === 'demo')?.title).toBe('Demo checks');
+		writeFileSync(join(books, 'demo.md'), DEMO.replace('title: Demo checks', 'title: Demo checks, renamed'));
+		const second = JSON.parse((await rampart(['list', '--json'])).stdout) as Array<{id: string; title: string}>;
+		expect(second.find(r => r.id === 'demo')?.title).toBe('Demo checks, renamed');
+	});
+
 	it('reports two runbooks with the same id instead of hiding one', async () => {
 		const other = join(work, 'other');
 		mkdirSync(other);

@@ -6,9 +6,9 @@ export interface ListOptions {
 }
 
 export const listCommand = async (ctx: CliContext, options: ListOptions): Promise<number> => {
-	const {listRunbooks} = await import('../../engine/runbook-list.js');
+	const {loadRunbookList} = await import('../../engine/runbook-list.js');
 	const discovery = discoverRunbooks(ctx.env, ctx.cwd);
-	const rows = listRunbooks(discovery, ctx.stateDir());
+	const rows = await loadRunbookList(discovery, ctx.stateDir());
 	if (options.json) {
 		ctx.out(JSON.stringify(rows, null, 2));
 		return 0;

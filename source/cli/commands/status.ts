@@ -1,11 +1,11 @@
 import {discoverRunbooks} from '../../runbook/discover.js';
-import {listRunbooks} from '../../engine/runbook-list.js';
+import {loadRunbookList} from '../../engine/runbook-list.js';
 import {EXIT} from '../exit-codes.js';
 import type {CliContext} from '../context.js';
 
 /** `rampart status`: what is due, overdue or unfinished; exit 1 when anything is overdue (for cron and monitoring). */
 export const statusCommand = async (ctx: CliContext, options: {json?: boolean}): Promise<number> => {
-	const rows = listRunbooks(discoverRunbooks(ctx.env, ctx.cwd), ctx.stateDir());
+	const rows = await loadRunbookList(discoverRunbooks(ctx.env, ctx.cwd), ctx.stateDir());
 	const relevant = rows.filter(r => r.every || r.state === 'in-progress');
 	const rank = {overdue: 0, due: 1, 'in-progress': 2, done: 3, 'never-run': 4} as const;
 	relevant.sort((a, b) => rank[a.state] - rank[b.state] || a.id.localeCompare(b.id));
