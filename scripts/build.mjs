@@ -43,6 +43,8 @@ try {
 			__RAMPART_VERSION__: JSON.stringify(pkg.version),
 			__BUNDLED_RUNBOOKS__: JSON.stringify(bundledRunbooks),
 			'process.env.DEV': '"false"',
+			// React's production build: the development one checks and warns on every render.
+			'process.env.NODE_ENV': '"production"',
 		},
 		// Ink imports react-devtools-core only when DEV=true; marking it external
 		// fails at run time, so it is replaced by an empty module.

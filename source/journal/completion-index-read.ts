@@ -3,7 +3,6 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import {z} from 'zod';
 import {addEvery, parseEvery} from '../runbook/duration.js';
 import {INDEX_NAME} from './layout.js';
 
@@ -25,12 +24,27 @@ export interface Completion {
 	every?: string;
 }
 
-const isoTime = z.string().refine(text => !Number.isNaN(Date.parse(text)), 'not a date-time');
-/** The same shape conf's schema enforces when writing. */
-const indexSchema = z.record(
-	z.string(),
-	z.strictObject({lastRunId: z.string().min(1), lastCompletedAt: isoTime, every: z.string().optional(), nextDue: isoTime.optional()}),
-);
+const isTime = (value: unknown) => typeof value === 'string' && !Number.isNaN(Date.parse(value));
+
+/**
+ * The same shape conf's schema enforces when writing, checked by hand: four
+ * fields of our own file, and a schema library here would cost every
+ * `rampart list` more time than the rest of it.
+ */
+const shapeProblem = (data: unknown): string | undefined => {
+	if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'not an object';
+	for (const [id, entry] of Object.entries(data)) {
+		if (typeof entry !== 'object' || entry === null) return `${id}: not an object`;
+		const {lastRunId, lastCompletedAt, every, nextDue, ...rest} = entry as Record<string, unknown>;
+		if (typeof lastRunId !== 'string' || lastRunId === '') return `${id}.lastRunId: not a run id`;
+		if (!isTime(lastCompletedAt)) return `${id}.lastCompletedAt: not a date-time`;
+		if (every !== undefined && typeof every !== 'string') return `${id}.every: not a string`;
+		if (nextDue !== undefined && !isTime(nextDue)) return `${id}.nextDue: not a date-time`;
+		const extra = Object.keys(rest)[0];
+		if (extra !== undefined) return `${id}.${extra}: unknown field`;
+	}
+	return undefined;
+};
 
 /** The date a runbook with cadence `every` (e.g. `6m`) is next due after `date`. */
 export function nextDueAfter(date: Date, every: string): Date {
@@ -56,7 +70,8 @@ export function readCompletionIndex(stateDir: string): CompletionIndex {
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
 		throw error;
 	}
-	const parsed = indexSchema.safeParse(text.trim() === '' ? {} : JSON.parse(text));
-	if (!parsed.success) throw new Error(`${indexPath(stateDir)} does not match the completion index schema (${parsed.error.issues[0]?.path.join(".") ?? ""}: ${parsed.error.issues[0]?.message ?? "bad shape"}); fix or remove it`);
-	return parsed.data;
+	const data: unknown = text.trim() === '' ? {} : JSON.parse(text);
+	const problem = shapeProblem(data);
+	if (problem) throw new Error(`${indexPath(stateDir)} does not match the completion index schema (${problem}); fix or remove it`);
+	return data as CompletionIndex;
 }
