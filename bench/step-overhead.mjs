@@ -1,0 +1,72 @@
+// 2. Per-step overhead: what one more step costs, headless. The marginal cost
+// is (101-step run − 1-step run) / 100, so start-up and parsing cancel out.
+// The floor is the cheapest way to run a step's command at all: a shell loop
+// of `bash -c true`, measured the same way (101 iterations − 1) / 100.
+// Then the whole 100-step run beside Ansible running 100 `/bin/true` tasks.
+
+import {mkdirSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {benchEnv, cleanup, hasCommand, median, ms, node, rampart, rampartSync, ratio, runbookText, scratch, timed} from './lib.mjs';
+import {isMain, printSection} from './section.mjs';
+
+const loop = n => ['-c', `for i in $(seq ${n}); do bash -c true; done`];
+
+const playbook = tasks =>
+	'- hosts: all\n  gather_facts: false\n  tasks:\n' +
+	Array.from({length: tasks}, (_, i) => `    - name: step ${i + 1}\n      command: /bin/true\n`).join('');
+
+export const stepOverhead = async ({reps = 5, ansibleReps = 3} = {}) => {
+	const dir = scratch('steps');
+	const runbooks = join(dir, 'runbooks');
+	mkdirSync(runbooks);
+	const env = benchEnv(join(dir, 'home'), runbooks);
+	const file = n => join(runbooks, `steps-${n}.md`);
+	for (const n of [1, 100, 101]) {
+		writeFileSync(file(n), runbookText(`${n} steps`, Array.from({length: n}, () => 'true')));
+		rampartSync(['approve', file(n), '--yes'], env);
+	}
+	const run = n => timed(node, [rampart, 'run', file(n), '--yes'], {env}).then(r => r.wall);
+
+	const raw = {'rampart 1 step': [], 'rampart 101 steps': [], 'bash loop 1': [], 'bash loop 101': [], 'rampart 100 steps': []};
+	for (let i = 0; i < reps; i++) {
+		raw['rampart 1 step'].push(await run(1));
+		raw['bash loop 1'].push((await timed('bash', loop(1))).wall);
+		raw['rampart 101 steps'].push(await run(101));
+		raw['bash loop 101'].push((await timed('bash', loop(101))).wall);
+		raw['rampart 100 steps'].push(await run(100));
+	}
+	// Per repetition, so each marginal cost comes from runs made side by side.
+	raw['rampart per step'] = raw['rampart 101 steps'].map((t, i) => (t - raw['rampart 1 step'][i]) / 100);
+	raw['bash -c true per iteration'] = raw['bash loop 101'].map((t, i) => (t - raw['bash loop 1'][i]) / 100);
+	const perStep = median(raw['rampart per step']);
+	const floor = median(raw['bash -c true per iteration']);
+	const rows = [{measure: 'Per-step overhead (headless, every event fsynced)', value: ms(perStep), reference: `bash -c true per loop iteration: ${ms(floor)}`, ratio: perStep / floor, target: 2}];
+
+	let skipped;
+	if (hasCommand('ansible-playbook')) {
+		writeFileSync(join(dir, 'play.yml'), playbook(100));
+		const ansibleEnv = {...process.env, ANSIBLE_HOME: join(dir, 'ansible'), ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'), ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0'};
+		raw['ansible-playbook 100 tasks'] = [];
+		raw['rampart 100 steps (beside ansible)'] = [];
+		for (let i = 0; i < ansibleReps; i++) {
+			raw['ansible-playbook 100 tasks'].push((await timed('ansible-playbook', ['-c', 'local', '-i', 'localhost,', join(dir, 'play.yml')], {env: ansibleEnv, cwd: dir})).wall);
+			raw['rampart 100 steps (beside ansible)'].push(await run(100));
+		}
+		const ansible = median(raw['ansible-playbook 100 tasks']);
+		const ours = median([...raw['rampart 100 steps'], ...raw['rampart 100 steps (beside ansible)']]);
+		rows.push({measure: '100-step run vs Ansible (how many times faster)', value: ms(ours), reference: `ansible-playbook, 100 tasks: ${ms(ansible)}`, ratio: ansible / ours, target: 20, atLeast: true});
+	} else {
+		skipped = 'Ansible comparison skipped: ansible-playbook is not installed (apt-get install ansible).';
+	}
+	cleanup(dir);
+	return {
+		title: '2. Per-step overhead',
+		command: 'node bench/step-overhead.mjs',
+		method: `Generated runbooks of 1, 100 and 101 steps, each one \`sh\` block \`true\`, run with \`rampart run FILE --yes\` (listr2 output to /dev/null; each block is \`bash -Eeuo pipefail -c\` in its own process group; every journal event is fsynced). ${reps} repetitions, interleaved with the floor, a \`bash -c 'for i in $(seq N); do bash -c true; done'\` loop of 1 and 101 iterations. Marginal cost = (101 − 1) / 100, per repetition, then the median. Ansible (${ansibleReps} repetitions, interleaved with the 100-step run): \`ansible-playbook -c local -i localhost, play.yml\`, 100 tasks \`command: /bin/true\`, \`gather_facts: false\` (which only helps Ansible); the ratio is Ansible's time over Rampart's.`,
+		rows,
+		raw,
+		skipped,
+	};
+};
+
+if (isMain(import.meta.url)) printSection(await stepOverhead());
