@@ -103,12 +103,17 @@ export const startTui = async ({ctx, initial}: StartTuiOptions): Promise<number>
 	// In raw mode Ctrl-C is a key; SIGINT arrives only while an interactive
 	// block has the terminal, and then it is the block's to handle.
 	const ignoreInterrupt = () => {};
-	process.on('exit', onExit);
-	process.on('uncaughtException', onFatal);
-	process.on('unhandledRejection', onFatal);
-	process.on('SIGINT', ignoreInterrupt);
-	process.on('SIGTERM', onSignal);
-	process.on('SIGHUP', onSignal);
+	// Every hook is removed again on the way out, whatever way that is.
+	// process.on takes listeners of any arguments; these differ in theirs.
+	const hooks: Array<[string, (...args: any[]) => void]> = [
+		['exit', onExit],
+		['uncaughtException', onFatal],
+		['unhandledRejection', onFatal],
+		['SIGINT', ignoreInterrupt],
+		['SIGTERM', onSignal],
+		['SIGHUP', onSignal],
+	];
+	for (const [event, hook] of hooks) process.on(event, hook);
 	// A shrinking or growing window can leave parts of the old frame behind.
 	const onResize = () => terminal.clear();
 	stdout.on('resize', onResize);
@@ -160,12 +165,7 @@ export const startTui = async ({ctx, initial}: StartTuiOptions): Promise<number>
 		closeSessions();
 		stdout.off('resize', onResize);
 		terminal.restore();
-		process.off('exit', onExit);
-		process.off('uncaughtException', onFatal);
-		process.off('unhandledRejection', onFatal);
-		process.off('SIGINT', ignoreInterrupt);
-		process.off('SIGTERM', onSignal);
-		process.off('SIGHUP', onSignal);
+		for (const [event, hook] of hooks) process.off(event, hook);
 	}
 	for (const line of result.lines) process.stderr.write(`${line}\n`);
 	return result.code;
