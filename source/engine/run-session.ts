@@ -18,7 +18,7 @@ import {
 } from '../journal/index.js';
 import type {RunJournal, StepLog} from '../journal/types.js';
 import {RAMPART_VERSION} from '../version.js';
-import type {EngineEvent, LogRef, Operator, RunEvent, RunEventBody, RunOutcome} from './events.js';
+import type {EngineEvent, LogRef, Operator, RunEvent, RunEventBody, RunOutcome, StepStatus} from './events.js';
 import {foldRun, reduceRun, SETTLED, type RunState, type StepState} from './state.js';
 import {executeBlock, type BlockResult} from './execute-block.js';
 import {blockEnvironment} from './block-env.js';
@@ -26,6 +26,12 @@ import {createCredentialMasker, createMasker, maskCredentials, type Masker} from
 import {lowDiskSpace} from '../trust/disk-space.js';
 import {currentOperator} from './operator.js';
 import {findLeftovers, type Leftover} from './leftover-processes.js';
+
+/** What an operator may do to one step; the front ends offer exactly these. */
+export type StepAction = 'run' | 'check' | 'accept' | 'skip' | 'tick' | 'rollback';
+
+/** Statuses a step can be rolled back from: it did (some of) its work. */
+const ROLLBACKABLE: ReadonlySet<StepStatus> = new Set(['done', 'failed', 'timed-out', 'cancelled', 'interrupted']);
 
 /** A request the rules do not allow right now; the message is for the operator. */
 export class EngineError extends Error {
@@ -359,18 +365,35 @@ export class RunSession {
 		return passed;
 	}
 
+	/** What the rules allow for this step now (nothing while a command runs or after the run ended). */
+	actionsFor(stepId: string): Set<StepAction> {
+		const actions = new Set<StepAction>();
+		if (this.closed || this.busy || this.current.outcome) return actions;
+		const {step, state} = this.step(stepId);
+		const settled = SETTLED.has(state.status);
+		actions.add('run');
+		if (!settled) actions.add('skip');
+		if (step.tasks.some(t => !state.ticks.some(tick => tick.task === t.index))) actions.add('tick');
+		if (stepKind(step) !== 'audit' && runnable(step, 'check').length > 0) actions.add('check');
+		if (state.checkPassed === true && !settled) actions.add('accept');
+		if (runnable(step, 'rollback').length > 0 && ROLLBACKABLE.has(state.status)) actions.add('rollback');
+		return actions;
+	}
+
 	/** Accepts a passing check as proof the step is done. */
 	markAlreadyDone(stepId: string): void {
 		this.guard('mark a step done');
 		const {step, state} = this.step(stepId);
 		if (state.checkPassed !== true) throw new EngineError(`the check of "${step.title}" has not passed in this run; run it first`);
+		if (SETTLED.has(state.status)) throw new EngineError(`"${step.title}" is already ${state.status}`);
 		this.emit({type: 'step-already-done', step: stepId});
 	}
 
 	skip(stepId: string, reason: string): void {
 		this.guard('skip a step');
-		const {step} = this.step(stepId);
+		const {step, state} = this.step(stepId);
 		if (reason.trim() === '') throw new EngineError(`say why "${step.title}" is skipped: the reason goes into the record`);
+		if (SETTLED.has(state.status)) throw new EngineError(`"${step.title}" is already ${state.status}: there is nothing to skip`);
 		this.emit({type: 'step-skipped', step: stepId, reason: reason.trim()});
 	}
 
@@ -519,8 +542,9 @@ export class RunSession {
 	/** Undoes one step (offered after a failure). */
 	async rollbackStep(stepId: string): Promise<boolean> {
 		return this.exclusive('roll back', async () => {
-			const {step} = this.step(stepId);
+			const {step, state} = this.step(stepId);
 			if (runnable(step, 'rollback').length === 0) throw new EngineError(`step "${step.title}" has no rollback`);
+			if (!ROLLBACKABLE.has(state.status)) throw new EngineError(`step "${step.title}" is ${state.status}: it did nothing to roll back`);
 			return this.undo(step);
 		});
 	}

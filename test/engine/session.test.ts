@@ -185,6 +185,34 @@ describe('manual steps', () => {
 	});
 });
 
+describe('what the rules allow for a step', () => {
+	const text =
+		frontMatter('Actions') +
+		'## Install\n\n' +
+		sh('test -f installed', 'role=check') +
+		sh('touch installed') +
+		sh('rm -f installed', 'role=rollback') +
+		'## Manual\n\n- [ ] Looked at it\n\n';
+
+	it('offers and allows skip, accept and rollback only where they make sense', async () => {
+		const f = fixture(text);
+		const session = startSession(f);
+		expect([...session.actionsFor('install')].sort()).toEqual(['check', 'run', 'skip']);
+		await expect(session.rollbackStep('install')).rejects.toThrow(/pending: it did nothing to roll back/);
+
+		await session.runStep('install');
+		expect([...session.actionsFor('install')].sort()).toEqual(['check', 'rollback', 'run']);
+		expect(() => session.skip('install', 'changed my mind')).toThrow(/already done: there is nothing to skip/);
+		expect(await session.runCheck('install')).toBe(true);
+		expect(() => session.markAlreadyDone('install')).toThrow(/already done/);
+		expect([...session.actionsFor('manual')].sort()).toEqual(['run', 'skip', 'tick']);
+
+		expect(await session.rollbackStep('install')).toBe(true);
+		expect(session.state.steps[0]!.status).toBe('rolled-back');
+		expect(session.actionsFor('install').has('rollback')).toBe(false);
+	});
+});
+
 describe('confirmation', () => {
 	const text =
 		frontMatter('Confirm', '  TARGET:\n    type: string\n    prompt: Database to drop') +

@@ -1,9 +1,8 @@
 // The run screen's keys. What is available comes from the session (the
 // engine's rules); this table only names the intents and their keys.
 
-import {stepKind, type RunSession} from '../../engine/run-session.js';
+import type {RunSession} from '../../engine/run-session.js';
 import type {RunState} from '../../engine/state.js';
-import {SETTLED} from '../../engine/state.js';
 import type {CommandTable} from '../commands.js';
 
 export type RunCommand =
@@ -61,18 +60,16 @@ export const availableRunCommands = (session: RunSession, state: RunState, selec
 	const step = session.runbook.steps[selected];
 	const stepState = state.steps[selected];
 	if (!step || !stepState) return available;
-	const settled = SETTLED.has(stepState.status);
-	const kind = stepKind(step);
+	// The engine says what the rules allow; this only maps it to keys.
+	const allowed = session.actionsFor(step.id);
 	available.add('finish');
-	available.add('run');
-	if (!settled) available.add('skip');
-	if (stepState.status !== 'pending' && stepState.status !== 'running') available.add('retry');
-	if (step.tasks.some(t => !stepState.ticks.some(tick => tick.task === t.index))) available.add('tick');
-	if (kind !== 'audit' && hasRole(session, step.id, 'check')) available.add('check');
-	if (stepState.checkPassed === true && !settled) available.add('accept');
-	if (hasRole(session, step.id, 'rollback') && ['done', 'failed', 'timed-out', 'cancelled', 'interrupted'].includes(stepState.status)) {
-		available.add('rollback');
-	}
+	if (allowed.has('run')) available.add('run');
+	if (allowed.has('skip')) available.add('skip');
+	if (allowed.has('run') && stepState.status !== 'pending' && stepState.status !== 'running') available.add('retry');
+	if (allowed.has('tick')) available.add('tick');
+	if (allowed.has('check')) available.add('check');
+	if (allowed.has('accept')) available.add('accept');
+	if (allowed.has('rollback')) available.add('rollback');
 	if (session.rollbackPlan().length > 0) available.add('rollback-run');
 	if (stepState.logs.length > 0) available.add('log');
 	return available;
