@@ -3,7 +3,7 @@
 import type {Discovery} from '../runbook/discover.js';
 import {openHeaderCache, type ReadHeader} from './header-cache.js';
 import {nextDueAfter, readCompletionIndex, type CompletionEntry} from '../journal/completion-index-read.js';
-import {latestUnfinished, loadRuns, type RunSummary} from './run-catalog.js';
+import {loadRun, loadRunHeads, type RunHead, type RunSummary} from './run-catalog.js';
 import {runbookStatus, type RunbookStatus} from './runbook-status.js';
 
 export interface RunbookRow {
@@ -28,13 +28,24 @@ export interface RunbookRow {
  */
 const latestCompletion = (
 	indexed: CompletionEntry | undefined,
-	runs: readonly RunSummary[],
+	heads: readonly RunHead[],
 	runbookId: string,
 	every: string | undefined,
 ): CompletionEntry | undefined => {
-	const run = [...runs].reverse().find(r => r.state.runbook.id === runbookId && r.state.outcome === 'completed' && r.state.finishedAt);
-	if (!run || (indexed && indexed.lastCompletedAt >= run.state.finishedAt!)) return indexed;
-	return {lastRunId: run.runId, lastCompletedAt: run.state.finishedAt!, every, nextDue: every ? nextDueAfter(new Date(run.state.finishedAt!), every).toISOString() : undefined};
+	const run = [...heads].reverse().find(h => h.runbookId === runbookId && h.outcome === 'completed' && h.finishedAt);
+	if (!run || (indexed && indexed.lastCompletedAt >= run.finishedAt!)) return indexed;
+	return {lastRunId: run.runId, lastCompletedAt: run.finishedAt!, every, nextDue: every ? nextDueAfter(new Date(run.finishedAt!), every).toISOString() : undefined};
+};
+
+/** The newest unfinished run of a runbook, folded in full: only it needs its progress. */
+const unfinishedRun = (stateDir: string, heads: readonly RunHead[], runbookId: string): RunSummary | undefined => {
+	const head = [...heads].reverse().find(h => h.runbookId === runbookId && !h.outcome);
+	if (!head) return undefined;
+	try {
+		return loadRun(stateDir, head.runId);
+	} catch {
+		return undefined;
+	}
 };
 
 export const listRunbooks = (discovery: Discovery, stateDir: string, readHeader: ReadHeader, now = new Date()): RunbookRow[] => {
@@ -44,7 +55,7 @@ export const listRunbooks = (discovery: Discovery, stateDir: string, readHeader:
 	} catch {
 		index = {};
 	}
-	const runs = loadRuns(stateDir);
+	const heads = loadRunHeads(stateDir);
 	const headers = openHeaderCache(stateDir);
 	const rows = discovery.entries.map(entry => {
 		let title = entry.id;
@@ -59,8 +70,8 @@ export const listRunbooks = (discovery: Discovery, stateDir: string, readHeader:
 		} catch (error) {
 			problem = (error as Error).message;
 		}
-		const completion = latestCompletion(index[entry.id], runs, entry.id, every);
-		const status = runbookStatus(every, completion, latestUnfinished(runs, entry.id), now);
+		const completion = latestCompletion(index[entry.id], heads, entry.id, every);
+		const status = runbookStatus(every, completion, unfinishedRun(stateDir, heads, entry.id), now);
 		return {
 			id: entry.id,
 			title,
