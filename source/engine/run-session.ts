@@ -97,6 +97,17 @@ export const stepKind = (step: Step): 'commands' | 'manual' | 'audit' | 'acknowl
 
 const failed = (r: BlockResult) => r.exitCode !== 0 || r.timedOut || r.cancelled || r.error !== undefined;
 
+/** Takes the runbook's lock, then opens the journal; a failure to open gives the lock back. */
+const underLock = (stateDir: string, runbookId: string, runId: string, open: () => RunJournal): {lock: RunLock; journal: RunJournal} => {
+	const lock = acquireRunLock(stateDir, runbookId, runId);
+	try {
+		return {lock, journal: open()};
+	} catch (error) {
+		lock.release();
+		throw error;
+	}
+};
+
 export class RunSession {
 	private current: RunState;
 	private readonly listeners = new Set<Listener>();
@@ -128,14 +139,7 @@ export class RunSession {
 	static start(options: SessionOptions): RunSession {
 		const {runbook, inputs, stateDir} = options;
 		const runId = newRunId(runbook.id);
-		const lock = acquireRunLock(stateDir, runbook.id, runId);
-		let journal: RunJournal;
-		try {
-			journal = createRunJournal(stateDir, runId, {maxLogBytes: options.maxLogBytes});
-		} catch (error) {
-			lock.release();
-			throw error;
-		}
+		const {lock, journal} = underLock(stateDir, runbook.id, runId, () => createRunJournal(stateDir, runId, {maxLogBytes: options.maxLogBytes}));
 		const session = new RunSession(runbook, inputs, journal, lock, stateDir, undefined, options);
 		const secrets = runbook.meta.inputs.filter(i => i.type === 'secret').map(i => i.name);
 		session.opening = session.emit({
@@ -166,20 +170,12 @@ export class RunSession {
 		const before = foldRun(recorded.events);
 		if (before.outcome) throw new EngineError(`run ${runId} has already finished (${before.outcome}); start a new run instead`);
 		if (before.runbook.id !== runbook.id) throw new EngineError(`run ${runId} is a run of "${before.runbook.id}", not "${runbook.id}"`);
-		const lock = acquireRunLock(stateDir, runbook.id, runId);
-		// Only now, holding the lock, is a still-running block certainly an orphan.
-		const leftovers = findLeftovers(recorded.events);
-		if (leftovers.length > 0) {
-			lock.release();
-			throw new LeftoverProcessError(leftovers);
-		}
-		let journal: RunJournal;
-		try {
-			journal = reopenRunJournal(stateDir, runId, {maxLogBytes: options.maxLogBytes});
-		} catch (error) {
-			lock.release();
-			throw error;
-		}
+		const {lock, journal} = underLock(stateDir, runbook.id, runId, () => {
+			// Only now, holding the lock, is a still-running block certainly an orphan.
+			const leftovers = findLeftovers(recorded.events);
+			if (leftovers.length > 0) throw new LeftoverProcessError(leftovers);
+			return reopenRunJournal(stateDir, runId, {maxLogBytes: options.maxLogBytes});
+		});
 		const session = new RunSession(runbook, options.inputs, journal, lock, stateDir, before, {
 			...options,
 			mode: before.mode,

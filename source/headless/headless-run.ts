@@ -18,7 +18,6 @@ export interface HeadlessOptions {
 export interface Reporter {
 	event(event: EngineEvent): void;
 	stepStarting(step: Step, position: number, total: number): void;
-	message(text: string): void;
 }
 
 export type HeadlessResult =

@@ -110,7 +110,6 @@ export const listrReporter = (
 			s.startedAt = Date.now();
 			s.started.resolve();
 		},
-		message: say,
 		event: (event: EngineEvent) => {
 			switch (event.type) {
 				case 'output':

@@ -9,5 +9,4 @@ type Write = (line: string) => void;
 export const jsonReporter = (out: Write): Reporter => ({
 	event: event => out(JSON.stringify(event)),
 	stepStarting: () => {},
-	message: () => {},
 });

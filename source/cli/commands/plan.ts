@@ -1,5 +1,5 @@
 import type {CliContext} from '../context.js';
-import {ensureRequirements, gatherInputs, loadRunbook, validatedInputs} from '../prepare-run.js';
+import {gatherInputs, loadRunbook, validatedInputs} from '../prepare-run.js';
 import {blockEnvironment} from '../../engine/block-env.js';
 import {MASK} from '../../engine/mask.js';
 import {stepKind} from '../../engine/run-session.js';
@@ -20,6 +20,7 @@ export const planCommand = async (ctx: CliContext, ref: string, options: PlanOpt
 	const values = validatedInputs(runbook, gatherInputs(ctx, options.input ?? [], options.inputs), ctx.env);
 	const secrets = new Set(runbook.meta.inputs.filter(i => i.type === 'secret').map(i => i.name));
 	const shown = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, secrets.has(k) ? MASK : v]));
+	// Requirements are reported, not enforced: a plan is useful anywhere.
 	const requirementProblems = checkRequirements(runbook.meta.requires, currentHost(ctx.env)).map(p => p.message);
 	// Shown, not required: a plan runs nothing, so it is how a runbook is read before approving it.
 	const trust = readTrustStatus(ctx, runbook);
@@ -63,7 +64,5 @@ export const planCommand = async (ctx: CliContext, ref: string, options: PlanOpt
 			for (const line of b.code.split('\n')) ctx.out(`      ${line}`);
 		}
 	});
-	// Requirements are reported above, not enforced: a plan is useful anywhere.
-	void ensureRequirements;
 	return 0;
 };
