@@ -1,9 +1,15 @@
 // Runs one shell block: `bash -Eeuo pipefail -c CODE`, in its own process
 // group so that cancel and timeout reach every process it started. Inputs
 // arrive only through `env`; the code is passed as written.
+//
+// Blocks are spawned with node:child_process, not execa: a step's cost is
+// mostly the spawn, and execa's option handling added about 0.4 ms to each
+// (see BENCHMARKS.md); nothing execa adds is used here.
 
-import {execa} from 'execa';
+import {spawn, type ChildProcess} from 'node:child_process';
+import {existsSync} from 'node:fs';
 import {StringDecoder} from 'node:string_decoder';
+import {resolveBash} from './resolve-bash.js';
 
 export interface BlockRun {
 	code: string;
@@ -95,21 +101,33 @@ const lineSplitter = (stream: 'stdout' | 'stderr', onLine: BlockRun['onLine']) =
 };
 
 export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
-	const started = performance.now();
+	const startedAt = performance.now();
 	const grace = run.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
 	if (run.signal?.aborted) return {exitCode: null, timedOut: false, cancelled: true, durationMs: 0};
 
-	const child = execa('bash', ['-Eeuo', 'pipefail', '-c', GO_GATE + run.code, 'rampart-block'], {
-		cwd: run.cwd,
-		env: run.env,
-		extendEnv: false,
-		// An interactive command must stay in the terminal's foreground process
-		// group to read from it; everything else gets a group of its own.
-		detached: !run.interactive,
-		stdio: run.interactive ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
-		buffer: false,
-		reject: false,
-		encoding: 'buffer',
+	// Without PATH, exec searches the C library's default, as a shell would.
+	const path = run.env.PATH ?? '/usr/bin:/bin';
+	const bash = resolveBash(path);
+	if (bash === undefined) return {exitCode: null, timedOut: false, cancelled: false, durationMs: 0, error: `bash was not found on the block's PATH (${path})`};
+	let child: ChildProcess;
+	try {
+		child = spawn(bash, ['-Eeuo', 'pipefail', '-c', GO_GATE + run.code, 'rampart-block'], {
+			cwd: run.cwd,
+			env: run.env,
+			// An interactive command must stay in the terminal's foreground process
+			// group to read from it; everything else gets a group of its own.
+			detached: !run.interactive,
+			stdio: run.interactive ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
+		});
+	} catch (error) {
+		return {exitCode: null, timedOut: false, cancelled: false, durationMs: 0, error: startError(error, bash, run.cwd)};
+	}
+	let spawnError: unknown;
+	const closed = new Promise<{code: number | null; signal: NodeJS.Signals | null}>(resolve => {
+		child.on('error', error => {
+			spawnError ??= error;
+		});
+		child.on('close', (code, signal) => resolve({code, signal}));
 	});
 	const pgid = child.pid;
 	// Record first (the caller journals the process group), then let the block go.
@@ -153,21 +171,30 @@ export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
 	});
 
 	try {
-		const result = await child;
+		const {code, signal} = await closed;
 		out.end();
 		err.end();
 		await stopping;
-		const spawnFailed = result.failed && result.exitCode === undefined && !result.signal && !timedOut && !cancelled;
+		// A block that never started has no exit status of its own.
+		const didStart = child.pid !== undefined && spawnError === undefined;
 		return {
-			exitCode: result.exitCode ?? null,
-			signal: result.signal ?? undefined,
+			exitCode: didStart ? code : null,
+			signal: didStart ? (signal ?? undefined) : undefined,
 			timedOut,
 			cancelled: cancelled && !timedOut,
-			durationMs: Math.round(performance.now() - started),
-			error: spawnFailed ? result.shortMessage : undefined,
+			durationMs: Math.round(performance.now() - startedAt),
+			error: didStart ? undefined : startError(spawnError, bash, run.cwd),
 		};
 	} finally {
 		if (timer) clearTimeout(timer);
 		run.signal?.removeEventListener('abort', onAbort);
 	}
+};
+
+/** Why a block could not start, in the operator's terms. */
+const startError = (error: unknown, bash: string, cwd: string): string => {
+	const code = (error as NodeJS.ErrnoException | undefined)?.code;
+	if (!existsSync(cwd)) return `the working directory ${cwd} does not exist`;
+	if (code === 'ENOENT' && !existsSync(bash)) return `${bash} has gone`;
+	return error instanceof Error ? error.message : String(error);
 };
