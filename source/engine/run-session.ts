@@ -95,6 +95,15 @@ export const stepKind = (step: Step): 'commands' | 'manual' | 'audit' | 'acknowl
 	return 'acknowledge';
 };
 
+/**
+ * Events whose fsync is left to the event that always comes next (group
+ * commit): a step's start is made durable by its first block-started, which
+ * is fsynced before the block may run; a block's end by the next block's
+ * start or by the step's end. No command runs, and no step is shown as
+ * ended, before the record of it is on disk.
+ */
+const SYNCED_BY_NEXT_EVENT: ReadonlySet<RunEvent['type']> = new Set(['step-started', 'block-finished']);
+
 const failed = (r: BlockResult) => r.exitCode !== 0 || r.timedOut || r.cancelled || r.error !== undefined;
 
 /** Takes the runbook's lock, then opens the journal; a failure to open gives the lock back. */
@@ -221,7 +230,7 @@ export class RunSession {
 		for (const key of ['reason', 'text', 'error', 'message']) {
 			if (typeof fields[key] === 'string') fields[key] = maskCredentials(this.mask(fields[key]));
 		}
-		this.journal.append(event);
+		this.journal.append(event, {sync: !SYNCED_BY_NEXT_EVENT.has(event.type)});
 		this.current = event.type === 'run-started' ? foldRun([event]) : reduceRun(this.current, event);
 		for (const listener of this.listeners) listener(event);
 		return event;
@@ -302,6 +311,9 @@ export class RunSession {
 			killGraceMs: this.options.killGraceMs,
 			onSpawn: pid => {
 				announced = true;
+				// While the block's shell starts up (it waits for the go byte),
+				// the log's name and the block's start are made durable.
+				log.persistName();
 				started(pid);
 			},
 			onLine: (stream, raw) => {

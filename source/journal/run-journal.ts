@@ -2,7 +2,9 @@
 //
 // Durability: append() writes the whole line with one write (looped if the
 // kernel writes less) and fsyncs before returning, so every event whose
-// append() returned survives kill -9 and power loss.
+// append() returned survives kill -9 and power loss. An append with
+// {sync: false} leaves its fsync to the next one (group commit): written
+// lines survive kill -9 at once, and power loss from that next fsync on.
 //
 // Torn tail: a crash during a write can leave a final line without its
 // newline. That line was never acknowledged (append() had not returned), so it
@@ -122,6 +124,9 @@ class FileRunJournal implements ReopenedRunJournal {
 	/** Set when a failed write could not be undone: appending more would bury it mid-file. */
 	#broken: Error | undefined;
 	#logCounter: number | undefined;
+	/** Lines written since the last fsync. */
+	#unsynced = false;
+	#logsDirReady = false;
 
 	constructor(state: JournalState) {
 		this.runId = state.runId;
@@ -140,7 +145,7 @@ class FileRunJournal implements ReopenedRunJournal {
 		return this.#nextSeq;
 	}
 
-	append(event: RunEvent): void {
+	append(event: RunEvent, {sync = true}: {sync?: boolean} = {}): void {
 		const fd = this.#requireFd();
 		if (this.#broken) {
 			throw new Error(`journal ${this.path} can no longer be written: ${this.#broken.message}`);
@@ -156,7 +161,7 @@ class FileRunJournal implements ReopenedRunJournal {
 		const data = Buffer.concat([line, Buffer.from('\n')]);
 		try {
 			writeAll(fd, data);
-			fs.fsyncSync(fd);
+			if (sync) fs.fsyncSync(fd);
 		} catch (error) {
 			this.#undoPartialWrite(fd, error);
 			throw error;
@@ -167,6 +172,7 @@ class FileRunJournal implements ReopenedRunJournal {
 			this.#dirNeedsSync = false;
 		}
 
+		this.#unsynced = !sync;
 		this.#size += data.length;
 		this.#prev = sha256Hex(line);
 		this.#nextSeq++;
@@ -175,7 +181,10 @@ class FileRunJournal implements ReopenedRunJournal {
 	openLog(step: string, label: string): StepLog {
 		this.#requireFd();
 		const dir = logsDir(this.#stateDir, this.runId);
-		ensurePrivateDir(dir);
+		if (!this.#logsDirReady) {
+			ensurePrivateDir(dir);
+			this.#logsDirReady = true;
+		}
 		this.#logCounter ??= highestLogNumber(dir);
 		const name = `${slugForFileName(step, 'step')}-${slugForFileName(label, 'log')}.log`;
 		for (;;) {
@@ -195,8 +204,13 @@ class FileRunJournal implements ReopenedRunJournal {
 
 	close(): void {
 		if (this.#fd !== undefined) {
-			fs.closeSync(this.#fd);
+			const fd = this.#fd;
 			this.#fd = undefined;
+			try {
+				if (this.#unsynced && !this.#broken) fs.fsyncSync(fd);
+			} finally {
+				fs.closeSync(fd);
+			}
 		}
 	}
 

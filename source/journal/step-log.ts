@@ -31,6 +31,7 @@ export class FileStepLog implements StepLog {
 	#lastByte: number | undefined;
 	#truncated = false;
 	#ref: LogRef | undefined;
+	#namePersisted = false;
 
 	/** Creates the file (never overwrites one); its directory must exist. */
 	constructor(stateDir: string, relativePath: string, maxBytes: number = DEFAULT_MAX_LOG_BYTES) {
@@ -77,8 +78,7 @@ export class FileStepLog implements StepLog {
 		fs.fsyncSync(fd);
 		fs.closeSync(fd);
 		this.#fd = undefined;
-		// The journal will point at this file: its name must survive a power cut too.
-		fsyncDir(path.dirname(this.#absolutePath));
+		this.persistName();
 		this.#ref = {
 			path: this.relativePath.split(path.sep).join('/'),
 			sha256: this.#hash.digest('hex'),
@@ -86,6 +86,13 @@ export class FileStepLog implements StepLog {
 			...(this.#truncated ? {truncated: true} : {}),
 		};
 		return this.#ref;
+	}
+
+	persistName(): void {
+		if (this.#namePersisted) return;
+		// The journal will point at this file: its name must survive a power cut too.
+		fsyncDir(path.dirname(this.#absolutePath));
+		this.#namePersisted = true;
 	}
 
 	#push(data: Buffer): void {

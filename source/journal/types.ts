@@ -8,6 +8,12 @@ export interface StepLog {
 	readonly relativePath: string;
 	/** Append already-masked text (whole lines, with their newlines). */
 	write(text: string): void;
+	/**
+	 * Make the file's name durable (fsync its directory). finish() does it
+	 * if it has not been done; calling it early, while a block's shell
+	 * starts, takes the fsync off the step's path.
+	 */
+	persistName(): void;
 	/** Flush, fsync and close; returns the log's size and SHA-256. */
 	finish(): LogRef;
 }
@@ -19,8 +25,14 @@ export interface RunJournal {
 	/**
 	 * Append one event as a JSON line carrying the SHA-256 of the previous
 	 * line, then fsync. Returns only once the event is durable.
+	 *
+	 * With `{sync: false}` the line is written (it survives the process being
+	 * killed) but made durable against power loss only by the next synced
+	 * append, or close(): one fsync then covers both. The caller must only
+	 * do this when a synced append follows before anything the event stands
+	 * for can have an effect.
 	 */
-	append(event: RunEvent): void;
+	append(event: RunEvent, options?: {sync?: boolean}): void;
 	/** A new log for one attempt of one step (or its check or rollback). */
 	openLog(step: string, label: string): StepLog;
 	close(): void;

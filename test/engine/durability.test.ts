@@ -1,0 +1,83 @@
+// Group commit: a step's start and a block's end share the fsync of the event
+// that always follows them. What must hold is that no block runs before its
+// start is on disk, and no step ends before its end (and its log) are.
+
+import fs from 'node:fs';
+import {afterEach, describe, expect, it, vi} from 'vitest';
+import {createRunJournal} from '../../source/journal/run-journal.js';
+import {note, tempStateDir} from '../journal/helpers.js';
+import {fixture, frontMatter, sh, startSession} from './helpers.js';
+
+type Op = {op: 'write'; fd: number; type?: string} | {op: 'fsync'; fd: number} | {op: 'dir-fsync'};
+
+/** Records every write and fsync the engine makes, in order. */
+const recordDiskOps = () => {
+	const ops: Op[] = [];
+	const dirFds = new Set<number>();
+	const {openSync, writeSync, fsyncSync} = fs;
+	vi.spyOn(fs, 'openSync').mockImplementation(((file: fs.PathLike, ...rest: unknown[]) => {
+		const fd = (openSync as (...args: unknown[]) => number)(file, ...rest);
+		if (fs.statSync(file).isDirectory()) dirFds.add(fd);
+		return fd;
+	}) as typeof fs.openSync);
+	vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: unknown, ...rest: unknown[]) => {
+		const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
+		ops.push({op: 'write', fd, type: /"type":"([a-z-]+)"/.exec(text)?.[1]});
+		return (writeSync as (...args: unknown[]) => number)(fd, data, ...rest);
+	}) as typeof fs.writeSync);
+	vi.spyOn(fs, 'fsyncSync').mockImplementation((fd: number) => {
+		ops.push(dirFds.has(fd) ? {op: 'dir-fsync'} : {op: 'fsync', fd});
+		dirFds.delete(fd);
+		fsyncSync(fd);
+	});
+	return ops;
+};
+
+afterEach(() => {
+	vi.restoreAllMocks();
+});
+
+describe('journal durability with group commit', () => {
+	it('fsyncs the journal once before each block may run and once when the step ends, with the log on disk first', async () => {
+		const f = fixture(`${frontMatter('Two blocks')}# Two blocks\n\n## Work\n\n${sh('echo one')}${sh('echo two')}`);
+		const session = startSession(f);
+		const ops = recordDiskOps();
+		await session.runStep('work');
+
+		const journalWrites = ops.filter((o): o is Extract<Op, {op: 'write'}> => o.op === 'write' && o.type !== undefined);
+		const journalFd = journalWrites[0]!.fd;
+		const onJournal = ops.filter(o => o.op !== 'dir-fsync' && o.fd === journalFd).map(o => (o.op === 'fsync' ? 'fsync' : (o as {type: string}).type));
+		expect(onJournal).toEqual([
+			'step-started',
+			'block-started',
+			'fsync',
+			'block-finished',
+			'block-started',
+			'fsync',
+			'block-finished',
+			'step-finished',
+			'fsync',
+		]);
+		// The log's name and content are durable before the step's end that points at them.
+		const logFsync = ops.findIndex(o => o.op === 'fsync' && o.fd !== journalFd);
+		const dirFsync = ops.findIndex(o => o.op === 'dir-fsync');
+		const stepFinished = ops.findIndex(o => o.op === 'write' && o.type === 'step-finished');
+		expect(logFsync).toBeGreaterThan(-1);
+		expect(dirFsync).toBeGreaterThan(-1);
+		expect(logFsync).toBeLessThan(stepFinished);
+		expect(dirFsync).toBeLessThan(stepFinished);
+	});
+
+	it('writes an event left for the next fsync at once, and fsyncs it on close if nothing followed', () => {
+		const stateDir = tempStateDir();
+		const journal = createRunJournal(stateDir, '20261124T201500Z-book-a1b2');
+		journal.append(note('20261124T201500Z-book-a1b2', 'synced'));
+		const ops = recordDiskOps();
+		journal.append(note('20261124T201500Z-book-a1b2', 'left for the next'), {sync: false});
+		// Written at once: a kill -9 now loses nothing.
+		expect(fs.readFileSync(journal.path, 'utf8')).toContain('left for the next');
+		expect(ops.map(o => o.op)).toEqual(['write']);
+		journal.close();
+		expect(ops.map(o => o.op)).toEqual(['write', 'fsync']);
+	});
+});
