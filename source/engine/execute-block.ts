@@ -20,8 +20,11 @@ export interface BlockRun {
 	/** Give the command the real terminal (and no output capture). */
 	interactive: boolean;
 	onLine: (stream: 'stdout' | 'stderr', text: string) => void;
-	/** Called right after the spawn, before any output, with the process (group) id. */
-	onSpawn?: (pid: number | undefined) => void;
+	/**
+	 * Called right after the spawn, before any output, with the process
+	 * (group) id. The block waits for it: it runs only once this resolves.
+	 */
+	onSpawn?: (pid: number | undefined) => void | Promise<void>;
 	/** Time between SIGTERM and SIGKILL. */
 	killGraceMs?: number;
 }
@@ -130,12 +133,6 @@ export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
 		child.on('close', (code, signal) => resolve({code, signal}));
 	});
 	const pgid = child.pid;
-	// Record first (the caller journals the process group), then let the block go.
-	run.onSpawn?.(pgid);
-	const gate = child.stdio[3] as unknown as NodeJS.WritableStream | undefined;
-	gate?.on('error', () => {}); // the block may already be gone: its exit status says so
-	gate?.end('g');
-
 	let timedOut = false;
 	let cancelled = false;
 	let stopping: Promise<void> | undefined;
@@ -170,7 +167,20 @@ export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
 		if (pgid !== undefined && !run.interactive) stopping ??= stopGroup(pgid, grace);
 	});
 
+	const gate = child.stdio[3] as unknown as NodeJS.WritableStream | undefined;
+	gate?.on('error', () => {}); // the block may already be gone: its exit status says so
 	try {
+		try {
+			// Record first (the caller journals the process group), then let the block go.
+			await run.onSpawn?.(pgid);
+		} catch (error) {
+			// Not recorded, so not run: without the go byte the block exits at once.
+			gate?.end();
+			await closed;
+			throw error;
+		}
+		gate?.end('g');
+
 		const {code, signal} = await closed;
 		out.end();
 		err.end();

@@ -297,6 +297,10 @@ export class RunSession {
 				...(pid !== undefined && !block.interactive ? {pgid: pid, host: hostname()} : {}),
 			});
 		let announced = false;
+		// The log's name is made durable on another thread while the block is
+		// spawned (the spawn blocks this one for about a millisecond).
+		const logNameDurable = log.persistName();
+		logNameDurable.catch(() => {}); // awaited below; finish() retries a failed one
 		log.write(`# rampart: block ${block.index + 1} (${block.role})${block.name ? `: ${block.name}` : ''}\n`);
 		// One masker per stream: a private key printed on stdout spans lines of stdout only.
 		const credentials = block.maskCredentials ? {stdout: createCredentialMasker(), stderr: createCredentialMasker()} : {stdout: undefined, stderr: undefined};
@@ -309,11 +313,9 @@ export class RunSession {
 			signal: this.abort?.signal,
 			interactive: block.interactive,
 			killGraceMs: this.options.killGraceMs,
-			onSpawn: pid => {
+			onSpawn: async pid => {
 				announced = true;
-				// While the block's shell starts up (it waits for the go byte),
-				// the log's name and the block's start are made durable.
-				log.persistName();
+				await logNameDurable;
 				started(pid);
 			},
 			onLine: (stream, raw) => {

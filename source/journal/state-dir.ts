@@ -91,6 +91,18 @@ export function fsyncDir(dir: string): void {
 	}
 }
 
+/** fsyncDir on libuv's thread pool, so the caller can do other work meanwhile. */
+export function fsyncDirInBackground(dir: string): Promise<void> {
+	const fd = fs.openSync(dir, 'r');
+	return new Promise((resolve, reject) => {
+		fs.fsync(fd, error => {
+			fs.closeSync(fd);
+			if (error) reject(error);
+			else resolve();
+		});
+	});
+}
+
 export function isErrno(error: unknown, code: string): boolean {
 	return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
 }

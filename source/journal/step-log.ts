@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {LogRef} from '../engine/events.js';
 import type {StepLog} from './types.js';
-import {fsyncDir, openPrivateFile, writeAll} from './state-dir.js';
+import {fsyncDir, fsyncDirInBackground, openPrivateFile, writeAll} from './state-dir.js';
 
 export const DEFAULT_MAX_LOG_BYTES = 64 * 1024 * 1024;
 const FLUSH_AT_BYTES = 64 * 1024;
@@ -32,6 +32,7 @@ export class FileStepLog implements StepLog {
 	#truncated = false;
 	#ref: LogRef | undefined;
 	#namePersisted = false;
+	#persistingName: Promise<void> | undefined;
 
 	/** Creates the file (never overwrites one); its directory must exist. */
 	constructor(stateDir: string, relativePath: string, maxBytes: number = DEFAULT_MAX_LOG_BYTES) {
@@ -78,7 +79,9 @@ export class FileStepLog implements StepLog {
 		fs.fsyncSync(fd);
 		fs.closeSync(fd);
 		this.#fd = undefined;
-		this.persistName();
+		// The journal will point at this file: its name must survive a power cut too.
+		if (!this.#namePersisted) fsyncDir(path.dirname(this.#absolutePath));
+		this.#namePersisted = true;
 		this.#ref = {
 			path: this.relativePath.split(path.sep).join('/'),
 			sha256: this.#hash.digest('hex'),
@@ -88,11 +91,11 @@ export class FileStepLog implements StepLog {
 		return this.#ref;
 	}
 
-	persistName(): void {
-		if (this.#namePersisted) return;
-		// The journal will point at this file: its name must survive a power cut too.
-		fsyncDir(path.dirname(this.#absolutePath));
-		this.#namePersisted = true;
+	persistName(): Promise<void> {
+		this.#persistingName ??= fsyncDirInBackground(path.dirname(this.#absolutePath)).then(() => {
+			this.#namePersisted = true;
+		});
+		return this.#persistingName;
 	}
 
 	#push(data: Buffer): void {

@@ -9,11 +9,11 @@ export interface StepLog {
 	/** Append already-masked text (whole lines, with their newlines). */
 	write(text: string): void;
 	/**
-	 * Make the file's name durable (fsync its directory). finish() does it
-	 * if it has not been done; calling it early, while a block's shell
-	 * starts, takes the fsync off the step's path.
+	 * Make the file's name durable (fsync its directory) on a background
+	 * thread. finish() does it itself if this was not done; starting it
+	 * early, before a block is spawned, takes the fsync off the step's path.
 	 */
-	persistName(): void;
+	persistName(): Promise<void>;
 	/** Flush, fsync and close; returns the log's size and SHA-256. */
 	finish(): LogRef;
 }

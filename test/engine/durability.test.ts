@@ -14,7 +14,7 @@ type Op = {op: 'write'; fd: number; type?: string} | {op: 'fsync'; fd: number} |
 const recordDiskOps = () => {
 	const ops: Op[] = [];
 	const dirFds = new Set<number>();
-	const {openSync, writeSync, fsyncSync} = fs;
+	const {openSync, writeSync, fsyncSync, fsync} = fs;
 	vi.spyOn(fs, 'openSync').mockImplementation(((file: fs.PathLike, ...rest: unknown[]) => {
 		const fd = (openSync as (...args: unknown[]) => number)(file, ...rest);
 		if (fs.statSync(file).isDirectory()) dirFds.add(fd);
@@ -25,11 +25,20 @@ const recordDiskOps = () => {
 		ops.push({op: 'write', fd, type: /"type":"([a-z-]+)"/.exec(text)?.[1]});
 		return (writeSync as (...args: unknown[]) => number)(fd, data, ...rest);
 	}) as typeof fs.writeSync);
-	vi.spyOn(fs, 'fsyncSync').mockImplementation((fd: number) => {
+	const done = (fd: number) => {
 		ops.push(dirFds.has(fd) ? {op: 'dir-fsync'} : {op: 'fsync', fd});
 		dirFds.delete(fd);
+	};
+	vi.spyOn(fs, 'fsyncSync').mockImplementation((fd: number) => {
 		fsyncSync(fd);
+		done(fd);
 	});
+	// Recorded when it has completed: that is when the data is durable.
+	vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, callback: (error: Error | null) => void) =>
+		fsync(fd, error => {
+			if (!error) done(fd);
+			callback(error);
+		})) as typeof fs.fsync);
 	return ops;
 };
 
@@ -39,8 +48,9 @@ afterEach(() => {
 
 describe('journal durability with group commit', () => {
 	it('fsyncs the journal once before each block may run and once when the step ends, with the log on disk first', async () => {
-		const f = fixture(`${frontMatter('Two blocks')}# Two blocks\n\n## Work\n\n${sh('echo one')}${sh('echo two')}`);
+		const f = fixture(`${frontMatter('Two blocks')}# Two blocks\n\n## First\n\n${sh('true')}## Work\n\n${sh('echo one')}${sh('echo two')}`);
 		const session = startSession(f);
+		await session.runStep('first');
 		const ops = recordDiskOps();
 		await session.runStep('work');
 
@@ -58,7 +68,8 @@ describe('journal durability with group commit', () => {
 			'step-finished',
 			'fsync',
 		]);
-		// The log's name and content are durable before the step's end that points at them.
+		// The log's name is durable before the block may run, and its content before the step's end that points at it.
+		expect(ops.slice(0, 4).map(o => o.op)).toEqual(['write', 'dir-fsync', 'write', 'fsync']);
 		const logFsync = ops.findIndex(o => o.op === 'fsync' && o.fd !== journalFd);
 		const dirFsync = ops.findIndex(o => o.op === 'dir-fsync');
 		const stepFinished = ops.findIndex(o => o.op === 'write' && o.type === 'step-finished');
