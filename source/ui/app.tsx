@@ -2,14 +2,13 @@
 // start over) → inputs → review → run → summary. Each screen owns its keys.
 
 import {Box, Text} from 'ink';
-import {useEffect, useMemo, useState} from 'react';
+import {lazy, Suspense, useEffect, useMemo, useState} from 'react';
 import type {Runbook} from '../runbook/model.js';
 import type {RunSession} from '../engine/run-session.js';
 import type {RunState} from '../engine/state.js';
 import type {RunSummary} from '../engine/run-catalog.js';
+import type {RunbookRow} from '../engine/runbook-list.js';
 import {progressOf} from '../engine/run-catalog.js';
-import {resolveInputs} from '../engine/resolve-inputs.js';
-import {resolveDefault} from '../runbook/inputs.js';
 import {EXIT} from '../cli/exit-codes.js';
 import {useRefReducer} from './use-ref-reducer.js';
 import {useTerminalSize} from './use-terminal-size.js';
@@ -19,17 +18,21 @@ import {KeyRouter, KeyRouterContext} from './key-router.js';
 import {homeReducer, initialHome} from './home/use-home-state.js';
 import {useHome} from './home/use-home.js';
 import {HomeView} from './home/home-view.js';
-import {formReducer, initialForm} from './form/use-form-state.js';
-import {useForm} from './form/use-form.js';
-import {FormView} from './form/form-view.js';
-import {RunScreen, type TerminalControl} from './run/run-screen.js';
+import type {TerminalControl} from './run/run-screen.js';
 import {SummaryView} from './summary/summary-view.js';
 import {Choice} from './components/choice.js';
 import {ApproveView} from './trust/approve-view.js';
 import type {TuiResult, TuiServices, TuiStart} from './services.js';
 
+// The form and the run screen bring the input rules, the engine's session and
+// Markdown rendering: loaded when first shown (with "Loading…" meanwhile), so
+// the home screen draws without them.
+const FormScreen = lazy(() => import('./form/form-screen.js').then(m => ({default: m.FormScreen})));
+const RunScreen = lazy(() => import('./run/run-screen.js').then(m => ({default: m.RunScreen})));
+const loading = <Text>Loading…</Text>;
+
 type Screen =
-	| {name: 'home'; notice?: string}
+	| {name: 'home'; rows: RunbookRow[]; notice?: string}
 	| {name: 'loading'; text: string}
 	| {name: 'approve'; runbook: Runbook; summary: string; review: string; then: () => void}
 	| {name: 'choose'; runbook: Runbook; run: RunSummary}
@@ -74,13 +77,26 @@ export const App = (props: AppProps) => {
 };
 
 const Screens = ({services, initial, terminal, onExit, router}: AppProps & {router: KeyRouter}) => {
-	const [screen, setScreenState] = useState<Screen>(() => (initial.screen === 'home' ? {name: 'home'} : {name: 'loading', text: 'Loading…'}));
+	// The home screen is drawn once its rows are read: nothing is shown until then.
+	const [screen, setScreenState] = useState<Screen>(() =>
+		initial.screen !== 'home' ? {name: 'loading', text: 'Loading…'} : initial.rows ? {name: 'home', rows: initial.rows} : {name: 'loading', text: ''},
+	);
 	/** Keys typed from now on belong to the next screen. */
 	const setScreen = (next: Screen) => {
 		router.hold();
 		setScreenState(next);
 	};
 	const fatal = initial.screen !== 'home';
+
+	/** The runbooks as they are now: a run since they were last shown may have changed their state. */
+	const showHome = async (notice?: string) => {
+		setScreen({name: 'loading', text: ''});
+		try {
+			setScreen({name: 'home', rows: await services.listRunbooks(), notice});
+		} catch (error) {
+			setScreen({name: 'problem', text: message(error), fatal: true});
+		}
+	};
 
 	/** Opens a runbook: an unfinished run is offered first, then the inputs. */
 	const open = async (ref: string, given: Record<string, string> = {}) => {
@@ -152,7 +168,7 @@ const Screens = ({services, initial, terminal, onExit, router}: AppProps & {rout
 	};
 
 	const begin = (runbook: Runbook, given: Record<string, string>, run?: RunSummary): string | undefined => {
-		const {values, problems} = resolveInputs(runbook, given, services.env);
+		const {values, problems} = services.resolveInputs(runbook, given);
 		if (problems.length > 0) return problems.map(p => `${p.input} ${p.message}`).join('\n');
 		try {
 			const session = run ? services.resume(runbook, run.runId, values) : services.start(runbook, values);
@@ -164,6 +180,7 @@ const Screens = ({services, initial, terminal, onExit, router}: AppProps & {rout
 	};
 
 	useEffect(() => {
+		if (initial.screen === 'home' && !initial.rows) void showHome();
 		if (initial.screen === 'run') void open(initial.runbookRef, initial.givenInputs);
 		if (initial.screen === 'resume') void resume(initial.runId);
 		// Only once, for the screen Rampart was started on.
@@ -171,13 +188,13 @@ const Screens = ({services, initial, terminal, onExit, router}: AppProps & {rout
 	}, []);
 
 	const quit = (code: number = EXIT.ok, lines: string[] = []) => onExit({code, lines});
-	const home = (notice?: string) => (fatal ? quit(EXIT.ok) : setScreen({name: 'home', notice}));
+	const home = (notice?: string) => (fatal ? quit(EXIT.ok) : void showHome(notice));
 
 	switch (screen.name) {
 		case 'home':
-			return <Home services={services} notice={screen.notice} onOpen={ref => void open(ref)} onQuit={() => quit()} />;
+			return <Home rows={screen.rows} notice={screen.notice} onOpen={ref => void open(ref)} onQuit={() => quit()} />;
 		case 'loading':
-			return <Text>{screen.text}</Text>;
+			return screen.text ? <Text>{screen.text}</Text> : null;
 		case 'problem':
 			return <Problem text={screen.text} onBack={() => (screen.fatal ? quit(EXIT.usage, [`rampart: ${screen.text}`]) : home())} />;
 		case 'approve':
@@ -228,30 +245,34 @@ const Screens = ({services, initial, terminal, onExit, router}: AppProps & {rout
 		}
 		case 'form':
 			return (
-				<Form
-					key={screen.runbook.id}
-					runbook={screen.runbook}
-					given={screen.given}
-					resume={screen.resume}
-					env={services.env}
-					onStart={values => begin(screen.runbook, screen.resume ? {...screen.resume.state.inputs, ...values} : values, screen.resume)}
-					onBack={() => home()}
-					onQuit={() => quit()}
-				/>
+				<Suspense fallback={loading}>
+					<FormScreen
+						key={screen.runbook.id}
+						runbook={screen.runbook}
+						given={screen.given}
+						resume={screen.resume}
+						env={services.env}
+						onStart={values => begin(screen.runbook, screen.resume ? {...screen.resume.state.inputs, ...values} : values, screen.resume)}
+						onBack={() => home()}
+						onQuit={() => quit()}
+					/>
+				</Suspense>
 			);
 		case 'run':
 			return (
-				<RunScreen
-					session={screen.session}
-					terminal={terminal}
-					onFinished={state => setScreen({name: 'summary', state})}
-					onLeave={() =>
-						quit(EXIT.interrupted, [
-							`rampart: run ${screen.session.runId} left unfinished; nothing is left running.`,
-							`Resume it with: rampart resume ${screen.session.runId}`,
-						])
-					}
-				/>
+				<Suspense fallback={loading}>
+					<RunScreen
+						session={screen.session}
+						terminal={terminal}
+						onFinished={state => setScreen({name: 'summary', state})}
+						onLeave={() =>
+							quit(EXIT.interrupted, [
+								`rampart: run ${screen.session.runId} left unfinished; nothing is left running.`,
+								`Resume it with: rampart resume ${screen.session.runId}`,
+							])
+						}
+					/>
+				</Suspense>
 			);
 		case 'summary': {
 			const state = screen.state;
@@ -265,37 +286,11 @@ const Screens = ({services, initial, terminal, onExit, router}: AppProps & {rout
 	}
 };
 
-const Home = ({services, notice, onOpen, onQuit}: {services: TuiServices; notice?: string; onOpen: (ref: string) => void; onQuit: () => void}) => {
-	const [state, dispatch, get] = useRefReducer(homeReducer, () => initialHome(services.listRunbooks()));
+const Home = ({rows: listed, notice, onOpen, onQuit}: {rows: RunbookRow[]; notice?: string; onOpen: (ref: string) => void; onQuit: () => void}) => {
+	const [state, dispatch, get] = useRefReducer(homeReducer, () => initialHome(listed));
 	const {columns, rows} = useTerminalSize();
 	useHome(get, dispatch, row => onOpen(row.path), onQuit);
 	return <HomeView state={state} columns={columns} rows={rows} notice={notice} />;
-};
-
-const Form = (props: {
-	runbook: Runbook;
-	given: Record<string, string>;
-	resume?: RunSummary;
-	env: NodeJS.ProcessEnv;
-	onStart: (values: Record<string, string>) => string | undefined;
-	onBack: () => void;
-	onQuit: () => void;
-}) => {
-	const {runbook, given, resume, env} = props;
-	const fields = resume ? runbook.meta.inputs.filter(i => i.type === 'secret') : runbook.meta.inputs;
-	const [state, dispatch, get] = useRefReducer(formReducer, () =>
-		initialForm(fields, Object.fromEntries(fields.map(f => [f.name, given[f.name] ?? resolveDefault(f, env) ?? '']))),
-	);
-	const [problem, setProblem] = useState<string | undefined>(undefined);
-	const {columns, rows} = useTerminalSize();
-	useForm({
-		get,
-		dispatch,
-		onStart: () => setProblem(props.onStart(get().values)),
-		onBack: props.onBack,
-		onQuit: props.onQuit,
-	});
-	return <FormView runbook={runbook} state={state} fixed={resume?.state.inputs} columns={columns} rows={rows} resuming={Boolean(resume)} problem={problem} />;
 };
 
 const Summary = (props: {state: RunState; journal: string; nextDue?: string; onClose: () => void; onHome?: () => void}) => {

@@ -5,13 +5,17 @@ import type {Runbook} from '../runbook/model.js';
 import type {RunbookRow} from '../engine/runbook-list.js';
 import type {RunSummary} from '../engine/run-catalog.js';
 import type {RunSession} from '../engine/run-session.js';
+import type {ResolvedInputs} from '../engine/resolve-inputs.js';
 import type {TrustAssessment} from '../trust/gate.js';
 
 export interface TuiServices {
 	env: NodeJS.ProcessEnv;
-	listRunbooks: () => RunbookRow[];
+	/** The home screen's rows; asynchronous because a changed runbook needs the parser loaded. */
+	listRunbooks: () => Promise<RunbookRow[]>;
 	/** By id or path; throws an Error whose message is for the operator. */
 	loadRunbook: (ref: string) => Promise<Runbook>;
+	/** The operator's values checked against the runbook's inputs, defaults filled in. */
+	resolveInputs: (runbook: Runbook, given: Record<string, string>) => ResolvedInputs;
 	/** Requirements not met, in words; empty when the runbook can run here. */
 	requirementProblems: (runbook: Runbook) => string[];
 	/** The newest unfinished run of a runbook, or of any runbook. */
@@ -30,7 +34,8 @@ export interface TuiServices {
 }
 
 export type TuiStart =
-	| {screen: 'home'}
+	/** rows: the home screen's, when read before the first frame (start-tui does); the App reads them otherwise. */
+	| {screen: 'home'; rows?: RunbookRow[]}
 	| {screen: 'run'; runbookRef: string; givenInputs: Record<string, string>}
 	| {screen: 'resume'; runId?: string};
 

@@ -7,74 +7,19 @@
 // the middle of a run (it stays resumable), or a signal ended Rampart.
 
 import {render} from 'ink';
-import {existsSync} from 'node:fs';
 import type {CliContext} from '../cli/context.js';
 import {EXIT} from '../cli/exit-codes.js';
-import {ensureRequirements, loadRunbook, loadRunbookFile} from '../cli/prepare-run.js';
-import {discoverRunbooks} from '../runbook/discover.js';
-import {listRunbooks} from '../engine/runbook-list.js';
-import {readRunbookHeader} from '../runbook/header.js';
-import {latestUnfinished, loadRun, loadRuns} from '../engine/run-catalog.js';
-import {RunSession} from '../engine/run-session.js';
-import {journalPath, readCompletionIndex} from '../journal/index.js';
-import {currentOperator} from '../engine/operator.js';
-import {approveRunbook, assessTrust} from '../trust/gate.js';
+import type {RunSession} from '../engine/run-session.js';
 import {App} from './app.js';
+import {engineServices} from './engine-services.js';
 import {chooseTheme, ThemeContext} from './theme.js';
 import {createTerminal} from './terminal.js';
-import type {TuiResult, TuiServices, TuiStart} from './services.js';
+import type {TuiResult, TuiStart} from './services.js';
 
 export interface StartTuiOptions {
 	ctx: CliContext;
 	initial: TuiStart;
 }
-
-export const engineServices = (ctx: CliContext, sessions: Set<RunSession> = new Set()): TuiServices => {
-	const stateDir = () => ctx.stateDir();
-	const track = (session: RunSession) => {
-		sessions.add(session);
-		return session;
-	};
-	return {
-		env: ctx.env,
-		listRunbooks: () => listRunbooks(discoverRunbooks(ctx.env, ctx.cwd), stateDir(), readRunbookHeader),
-		loadRunbook: async ref => (ref.endsWith('.md') && existsSync(ref) ? loadRunbookFile(ref) : loadRunbook(ctx, ref)),
-		requirementProblems: runbook => {
-			try {
-				ensureRequirements(runbook, ctx.env);
-				return [];
-			} catch (error) {
-				return (error as Error).message.split('\n').slice(1).map(l => l.trim());
-			}
-		},
-		unfinishedRun: runbookId => latestUnfinished(loadRuns(stateDir()), runbookId),
-		findRun: runId => {
-			try {
-				return loadRun(stateDir(), runId);
-			} catch {
-				return undefined;
-			}
-		},
-		start: (runbook, inputs) => track(RunSession.start({runbook, inputs, stateDir: stateDir(), env: ctx.env, cwd: ctx.cwd})),
-		resume: (runbook, runId, inputs) => track(RunSession.resume({runbook, inputs, stateDir: stateDir(), runId, env: ctx.env})),
-		abandon: (runbook, run) => {
-			const session = RunSession.resume({runbook, inputs: run.state.inputs, stateDir: stateDir(), runId: run.runId, env: ctx.env});
-			session.finish('stopped', 'the operator started over');
-		},
-		assessTrust: runbook => assessTrust(runbook, {stateDir: stateDir(), env: ctx.env}),
-		approve: runbook => {
-			approveRunbook(runbook, stateDir(), currentOperator(ctx.env));
-		},
-		journalPath: runId => journalPath(stateDir(), runId),
-		nextDue: runbookId => {
-			try {
-				return readCompletionIndex(stateDir())[runbookId]?.nextDue;
-			} catch {
-				return undefined;
-			}
-		},
-	};
-};
 
 export const startTui = async ({ctx, initial}: StartTuiOptions): Promise<number> => {
 	const {stdin, stdout} = process;
@@ -82,6 +27,9 @@ export const startTui = async ({ctx, initial}: StartTuiOptions): Promise<number>
 	const sessions = new Set<RunSession>();
 	const services = engineServices(ctx, sessions);
 	const theme = chooseTheme(ctx.env, stdout);
+	// Read before the first frame, so that frame is the whole home screen: Ink
+	// draws the next one only after its render throttle (~33 ms).
+	const start: TuiStart = initial.screen === 'home' ? {...initial, rows: await services.listRunbooks()} : initial;
 
 	/** Stops whatever runs and releases the run (it stays resumable). */
 	const closeSessions = () => {
@@ -154,7 +102,7 @@ export const startTui = async ({ctx, initial}: StartTuiOptions): Promise<number>
 		const done = new Promise<TuiResult>(resolve => (finish = resolve));
 		const instance = render(
 			<ThemeContext.Provider value={theme}>
-				<App services={services} initial={initial} terminal={control} onExit={finish} />
+				<App services={services} initial={start} terminal={control} onExit={finish} />
 			</ThemeContext.Provider>,
 			{exitOnCtrlC: false, patchConsole: true, stdin, stdout: inkStdout},
 		);

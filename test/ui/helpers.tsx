@@ -8,7 +8,7 @@ import path from 'node:path';
 import {afterEach} from 'vitest';
 import {render, cleanup} from 'ink-testing-library';
 import {App} from '../../source/ui/app.js';
-import {engineServices} from '../../source/ui/start-tui.js';
+import {engineServices} from '../../source/ui/engine-services.js';
 import {plainTheme, ThemeContext} from '../../source/ui/theme.js';
 import type {TuiResult, TuiStart} from '../../source/ui/services.js';
 import type {CliContext} from '../../source/cli/context.js';
