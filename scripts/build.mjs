@@ -25,6 +25,24 @@ const bundledRunbooks = Object.fromEntries(
 		.map(name => [name, createHash('sha256').update(readFileSync(join(root, 'runbooks', name))).digest('hex')]),
 );
 
+/** Ink's layout engine without fetch(), which costs the TUI ~30 ms at start: see source/ui/yoga-layout.ts. */
+const yogaWithoutFetch = {
+	name: 'yoga-without-fetch',
+	setup(esbuild) {
+		esbuild.onResolve({filter: /^yoga-layout$/}, () => ({path: join(root, 'source', 'ui', 'yoga-layout.ts')}));
+	},
+};
+
+/** commander's node:child_process, loaded only when used: see scripts/lazy-child-process.cjs. */
+const lazyChildProcessInCommander = {
+	name: 'lazy-child-process-in-commander',
+	setup(esbuild) {
+		esbuild.onResolve({filter: /^node:child_process$/}, args =>
+			/[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? {path: join(root, 'scripts', 'lazy-child-process.cjs')} : undefined,
+		);
+	},
+};
+
 try {
 	await build({
 		absWorkingDir: root,
@@ -49,6 +67,7 @@ try {
 		// Ink imports react-devtools-core only when DEV=true; marking it external
 		// fails at run time, so it is replaced by an empty module.
 		alias: {'react-devtools-core': './scripts/empty-module.mjs'},
+		plugins: [yogaWithoutFetch, lazyChildProcessInCommander],
 		banner: {
 			js: "#!/usr/bin/env node\nimport {createRequire as __rampartCreateRequire} from 'node:module'; const require = __rampartCreateRequire(import.meta.url);",
 		},
