@@ -15,16 +15,21 @@ export interface CliContext {
 // A reader that goes away (`rampart history | head`) must not crash a run in
 // progress: output to a closed pipe is dropped, the work and its record go on.
 const closed = {stdout: false, stderr: false};
-const guard = (name: 'stdout' | 'stderr') => {
-	process[name].on('error', (error: NodeJS.ErrnoException) => {
-		if (error.code !== 'EPIPE') throw error;
-		closed[name] = true;
-	});
+let guarded = false;
+/** Installs the closed-pipe guard once; runCli does it before help or version text can be written. */
+export const guardClosedPipes = (): void => {
+	if (guarded) return;
+	guarded = true;
+	for (const name of ['stdout', 'stderr'] as const) {
+		process[name].on('error', (error: NodeJS.ErrnoException) => {
+			if (error.code !== 'EPIPE') throw error;
+			closed[name] = true;
+		});
+	}
 };
 
 export const processContext = (debug: boolean): CliContext => {
-	guard('stdout');
-	guard('stderr');
+	guardClosedPipes();
 	return {
 		env: process.env,
 		cwd: process.cwd(),

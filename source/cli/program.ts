@@ -1,5 +1,6 @@
 // The command table. Each action loads its command lazily, so `rampart list`
-// never pays for the engine's or the UI's modules. One exit path: every
+// never pays for the engine's or the UI's modules, and only the commands a
+// command line needs are defined before it is parsed. One exit path: every
 // command returns an exit code; errors become a message, never a stack trace
 // (unless --debug).
 
@@ -7,7 +8,7 @@ import {Command, CommanderError, Option} from 'commander';
 import {RAMPART_VERSION} from '../version.js';
 import {CliError} from './errors.js';
 import {EXIT, EXIT_CODES_HELP} from './exit-codes.js';
-import {processContext, type CliContext} from './context.js';
+import {guardClosedPipes, processContext, type CliContext} from './context.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -22,7 +23,7 @@ const tuiWanted = (c: CliContext, options: {yes?: boolean; json?: boolean; check
 const startTui = (c: CliContext, initial: import('../ui/services.js').TuiStart): Promise<number> =>
 	import('../ui/start-tui.js').then(m => m.startTui({ctx: c, initial}));
 
-export const buildProgram = (ctx: () => CliContext, setResult: (code: Promise<number>) => void): Command => {
+export const buildProgram = (ctx: () => CliContext, setResult: (code: Promise<number>) => void, argv: readonly string[]): Command => {
 	const program = new Command('rampart')
 		.description('Walk a server through Markdown runbooks: run each step, show its output, record what was done.')
 		.version(RAMPART_VERSION, '-V, --version', 'print the version')
@@ -42,6 +43,9 @@ state directory (RAMPART_HOME overrides it).
 ${EXIT_CODES_HELP}`,
 		)
 		.showSuggestionAfterError(true)
+		// The root's own action (the TUI) would otherwise switch commander's
+		// `help` command off, and `rampart help run` would be a usage error.
+		.helpCommand('help [command]', 'show help for a command')
 		.exitOverride()
 		.configureOutput({
 			writeOut: text => process.stdout.write(text),
@@ -57,24 +61,47 @@ ${EXIT_CODES_HELP}`,
 		setResult(import('./commands/list.js').then(m => m.listCommand(ctx(), {})));
 	});
 
-	program
-		.command('list')
-		.description('list the runbooks found, with their state')
-		.option('--json', 'print JSON')
-		.addHelpText('after', '\nExample:\n  rampart list --json | jq -r ".[].id"')
-		.action((options: {json?: boolean}) => {
-			setResult(import('./commands/list.js').then(m => m.listCommand(ctx(), options)));
-		});
+	for (const name of commandsNeeded(argv)) COMMANDS[name]!(program, ctx, setResult);
+	return program;
+};
 
-	program
-		.command('lint')
-		.description('check runbooks for mistakes (all found runbooks when no path is given)')
-		.argument('[paths...]', 'runbook files or directories, or runbook ids')
-		.option('--json', 'print the diagnostics as a JSON array')
-		.addOption(new Option('--no-shellcheck', 'do not run shellcheck on shell blocks'))
-		.addHelpText(
-			'after',
-			`
+/** How one command is defined: its arguments, options, help and action. */
+type Define = (program: Command, ctx: () => CliContext, setResult: (code: Promise<number>) => void) => void;
+
+const runOptions = (command: Command) =>
+	command
+		.option('-y, --yes', 'run without a terminal and confirm every block that asks for confirmation')
+		.option('--ack', 'tick manual items and acknowledge manual steps (you have done them)')
+		.option('--check', 'audit: run only check and verify blocks, change nothing')
+		.option('-i, --input <NAME=VALUE>', 'an input value (repeatable)', collect, [])
+		.option('--inputs <file.yaml>', 'input values from a YAML file')
+		.option('--json', 'print every event as one JSON line on stdout')
+		.option('--dry-run', 'print the plan (steps, commands, environment with secrets masked) and run nothing')
+		.option('--approve', 'approve the runbook as it is now (recorded with your name) if it is new or changed, and run it')
+		.option('--max-log-bytes <size>', 'per-step output log limit, e.g. 64M (default: RAMPART_MAX_LOG_BYTES, else 64M)');
+
+/** Every command, in the order `rampart --help` lists them. */
+const COMMANDS: Record<string, Define> = {
+	list: (program, ctx, setResult) => {
+		program
+			.command('list')
+			.description('list the runbooks found, with their state')
+			.option('--json', 'print JSON')
+			.addHelpText('after', '\nExample:\n  rampart list --json | jq -r ".[].id"')
+			.action((options: {json?: boolean}) => {
+				setResult(import('./commands/list.js').then(m => m.listCommand(ctx(), options)));
+			});
+	},
+	lint: (program, ctx, setResult) => {
+		program
+			.command('lint')
+			.description('check runbooks for mistakes (all found runbooks when no path is given)')
+			.argument('[paths...]', 'runbook files or directories, or runbook ids')
+			.option('--json', 'print the diagnostics as a JSON array')
+			.addOption(new Option('--no-shellcheck', 'do not run shellcheck on shell blocks'))
+			.addHelpText(
+				'after',
+				`
 Each problem is printed as file:line:col: error|warning: message [rule].
 shellcheck runs on every sh/bash block when it is on PATH.
 Exit status: 0 no errors, 1 errors found, 2 usage error.
@@ -82,32 +109,21 @@ Exit status: 0 no errors, 1 errors found, 2 usage error.
 Examples:
   rampart lint
   rampart lint runbooks/firewall.md --json`,
+			)
+			.action((paths: string[], options: {json?: boolean; shellcheck: boolean}) => {
+				setResult(import('./commands/lint.js').then(m => m.lintCommand(ctx(), paths, options)));
+			});
+	},
+	run: (program, ctx, setResult) => {
+		runOptions(
+			program
+				.command('run')
+				.description('run a runbook (by id or path)')
+				.argument('<runbook>', 'runbook id or path to a .md file'),
 		)
-		.action((paths: string[], options: {json?: boolean; shellcheck: boolean}) => {
-			setResult(import('./commands/lint.js').then(m => m.lintCommand(ctx(), paths, options)));
-		});
-
-	const runOptions = (command: Command) =>
-		command
-			.option('-y, --yes', 'run without a terminal and confirm every block that asks for confirmation')
-			.option('--ack', 'tick manual items and acknowledge manual steps (you have done them)')
-			.option('--check', 'audit: run only check and verify blocks, change nothing')
-			.option('-i, --input <NAME=VALUE>', 'an input value (repeatable)', collect, [])
-			.option('--inputs <file.yaml>', 'input values from a YAML file')
-			.option('--json', 'print every event as one JSON line on stdout')
-			.option('--dry-run', 'print the plan (steps, commands, environment with secrets masked) and run nothing')
-			.option('--approve', 'approve the runbook as it is now (recorded with your name) if it is new or changed, and run it')
-			.option('--max-log-bytes <size>', 'per-step output log limit, e.g. 64M (default: RAMPART_MAX_LOG_BYTES, else 64M)');
-
-	runOptions(
-		program
-			.command('run')
-			.description('run a runbook (by id or path)')
-			.argument('<runbook>', 'runbook id or path to a .md file'),
-	)
-		.addHelpText(
-			'after',
-			`
+			.addHelpText(
+				'after',
+				`
 Inputs come from --input NAME=VALUE, --inputs FILE.yaml, or RAMPART_INPUT_NAME.
 Every value is checked before anything runs.
 
@@ -117,99 +133,105 @@ Examples:
   rampart run web-permissions-audit --check
 
 ${EXIT_CODES_HELP}`,
+			)
+			.action((ref: string, options) => {
+				if (tuiWanted(ctx(), options)) {
+					const given = import('./prepare-run.js').then(m => m.gatherInputs(ctx(), options.input ?? [], options.inputs));
+					const trusted = given.then(async givenInputs => {
+						await import('./trust-gate.js').then(m => m.trustBeforeTui(ctx(), {ref}, options.approve));
+						return givenInputs;
+					});
+					setResult(trusted.then(givenInputs => startTui(ctx(), {screen: 'run', runbookRef: ref, givenInputs})));
+					return;
+				}
+				setResult(
+					options.dryRun
+						? import('./commands/plan.js').then(m => m.planCommand(ctx(), ref, options))
+						: import('./commands/run.js').then(m => m.runCommand(ctx(), ref, options)),
+				);
+			});
+	},
+	resume: (program, ctx, setResult) => {
+		runOptions(
+			program
+				.command('resume')
+				.description('continue an unfinished run (the latest one when no run id is given)')
+				.argument('[run-id]', 'the run to resume')
+				.option('--skip <step>', 'skip this step (id, number or title) first; needs --reason')
+				.option('--reason <text>', 'why the step is skipped (recorded)')
+				.option('--note <text>', 'add a note to the run (recorded)'),
 		)
-		.action((ref: string, options) => {
-			if (tuiWanted(ctx(), options)) {
-				const given = import('./prepare-run.js').then(m => m.gatherInputs(ctx(), options.input ?? [], options.inputs));
-				const trusted = given.then(async givenInputs => {
-					await import('./trust-gate.js').then(m => m.trustBeforeTui(ctx(), {ref}, options.approve));
-					return givenInputs;
-				});
-				setResult(trusted.then(givenInputs => startTui(ctx(), {screen: 'run', runbookRef: ref, givenInputs})));
-				return;
-			}
-			setResult(
-				options.dryRun
-					? import('./commands/plan.js').then(m => m.planCommand(ctx(), ref, options))
-					: import('./commands/run.js').then(m => m.runCommand(ctx(), ref, options)),
-			);
-		});
-
-	runOptions(
-		program
-			.command('resume')
-			.description('continue an unfinished run (the latest one when no run id is given)')
-			.argument('[run-id]', 'the run to resume')
-			.option('--skip <step>', 'skip this step (id, number or title) first; needs --reason')
-			.option('--reason <text>', 'why the step is skipped (recorded)')
-			.option('--note <text>', 'add a note to the run (recorded)'),
-	)
-		.addHelpText(
-			'after',
-			`
+			.addHelpText(
+				'after',
+				`
 Secret inputs are never recorded: pass them again.
 
 Examples:
   rampart resume --ack
   rampart resume --skip 3 --reason "done by the provider's support"`,
-		)
-		.action((runId: string | undefined, options) => {
-			if (tuiWanted(ctx(), options)) {
-				setResult(import('./trust-gate.js').then(m => m.trustBeforeTui(ctx(), {runId}, options.approve)).then(() => startTui(ctx(), {screen: 'resume', runId})));
-				return;
-			}
-			setResult(import('./commands/run.js').then(m => m.resumeCommand(ctx(), runId, options)));
-		});
-
-	program
-		.command('status')
-		.description('what is due or overdue; exit 1 when something is overdue (for cron and monitoring)')
-		.option('--json', 'print JSON')
-		.addHelpText('after', '\nExit status: 0 nothing overdue, 1 something overdue.\n\nExample (cron):\n  0 8 * * 1  rampart status || mail -s "runbooks overdue" root')
-		.action((options: {json?: boolean}) => {
-			setResult(import('./commands/status.js').then(m => m.statusCommand(ctx(), options)));
-		});
-
-	program
-		.command('history')
-		.description('runs recorded, newest first: who, when, how they ended')
-		.argument('[runbook]', 'only runs of this runbook id')
-		.option('--json', 'print JSON')
-		.addHelpText('after', '\nExample:\n  rampart history firewall')
-		.action((runbook: string | undefined, options: {json?: boolean}) => {
-			setResult(import('./commands/history.js').then(m => m.historyCommand(ctx(), runbook, options)));
-		});
-
-	program
-		.command('report')
-		.description('the audit or incident record of a run: timeline, operator, inputs, steps, output, hashes')
-		.argument('<run-id>', 'the run (see rampart history)')
-		.addOption(new Option('-f, --format <format>', 'md, json or html (one self-contained file that prints well)').default('md'))
-		.option('-o, --output <file>', 'write to a file instead of stdout')
-		.addHelpText('after', '\nExample:\n  rampart report 20261124T201500Z-firewall-a1b2 --format html -o incident.html')
-		.action((runId: string, options: {format: string; output?: string}) => {
-			setResult(import('./commands/report.js').then(m => m.reportCommand(ctx(), runId, options)));
-		});
-
-	program
-		.command('new')
-		.description('create a new runbook from a template (lint clean) in your runbook directory or at --path')
-		.argument('<id>', 'the new runbook id: lowercase letters, digits and dashes')
-		.option('-p, --path <path>', 'a file or directory to create it in')
-		.option('-t, --title <title>', 'its title')
-		.addHelpText('after', '\nExample:\n  rampart new nightly-backup-check --title "Nightly backup check"')
-		.action((id: string, options: {path?: string; title?: string}) => {
-			setResult(import('./commands/new.js').then(m => m.newCommand(ctx(), id, options)));
-		});
-
-	program
-		.command('approve')
-		.description('read a runbook (or what changed since it was approved) and approve its exact content to run')
-		.argument('<runbook>', 'runbook id or path to a .md file')
-		.option('-y, --yes', 'approve without asking (needed without a terminal)')
-		.addHelpText(
-			'after',
-			`
+			)
+			.action((runId: string | undefined, options) => {
+				if (tuiWanted(ctx(), options)) {
+					setResult(import('./trust-gate.js').then(m => m.trustBeforeTui(ctx(), {runId}, options.approve)).then(() => startTui(ctx(), {screen: 'resume', runId})));
+					return;
+				}
+				setResult(import('./commands/run.js').then(m => m.resumeCommand(ctx(), runId, options)));
+			});
+	},
+	status: (program, ctx, setResult) => {
+		program
+			.command('status')
+			.description('what is due or overdue; exit 1 when something is overdue (for cron and monitoring)')
+			.option('--json', 'print JSON')
+			.addHelpText('after', '\nExit status: 0 nothing overdue, 1 something overdue.\n\nExample (cron):\n  0 8 * * 1  rampart status || mail -s "runbooks overdue" root')
+			.action((options: {json?: boolean}) => {
+				setResult(import('./commands/status.js').then(m => m.statusCommand(ctx(), options)));
+			});
+	},
+	history: (program, ctx, setResult) => {
+		program
+			.command('history')
+			.description('runs recorded, newest first: who, when, how they ended')
+			.argument('[runbook]', 'only runs of this runbook id')
+			.option('--json', 'print JSON')
+			.addHelpText('after', '\nExample:\n  rampart history firewall')
+			.action((runbook: string | undefined, options: {json?: boolean}) => {
+				setResult(import('./commands/history.js').then(m => m.historyCommand(ctx(), runbook, options)));
+			});
+	},
+	report: (program, ctx, setResult) => {
+		program
+			.command('report')
+			.description('the audit or incident record of a run: timeline, operator, inputs, steps, output, hashes')
+			.argument('<run-id>', 'the run (see rampart history)')
+			.addOption(new Option('-f, --format <format>', 'md, json or html (one self-contained file that prints well)').default('md'))
+			.option('-o, --output <file>', 'write to a file instead of stdout')
+			.addHelpText('after', '\nExample:\n  rampart report 20261124T201500Z-firewall-a1b2 --format html -o incident.html')
+			.action((runId: string, options: {format: string; output?: string}) => {
+				setResult(import('./commands/report.js').then(m => m.reportCommand(ctx(), runId, options)));
+			});
+	},
+	new: (program, ctx, setResult) => {
+		program
+			.command('new')
+			.description('create a new runbook from a template (lint clean) in your runbook directory or at --path')
+			.argument('<id>', 'the new runbook id: lowercase letters, digits and dashes')
+			.option('-p, --path <path>', 'a file or directory to create it in')
+			.option('-t, --title <title>', 'its title')
+			.addHelpText('after', '\nExample:\n  rampart new nightly-backup-check --title "Nightly backup check"')
+			.action((id: string, options: {path?: string; title?: string}) => {
+				setResult(import('./commands/new.js').then(m => m.newCommand(ctx(), id, options)));
+			});
+	},
+	approve: (program, ctx, setResult) => {
+		program
+			.command('approve')
+			.description('read a runbook (or what changed since it was approved) and approve its exact content to run')
+			.argument('<runbook>', 'runbook id or path to a .md file')
+			.option('-y, --yes', 'approve without asking (needed without a terminal)')
+			.addHelpText(
+				'after',
+				`
 Runbooks shipped with Rampart are trusted as shipped. Any other runbook runs
 only after its content (by SHA-256) is approved; the approval is recorded in
 the state directory with who approved it and when.
@@ -217,57 +239,73 @@ the state directory with who approved it and when.
 Examples:
   rampart approve ./runbooks/backup.md
   rampart approve backup --yes`,
-		)
-		.action((ref: string, options: {yes?: boolean}) => {
-			setResult(import('./commands/approve.js').then(m => m.approveCommand(ctx(), ref, options)));
-		});
+			)
+			.action((ref: string, options: {yes?: boolean}) => {
+				setResult(import('./commands/approve.js').then(m => m.approveCommand(ctx(), ref, options)));
+			});
+	},
+	trust: (program, ctx, setResult) => {
+		const trust = program.command('trust').description('runbooks approved to run here');
+		trust
+			.command('list')
+			.description('the approved runbooks: by whom, when, and whether each file is unchanged')
+			.option('--json', 'print JSON')
+			.action((options: {json?: boolean}) => {
+				setResult(import('./commands/trust.js').then(m => m.trustListCommand(ctx(), options)));
+			});
+	},
+	rollback: (program, ctx, setResult) => {
+		program
+			.command('rollback')
+			.description('undo an unfinished run: the rollback blocks of its done steps, latest first')
+			.argument('[run-id]', 'the run (the latest unfinished one when omitted)')
+			.option('-y, --yes', 'really roll back (without it, only the plan is shown)')
+			.option('-i, --input <NAME=VALUE>', 'an input value, e.g. a secret (repeatable)', collect, [])
+			.option('--inputs <file.yaml>', 'input values from a YAML file')
+			.option('--approve', 'approve the runbook as it is now if it changed')
+			.option('--json', 'print every event as one JSON line on stdout')
+			.addHelpText('after', '\nStops at the first rollback that fails: undoing earlier steps on top of a\nhalf-undone later one may do harm.\n\nExample:\n  rampart rollback --yes')
+			.action((runId: string | undefined, options) => {
+				setResult(import('./commands/manage.js').then(m => m.rollbackCommand(ctx(), runId, options)));
+			});
+	},
+	stop: (program, ctx, setResult) => {
+		program
+			.command('stop')
+			.description('end an unfinished run for good, with the reason (recorded); it can no longer be resumed')
+			.argument('[run-id]', 'the run (the latest unfinished one when omitted)')
+			.requiredOption('--reason <text>', 'why the run is stopped')
+			.option('--approve', 'approve the runbook as it is now if it changed')
+			.addHelpText('after', '\nExample:\n  rampart stop --reason "moved to a new server instead"')
+			.action((runId: string | undefined, options) => {
+				setResult(import('./commands/manage.js').then(m => m.stopCommand(ctx(), runId, options)));
+			});
+	},
+	journal: (program, ctx, setResult) => {
+		const journal = program.command('journal').description('check the records of runs');
+		journal
+			.command('verify')
+			.description("check each run's hash chain and output logs; says where a record was changed")
+			.argument('[run-id]', 'one run (all runs when omitted)')
+			.option('--json', 'print JSON')
+			.addHelpText('after', '\nExit status: 0 every record intact, 1 a record was changed or damaged.\n\nExample:\n  rampart journal verify')
+			.action((runId: string | undefined, options: {json?: boolean}) => {
+				setResult(import('./commands/journal.js').then(m => m.journalVerifyCommand(ctx(), runId, options)));
+			});
+	},
+};
 
-	const trust = program.command('trust').description('runbooks approved to run here');
-	trust
-		.command('list')
-		.description('the approved runbooks: by whom, when, and whether each file is unchanged')
-		.option('--json', 'print JSON')
-		.action((options: {json?: boolean}) => {
-			setResult(import('./commands/trust.js').then(m => m.trustListCommand(ctx(), options)));
-		});
-
-	program
-		.command('rollback')
-		.description('undo an unfinished run: the rollback blocks of its done steps, latest first')
-		.argument('[run-id]', 'the run (the latest unfinished one when omitted)')
-		.option('-y, --yes', 'really roll back (without it, only the plan is shown)')
-		.option('-i, --input <NAME=VALUE>', 'an input value, e.g. a secret (repeatable)', collect, [])
-		.option('--inputs <file.yaml>', 'input values from a YAML file')
-		.option('--approve', 'approve the runbook as it is now if it changed')
-		.option('--json', 'print every event as one JSON line on stdout')
-		.addHelpText('after', '\nStops at the first rollback that fails: undoing earlier steps on top of a\nhalf-undone later one may do harm.\n\nExample:\n  rampart rollback --yes')
-		.action((runId: string | undefined, options) => {
-			setResult(import('./commands/manage.js').then(m => m.rollbackCommand(ctx(), runId, options)));
-		});
-
-	program
-		.command('stop')
-		.description('end an unfinished run for good, with the reason (recorded); it can no longer be resumed')
-		.argument('[run-id]', 'the run (the latest unfinished one when omitted)')
-		.requiredOption('--reason <text>', 'why the run is stopped')
-		.option('--approve', 'approve the runbook as it is now if it changed')
-		.addHelpText('after', '\nExample:\n  rampart stop --reason "moved to a new server instead"')
-		.action((runId: string | undefined, options) => {
-			setResult(import('./commands/manage.js').then(m => m.stopCommand(ctx(), runId, options)));
-		});
-
-	const journal = program.command('journal').description('check the records of runs');
-	journal
-		.command('verify')
-		.description("check each run's hash chain and output logs; says where a record was changed")
-		.argument('[run-id]', 'one run (all runs when omitted)')
-		.option('--json', 'print JSON')
-		.addHelpText('after', '\nExit status: 0 every record intact, 1 a record was changed or damaged.\n\nExample:\n  rampart journal verify')
-		.action((runId: string | undefined, options: {json?: boolean}) => {
-			setResult(import('./commands/journal.js').then(m => m.journalVerifyCommand(ctx(), runId, options)));
-		});
-
-	return program;
+/**
+ * The commands a command line needs defined to be parsed: the one it starts
+ * with (after --debug, the one option that may come first), none for
+ * `rampart` alone (the runbook list), and all of them otherwise (`rampart
+ * --help` lists them, a typo gets a suggestion). Defining every command's
+ * options and help costs each start-up ~1 ms.
+ */
+const commandsNeeded = (argv: readonly string[]): string[] => {
+	if (argv.length === 0) return [];
+	const first = argv.find(arg => arg !== '--debug');
+	return first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
 };
 
 const printError = (c: CliContext, error: unknown): number => {
@@ -285,11 +323,12 @@ const printError = (c: CliContext, error: unknown): number => {
 };
 
 export const runCli = async (argv: string[]): Promise<number> => {
+	guardClosedPipes();
 	const debug = argv.includes('--debug');
 	let context: CliContext | undefined;
 	const ctx = () => (context ??= processContext(debug));
 	let result: Promise<number> | undefined;
-	const program = buildProgram(ctx, code => (result = code));
+	const program = buildProgram(ctx, code => (result = code), argv);
 	try {
 		await program.parseAsync(argv, {from: 'user'});
 		return result ? await result : EXIT.ok;

@@ -235,4 +235,17 @@ describe('usage', () => {
 		expect(help.stdout).toContain('Exit codes:');
 		expect((await rampart(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
 	});
+
+	it('`rampart help COMMAND` shows that command\'s help', async () => {
+		const help = await rampart(['help', 'run']);
+		expect(help.exitCode, help.stderr).toBe(0);
+		expect(help.stdout).toContain('Usage: rampart run [options] <runbook>');
+	});
+
+	it('help piped into a reader that has already gone ends quietly', async () => {
+		// `true` exits without reading: every write of the help text meets a closed pipe.
+		const piped = await execa('bash', ['-c', `node ${JSON.stringify(BIN)} --help | true; exit \${PIPESTATUS[0]}`], {reject: false});
+		expect(piped.stderr).toBe('');
+		expect(piped.exitCode).toBe(0);
+	});
 });

@@ -1,4 +1,5 @@
 import {discoverRunbooks} from '../../runbook/discover.js';
+import {loadRunbookList} from '../../engine/runbook-list.js';
 import type {CliContext} from '../context.js';
 
 export interface ListOptions {
@@ -6,7 +7,6 @@ export interface ListOptions {
 }
 
 export const listCommand = async (ctx: CliContext, options: ListOptions): Promise<number> => {
-	const {loadRunbookList} = await import('../../engine/runbook-list.js');
 	const discovery = discoverRunbooks(ctx.env, ctx.cwd);
 	const rows = await loadRunbookList(discovery, ctx.stateDir());
 	if (options.json) {

@@ -8,7 +8,9 @@ export const statusCommand = async (ctx: CliContext, options: {json?: boolean}):
 	const rows = await loadRunbookList(discoverRunbooks(ctx.env, ctx.cwd), ctx.stateDir());
 	const relevant = rows.filter(r => r.every || r.state === 'in-progress');
 	const rank = {overdue: 0, due: 1, 'in-progress': 2, done: 3, 'never-run': 4} as const;
-	relevant.sort((a, b) => rank[a.state] - rank[b.state] || a.id.localeCompare(b.id));
+	// Ids in code-unit order, as `list` shows them: the same on every machine
+	// whatever its locale (and no ICU collator to start, ~6 ms).
+	relevant.sort((a, b) => rank[a.state] - rank[b.state] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 	const overdue = relevant.filter(r => r.state === 'overdue');
 	if (options.json) {
 		ctx.out(
