@@ -93,8 +93,9 @@ export function fsyncDir(dir: string): void {
 
 /** fsyncDir on libuv's thread pool, so the caller can do other work meanwhile. */
 export function fsyncDirInBackground(dir: string): Promise<void> {
-	const fd = fs.openSync(dir, 'r');
 	return new Promise((resolve, reject) => {
+		// Inside the executor: a failed open rejects instead of throwing.
+		const fd = fs.openSync(dir, 'r');
 		fs.fsync(fd, error => {
 			fs.closeSync(fd);
 			if (error) reject(error);

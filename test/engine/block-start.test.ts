@@ -25,6 +25,22 @@ describe('a block that cannot start', () => {
 		expect(fs.existsSync(path.join(dir, 'ran'))).toBe(false);
 	});
 
+	it('runs nothing when its start cannot be recorded', async () => {
+		const dir = tempDir();
+		const run = executeBlock({
+			code: 'echo ran > ran',
+			cwd: dir,
+			env: {PATH: process.env.PATH ?? '/usr/bin:/bin'},
+			interactive: false,
+			onLine: () => {},
+			onSpawn: async () => {
+				throw new Error('disk full');
+			},
+		});
+		await expect(run).rejects.toThrow('disk full');
+		expect(fs.existsSync(path.join(dir, 'ran'))).toBe(false);
+	});
+
 	it('records the step as failed with that reason', async () => {
 		const f = fixture(`${frontMatter('Bad cwd')}# Bad cwd\n\n## Work\n\n${sh('true', 'cwd=nowhere')}`);
 		const session = startSession(f);
