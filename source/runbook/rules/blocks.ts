@@ -26,7 +26,7 @@ export const shownBlocks = (ctx: LintContext) => {
 	for (const step of ctx.runbook.steps) {
 		for (const block of step.blocks) {
 			if (block.runnable) continue;
-			if (!isFenced(ctx, block)) {
+			if (!isFenced(block)) {
 				ctx.report(block.position, 'warning', 'no-language', 'an indented code block is shown, not run: use a fenced block, ```sh or ```bash to run it, ```text to only show it');
 				continue;
 			}

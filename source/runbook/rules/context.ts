@@ -21,11 +21,8 @@ export const createContext = (file: string, runbook: Runbook, diagnostics: Diagn
 	},
 });
 
-/** True for a fenced block (``` or ~~~); false for an indented one. */
-export const isFenced = (ctx: LintContext, block: CodeBlock): boolean => {
-	const fence = (ctx.lines[block.position.line - 1] ?? '').slice(block.position.column - 1);
-	return fence.startsWith('```') || fence.startsWith('~~~');
-};
+/** True for a fenced block (``` or ~~~); false for an indented one, whose code starts on its own line. */
+export const isFenced = (block: CodeBlock): boolean => block.codeLine > block.position.line;
 
 /**
  * Maps 1-based line and column in a block's code to the runbook. Code in a

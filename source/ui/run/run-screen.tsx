@@ -16,7 +16,8 @@ import {availableRunCommands, hasRole, RUN_COMMANDS, type RunCommand} from './ru
 import {initialRunUi, runUiReducer, type Message, type Question, type RunMode} from './use-run-state.js';
 import {useRunInput} from './use-run-input.js';
 import {useThrottledSession} from './use-throttled-session.js';
-import {formatDuration, stepDuration} from './status-marks.js';
+import {stepDuration} from './status-marks.js';
+import {formatDuration} from '../../runbook/duration.js';
 
 /** Hands the terminal to an interactive block and takes it back. */
 export interface TerminalControl {

@@ -14,7 +14,8 @@ import {TextField} from '../components/text-field.js';
 import {useTheme} from '../theme.js';
 import type {TailLine} from './output-tail.js';
 import type {Message, RunUiState} from './use-run-state.js';
-import {formatDuration, STATUS, stepDuration, toneColour} from './status-marks.js';
+import {STATUS, stepDuration, toneColour} from './status-marks.js';
+import {formatDuration} from '../../runbook/duration.js';
 
 export interface RunViewProps {
 	runbook: Runbook;

@@ -22,15 +22,5 @@ export const toneColour = (theme: Theme, tone: keyof Theme | undefined): string 
 	return theme[tone] as string | undefined;
 };
 
-export const formatDuration = (ms: number): string => {
-	if (ms < 1000) return `${ms} ms`;
-	const s = ms / 1000;
-	if (s < 60) return `${s.toFixed(1)} s`;
-	const m = Math.floor(s / 60);
-	const rest = Math.round(s % 60);
-	if (m < 60) return `${m} min ${rest} s`;
-	return `${Math.floor(m / 60)} h ${m % 60} min`;
-};
-
 export const stepDuration = (startedAt?: string, endedAt?: string): number | undefined =>
 	startedAt && endedAt ? Math.max(0, Date.parse(endedAt) - Date.parse(startedAt)) : undefined;

@@ -5,7 +5,8 @@ import type {RunState} from '../../engine/state.js';
 import {useKeypress} from '../use-keypress.js';
 import {KeyHints} from '../components/key-hints.js';
 import {useTheme} from '../theme.js';
-import {formatDuration, STATUS, stepDuration, toneColour} from '../run/status-marks.js';
+import {STATUS, stepDuration, toneColour} from '../run/status-marks.js';
+import {formatDuration} from '../../runbook/duration.js';
 
 export interface SummaryProps {
 	state: RunState;
