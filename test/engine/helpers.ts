@@ -76,34 +76,19 @@ export const baseEnv = (extra: Record<string, string> = {}): Record<string, stri
 	...extra,
 });
 
-export const startSession = (f: Fixture, options: Partial<SessionOptions> = {}): RunSession => {
-	const session = RunSession.start({
-		runbook: f.runbook,
-		inputs: {},
-		stateDir: f.stateDir,
-		cwd: f.work,
-		env: baseEnv(),
-		killGraceMs: 500,
-		...options,
-	});
+/** The options every test session shares: the fixture's dirs, a controlled environment, a short kill grace. */
+const sessionDefaults = (f: Fixture) => ({runbook: f.runbook, inputs: {}, stateDir: f.stateDir, cwd: f.work, env: baseEnv(), killGraceMs: 500});
+
+const tracked = (session: RunSession): RunSession => {
 	sessions.push(session);
 	return session;
 };
 
-export const resumeSession = (f: Fixture, runId: string, options: Partial<SessionOptions> = {}): RunSession => {
-	const session = RunSession.resume({
-		runbook: f.runbook,
-		inputs: {},
-		stateDir: f.stateDir,
-		cwd: f.work,
-		env: baseEnv(),
-		killGraceMs: 500,
-		runId,
-		...options,
-	});
-	sessions.push(session);
-	return session;
-};
+export const startSession = (f: Fixture, options: Partial<SessionOptions> = {}): RunSession =>
+	tracked(RunSession.start({...sessionDefaults(f), ...options}));
+
+export const resumeSession = (f: Fixture, runId: string, options: Partial<SessionOptions> = {}): RunSession =>
+	tracked(RunSession.resume({...sessionDefaults(f), runId, ...options}));
 
 /** The events of a run as stored on disk. */
 export const eventsOf = (stateDir: string, runId: string): JournalLine[] => readJournal(journalPath(stateDir, runId)).events;

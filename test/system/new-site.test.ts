@@ -5,12 +5,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {parseRunbookText} from '../../source/runbook/parse.js';
-import {hostChanges, hostState, processesOf, repoRoot, webLabUnavailable, WebLab, type HostState, type LabResult} from './helpers/services.js';
+import {repoRoot, show, watchHost, webLabUnavailable, WebLab, type LabResult} from './helpers/services.js';
 
 const unavailable = webLabUnavailable();
 const runbook = join(repoRoot, 'runbooks/new-site.md');
-
-const show = (result: LabResult): string => `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
 
 /** The JSON events of a headless run, by type. */
 const events = (result: LabResult): Array<{type: string; step?: string; role?: string}> =>
@@ -44,26 +42,16 @@ const get = (lab: WebLab, domain: string, path: string): {body: string; code: st
 
 describe.skipIf(unavailable !== undefined)(`new-site on real nginx, PHP-FPM and MariaDB${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
 	let lab: WebLab;
-	let before: HostState;
-	let testStart: number;
+	let host: ReturnType<typeof watchHost>;
 
 	beforeAll(() => {
-		testStart = Date.now();
-		before = hostState();
+		host = watchHost();
 		lab = WebLab.start('new-site');
 		lab.must('useradd --create-home --shell /bin/bash ops');
 		lab.startServices();
 	});
 
-	afterAll(() => {
-		const root = lab?.root;
-		try {
-			lab?.close();
-		} finally {
-			if (root) expect(processesOf(root), 'processes the lab left behind').toEqual([]);
-			expect(hostChanges(before, hostState(), testStart)).toEqual([]);
-		}
-	});
+	afterAll(() => host?.closeAndCheck(lab));
 
 	it('lints clean', () => {
 		const result = lab.rampart(['lint', runbook]);

@@ -5,13 +5,11 @@
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {join} from 'node:path';
-import {hostChanges, hostState, processesOf, repoRoot, webLabUnavailable, WebLab, type HostState, type LabResult} from './helpers/services.js';
+import {repoRoot, show, watchHost, webLabUnavailable, WebLab, type LabResult} from './helpers/services.js';
 
 const unavailable = webLabUnavailable();
 const audit = join(repoRoot, 'runbooks/web-permissions-audit.md');
 const newSite = join(repoRoot, 'runbooks/new-site.md');
-
-const show = (result: LabResult): string => `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
 
 const domain = 'blog.example.org';
 const siteUser = 'blogsite';
@@ -19,15 +17,13 @@ const docroot = `/srv/www/${domain}/public`;
 
 describe.skipIf(unavailable !== undefined)(`web-permissions-audit on a real site${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
 	let lab: WebLab;
-	let before: HostState;
-	let testStart: number;
+	let host: ReturnType<typeof watchHost>;
 	let pools: string;
 
 	const runAudit = () => lab.rampart(['run', audit, '--check']);
 
 	beforeAll(() => {
-		testStart = Date.now();
-		before = hostState();
+		host = watchHost();
 		lab = WebLab.start('web-audit');
 		pools = `/etc/php/${lab.php}/fpm/pool.d`;
 		lab.must('useradd --create-home --shell /bin/bash ops');
@@ -44,15 +40,7 @@ describe.skipIf(unavailable !== undefined)(`web-permissions-audit on a real site
 		if (site.code !== 0) throw new Error(`new-site failed:\n${show(site)}`);
 	});
 
-	afterAll(() => {
-		const root = lab?.root;
-		try {
-			lab?.close();
-		} finally {
-			if (root) expect(processesOf(root), 'processes the lab left behind').toEqual([]);
-			expect(hostChanges(before, hostState(), testStart)).toEqual([]);
-		}
-	});
+	afterAll(() => host?.closeAndCheck(lab));
 
 	it('lints clean', () => {
 		const result = lab.rampart(['lint', audit]);

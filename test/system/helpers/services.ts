@@ -18,6 +18,7 @@ import {createHash} from 'node:crypto';
 import {tmpdir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {expect} from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../../..');
@@ -294,3 +295,28 @@ export const hostChanges = (before: HostState, after: HostState, testStart: numb
 	for (const s of before.services) if (!has.has(key(s)) && s.startedAt < testStart - 60_000) changes.push(`gone from the host: ${key(s)}`);
 	return changes;
 };
+
+/** A lab command's result, for an assertion message. */
+export const show = (result: LabResult): string => `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
+
+/**
+ * Takes the host's state when a web test begins; closeAndCheck() closes the
+ * test's lab and asserts that neither its processes nor any change to the
+ * host were left behind.
+ */
+export const watchHost = () => {
+	const testStart = Date.now();
+	const before = hostState();
+	return {
+		closeAndCheck(lab: WebLab | undefined): void {
+			const root = lab?.root;
+			try {
+				lab?.close();
+			} finally {
+				if (root) expect(processesOf(root), 'processes the lab left behind').toEqual([]);
+				expect(hostChanges(before, hostState(), testStart)).toEqual([]);
+			}
+		},
+	};
+};
+
