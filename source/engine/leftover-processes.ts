@@ -4,7 +4,7 @@
 
 import {readdirSync, readFileSync} from 'node:fs';
 import {hostname} from 'node:os';
-import type {RunEvent} from './events.js';
+import type {RunEvent} from '../types/events.js';
 import {GO_GATE} from './execute-block.js';
 
 export interface Leftover {

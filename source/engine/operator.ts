@@ -2,7 +2,7 @@
 
 import {hostname, userInfo} from 'node:os';
 import {readlinkSync} from 'node:fs';
-import type {Operator} from './events.js';
+import type {Operator} from '../types/events.js';
 
 const ttyName = (): string | undefined => {
 	if (!process.stdin.isTTY) return undefined;

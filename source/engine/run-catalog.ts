@@ -4,8 +4,8 @@
 import {journalPath} from '../journal/layout.js';
 import {listRuns, readJournal} from '../journal/read-journal.js';
 import {readRunLock} from '../journal/lock.js';
-import {readFileSync} from 'node:fs';
-import type {RunEvent, RunOutcome} from './events.js';
+import {readRunHead, type RunHead} from '../journal/read-records.js';
+export type {RunHead};
 import {asSeenAfterCrash, foldRun, nextStepIndex, type RunState} from './state.js';
 
 export interface RunSummary {
@@ -51,39 +51,6 @@ export const latestUnfinished = (runs: readonly RunSummary[], runbookId?: string
 export const progressOf = (state: RunState): {step: number; of: number} => {
 	const next = nextStepIndex(state);
 	return {step: (next ?? state.steps.length - 1) + 1, of: state.steps.length};
-};
-
-/** Whose run it is and how it ended: all a listing needs of a finished run. */
-export interface RunHead {
-	runId: string;
-	runbookId: string;
-	outcome?: RunOutcome;
-	finishedAt?: string;
-}
-
-/**
- * The first and last events of a journal, without hashing or folding the
- * rest: `list` and `status` read every run ever recorded, so this is their
- * hot path. Undefined for a journal that is not a run.
- */
-export const readRunHead = (stateDir: string, runId: string): RunHead | undefined => {
-	try {
-		const text = readFileSync(journalPath(stateDir, runId), 'utf8');
-		const firstEnd = text.indexOf('\n');
-		const lastEnd = text.lastIndexOf('\n');
-		if (firstEnd === -1) return undefined;
-		const first = JSON.parse(text.slice(0, firstEnd)) as RunEvent;
-		// A torn last line (a crash mid-write) was never an event: use the line before it.
-		const last = JSON.parse(text.slice(text.lastIndexOf('\n', lastEnd - 1) + 1, lastEnd)) as RunEvent;
-		if (first.type !== 'run-started') return undefined;
-		return {
-			runId,
-			runbookId: first.runbook.id,
-			...(last.type === 'run-finished' ? {outcome: last.outcome, finishedAt: last.time} : {}),
-		};
-	} catch {
-		return undefined;
-	}
 };
 
 /** Every run's head, oldest first. */

@@ -18,7 +18,7 @@ import {
 } from '../journal/index.js';
 import type {RunJournal, StepLog} from '../journal/types.js';
 import {RAMPART_VERSION} from '../version.js';
-import type {EngineEvent, LogRef, Operator, RunEvent, RunEventBody, RunOutcome, StepStatus} from './events.js';
+import type {EngineEvent, LogRef, Operator, RunEvent, RunEventBody, RunOutcome, StepStatus} from '../types/events.js';
 import {foldRun, reduceRun, SETTLED, type RunState, type StepState} from './state.js';
 import {executeBlock, type BlockResult} from './execute-block.js';
 import {blockEnvironment} from './block-env.js';

@@ -2,7 +2,7 @@
 // TUI, reports and `rampart history` all see the same thing from the same
 // journal. No I/O here.
 
-import type {LogRef, Operator, RunEvent, RunOutcome, StepStatus} from './events.js';
+import type {LogRef, Operator, RunEvent, RunOutcome, StepStatus} from '../types/events.js';
 
 export interface StepState {
 	id: string;

@@ -3,7 +3,7 @@
 
 import {EngineError, stepKind, type RunSession} from '../engine/run-session.js';
 import {nextStepIndex} from '../engine/state.js';
-import type {EngineEvent} from '../engine/events.js';
+import type {EngineEvent} from '../types/events.js';
 import type {Step} from '../runbook/model.js';
 
 export interface HeadlessOptions {

@@ -3,7 +3,7 @@
 // tasks, so listr2 never decides anything.
 
 import {Listr, type ListrTaskWrapper} from 'listr2';
-import type {EngineEvent} from '../engine/events.js';
+import type {EngineEvent} from '../types/events.js';
 import type {Step} from '../runbook/model.js';
 import {formatDuration} from '../runbook/duration.js';
 import type {Reporter} from './headless-run.js';

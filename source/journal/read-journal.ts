@@ -8,7 +8,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type {LogRef, RunEvent} from '../engine/events.js';
+import type {LogRef, RunEvent} from '../types/events.js';
 import type {JournalLine} from './types.js';
 import {CHAIN_START, hashFile, sha256Hex} from './chain.js';
 import {JOURNAL_SUFFIX, runsDir} from './layout.js';

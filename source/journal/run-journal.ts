@@ -13,7 +13,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type {RunEvent} from '../engine/events.js';
+import type {RunEvent} from '../types/events.js';
 import type {JournalLine, RunJournal, StepLog} from './types.js';
 import {CHAIN_START, sha256Hex} from './chain.js';
 import {journalPath, logsDir, runsDir, slugForFileName} from './layout.js';

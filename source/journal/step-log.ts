@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type {LogRef} from '../engine/events.js';
+import type {LogRef} from '../types/events.js';
 import type {StepLog} from './types.js';
 import {fsyncDir, fsyncDirInBackground, openPrivateFile, writeAll} from './state-dir.js';
 

@@ -1,7 +1,7 @@
 // The narrow interface between the engine and the records on disk. The engine
 // only ever appends events and writes step logs through these.
 
-import type {LogRef, RunEvent} from '../engine/events.js';
+import type {LogRef, RunEvent} from '../types/events.js';
 
 export interface StepLog {
 	/** Path relative to the state directory. */

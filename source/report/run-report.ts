@@ -2,10 +2,9 @@
 // journal (folded the same way as everywhere else) and the step logs it
 // points at. The Markdown, HTML and JSON reports all render this.
 
-import {readFileSync} from 'node:fs';
-import {join} from 'node:path';
+import {readLogLines} from '../journal/read-records.js';
 import {journalPath, readJournal, verifyJournal} from '../journal/index.js';
-import type {LogRef, Operator, RunEvent} from '../engine/events.js';
+import type {LogRef, Operator, RunEvent} from '../types/events.js';
 import {asSeenAfterCrash, foldRun, type StepState} from '../engine/state.js';
 import {formatDuration} from '../runbook/duration.js';
 
@@ -45,14 +44,8 @@ export interface RunReport {
 }
 
 const excerpt = (stateDir: string, log: LogRef): LogExcerpt => {
-	try {
-		const lines = readFileSync(join(stateDir, log.path), 'utf8').split('\n');
-		if (lines.at(-1) === '') lines.pop();
-		const kept = lines.slice(-EXCERPT_LINES);
-		return {...log, lines: kept, omitted: lines.length - kept.length};
-	} catch {
-		return {...log, lines: [], omitted: 0, missing: true};
-	}
+	const {lines, omitted, error} = readLogLines(stateDir, log, EXCERPT_LINES);
+	return error ? {...log, lines: [], omitted: 0, missing: true} : {...log, lines, omitted};
 };
 
 const who = (o: Operator) => `${o.user}@${o.host}${o.sshClient ? ` from ${o.sshClient.split(' ')[0]}` : ''}`;

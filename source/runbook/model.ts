@@ -58,8 +58,8 @@ export interface InputSpec {
 	position: Position;
 }
 
-export const BLOCK_ROLES = ['run', 'check', 'verify', 'rollback'] as const;
-export type BlockRole = (typeof BLOCK_ROLES)[number];
+export {BLOCK_ROLES, type BlockRole} from '../types/events.js';
+import type {BlockRole} from '../types/events.js';
 
 export interface CodeBlock {
 	/** Index among the step's blocks (all languages), stable for a given source. */

@@ -12,7 +12,7 @@ import {closeSync, constants, fstatSync, fsyncSync, openSync, readFileSync, real
 import {join, resolve} from 'node:path';
 import {createTwoFilesPatch, FILE_HEADERS_ONLY} from 'diff';
 import type {Runbook} from '../runbook/model.js';
-import type {Operator} from '../engine/events.js';
+import type {Operator} from '../types/events.js';
 import {ensurePrivateDir, fsyncDir, openPrivateFile, writeAll} from '../journal/state-dir.js';
 import {isBundled} from './bundled.js';
 

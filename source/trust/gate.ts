@@ -3,7 +3,7 @@
 // and get the same answers. Nothing here prints or prompts.
 
 import type {Runbook} from '../runbook/model.js';
-import type {Operator} from '../engine/events.js';
+import type {Operator} from '../types/events.js';
 import {approve, isTrusted, trustStatus, type Approval, type TrustStatus} from './approvals.js';
 import {checkFileTrust, describeFileTrust, invokingUid, type FileTrustProblem} from './file-trust.js';
 

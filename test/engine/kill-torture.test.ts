@@ -6,7 +6,7 @@ import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import type {RunEvent} from '../../source/engine/events.js';
+import type {RunEvent} from '../../source/types/events.js';
 import {foldRun} from '../../source/engine/state.js';
 import {journalPath, listRuns, readJournal, verifyJournal} from '../../source/journal/index.js';
 import {cliHome, frontMatter, processesWith, readIfExists, runCli, sh, startCli, waitFor, writeRunbook} from './helpers.js';

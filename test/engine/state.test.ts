@@ -2,7 +2,7 @@
 // TUI and reports show. No processes and no files here.
 
 import {describe, expect, it} from 'vitest';
-import type {Operator, RunEvent, RunEventBody} from '../../source/engine/events.js';
+import type {Operator, RunEvent, RunEventBody} from '../../source/types/events.js';
 import {asSeenAfterCrash, foldRun, InvalidJournalError, isFinished, nextStepIndex, SETTLED} from '../../source/engine/state.js';
 
 const operator: Operator = {user: 'alice', uid: 1000, host: 'web1'};

@@ -8,7 +8,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {buildSync} from 'esbuild';
 import {afterAll, afterEach} from 'vitest';
-import type {RunEvent} from '../../source/engine/events.js';
+import type {RunEvent} from '../../source/types/events.js';
 
 const made: string[] = [];
 

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import type {LogRef} from '../../source/engine/events.js';
+import type {LogRef} from '../../source/types/events.js';
 import {createRunJournal, reopenRunJournal} from '../../source/journal/run-journal.js';
 import {verifyJournal} from '../../source/journal/read-journal.js';
 import {note, tempStateDir} from './helpers.js';

@@ -14,7 +14,7 @@ import type {TuiResult, TuiStart} from '../../source/ui/services.js';
 import type {CliContext} from '../../source/cli/context.js';
 import type {RunSession} from '../../source/engine/run-session.js';
 import {journalPath, listRuns, readJournal} from '../../source/journal/index.js';
-import type {RunEvent} from '../../source/engine/events.js';
+import type {RunEvent} from '../../source/types/events.js';
 import {parseRunbookBytes} from '../../source/runbook/parse.js';
 import {approveRunbook} from '../../source/trust/gate.js';
 

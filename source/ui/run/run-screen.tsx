@@ -6,7 +6,7 @@ import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {useCallback, useEffect, useRef, useState} from 'react';
 import {EngineError, stepKind, type Confirmation, type RunSession} from '../../engine/run-session.js';
-import type {RunEvent} from '../../engine/events.js';
+import type {RunEvent} from '../../types/events.js';
 import {nextStepIndex, SETTLED, type RunState, type StepState} from '../../engine/state.js';
 import {helpLines, hintItems} from '../commands.js';
 import {useRefReducer} from '../use-ref-reducer.js';

@@ -1,7 +1,7 @@
 // How a step status is shown: a mark that reads without colour, a word, and
 // a semantic tone. The marks are single-width on every common terminal.
 
-import type {StepStatus} from '../../engine/events.js';
+import type {StepStatus} from '../../types/events.js';
 import type {Theme} from '../theme.js';
 
 export const STATUS: Record<StepStatus, {mark: string; word: string; tone: keyof Theme | undefined}> = {

@@ -5,7 +5,7 @@
 
 import {useEffect, useRef, useState} from 'react';
 import type {RunSession} from '../../engine/run-session.js';
-import type {EngineEvent, RunEvent} from '../../engine/events.js';
+import type {EngineEvent, RunEvent} from '../../types/events.js';
 import type {RunState} from '../../engine/state.js';
 import {OutputTails} from './output-tail.js';
 

@@ -1,8 +1,12 @@
-// The one stream every part of Rampart speaks. The engine emits these; the
-// journal persists the `RunEvent`s; the run's state is a fold over them.
-// Output lines are live only: they go to step logs on disk, not the journal.
+// The one stream every part of Rampart speaks, and the records made of it.
+// The bottom layer: imported by every other, importing nothing.
+// The engine emits these; the journal persists the `RunEvent`s; the run's
+// state is a fold over them. Output lines are live only: they go to step
+// logs on disk, not the journal.
 
-import type {BlockRole} from '../runbook/model.js';
+/** What a code block is for (see docs/runbook-format.md). */
+export const BLOCK_ROLES = ['run', 'check', 'verify', 'rollback'] as const;
+export type BlockRole = (typeof BLOCK_ROLES)[number];
 
 export interface Operator {
 	user: string;

@@ -1,0 +1,139 @@
+// Reading run records without reading them whole: a journal's first and last
+// events (what a listing needs), and the lines of a step log (what the log
+// view and the report's excerpts need). The one reader of these files
+// outside the journal's own verify.
+
+import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
+import path from 'node:path';
+import type {LogRef, RunEvent, RunOutcome} from '../types/events.js';
+import {journalPath} from './layout.js';
+
+/** Whose run it is and how it ended: all a listing needs of a finished run. */
+export interface RunHead {
+	runId: string;
+	runbookId: string;
+	outcome?: RunOutcome;
+	finishedAt?: string;
+}
+
+const CHUNK = 64 * 1024;
+
+const withFile = <T>(file: string, read: (fd: number, size: number) => T): T => {
+	const fd = openSync(file, 'r');
+	try {
+		return read(fd, fstatSync(fd).size);
+	} finally {
+		closeSync(fd);
+	}
+};
+
+const readAt = (fd: number, position: number, length: number): Buffer => {
+	const buffer = Buffer.alloc(length);
+	const got = readSync(fd, buffer, 0, length, position);
+	return buffer.subarray(0, got);
+};
+
+/** The first line, read in chunks until its newline (run-started can be large). */
+const firstLine = (fd: number, size: number): string | undefined => {
+	const parts: Buffer[] = [];
+	for (let position = 0; position < size; position += CHUNK) {
+		const chunk = readAt(fd, position, Math.min(CHUNK, size - position));
+		const end = chunk.indexOf(0x0a);
+		if (end !== -1) return Buffer.concat([...parts, chunk.subarray(0, end)]).toString('utf8');
+		parts.push(chunk);
+	}
+	return undefined; // no newline: the line was never completely written
+};
+
+/**
+ * The last complete line. Anything after the final newline is a torn line
+ * (a crash while writing it): it was never an event, the same rule as
+ * readJournal's 'torn-tail'.
+ */
+const lastLine = (fd: number, size: number): string | undefined => {
+	let tail = Buffer.alloc(0);
+	for (let end = size; end > 0; ) {
+		const start = Math.max(0, end - CHUNK);
+		tail = Buffer.concat([readAt(fd, start, end - start), tail]);
+		end = start;
+		const lastNewline = tail.lastIndexOf(0x0a);
+		if (lastNewline === -1) continue;
+		const before = tail.lastIndexOf(0x0a, lastNewline - 1);
+		if (before !== -1 || start === 0) return tail.subarray(before + 1, lastNewline).toString('utf8');
+	}
+	return undefined;
+};
+
+/**
+ * The first and last events of a journal, without hashing or folding the
+ * rest: `list` and `status` read every run ever recorded, so this is their
+ * hot path. Undefined for a journal that is not a run.
+ */
+export const readRunHead = (stateDir: string, runId: string): RunHead | undefined => {
+	try {
+		return withFile(journalPath(stateDir, runId), (fd, size) => {
+			const head = firstLine(fd, size);
+			const tail = lastLine(fd, size);
+			if (head === undefined || tail === undefined) return undefined;
+			const first = JSON.parse(head) as RunEvent;
+			const last = JSON.parse(tail) as RunEvent;
+			if (first.type !== 'run-started') return undefined;
+			return {
+				runId,
+				runbookId: first.runbook.id,
+				...(last.type === 'run-finished' ? {outcome: last.outcome, finishedAt: last.time} : {}),
+			};
+		});
+	} catch {
+		return undefined;
+	}
+};
+
+export interface LogLines {
+	lines: string[];
+	/** Lines before the first one returned. */
+	omitted: number;
+	/** The file could not be read; `error` says why. */
+	error?: string;
+}
+
+/**
+ * The last `max` lines of a step log (all of them when `max` is not given),
+ * read from the end in chunks so a huge log costs only what is kept.
+ */
+export const readLogLines = (stateDir: string, log: LogRef, max = Number.POSITIVE_INFINITY): LogLines => {
+	try {
+		return withFile(path.join(stateDir, log.path), (fd, size) => {
+			const chunks: Buffer[] = [];
+			let newlines = 0;
+			let start = size;
+			// Read back until there are more line ends than lines wanted.
+			while (start > 0 && newlines <= max) {
+				const from = Math.max(0, start - CHUNK);
+				const chunk = readAt(fd, from, start - from);
+				for (const byte of chunk) if (byte === 0x0a) newlines++;
+				chunks.unshift(chunk);
+				start = from;
+			}
+			const bytes = Buffer.concat(chunks);
+			// Reading stopped before the file's start: its first line is partial.
+			const cut = start > 0 ? bytes.indexOf(0x0a) + 1 : 0;
+			const text = bytes.subarray(cut).toString('utf8');
+			const whole = text === '' ? [] : (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
+			const kept = whole.length > max ? whole.slice(whole.length - max) : whole;
+			const linesBefore = start > 0 ? countLines(fd, start + cut) : 0;
+			return {lines: kept, omitted: linesBefore + whole.length - kept.length};
+		});
+	} catch (error) {
+		return {lines: [], omitted: 0, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message};
+	}
+};
+
+/** Newlines in the first `end` bytes. */
+const countLines = (fd: number, end: number): number => {
+	let count = 0;
+	for (let position = 0; position < end; position += CHUNK) {
+		for (const byte of readAt(fd, position, Math.min(CHUNK, end - position))) if (byte === 0x0a) count++;
+	}
+	return count;
+};
