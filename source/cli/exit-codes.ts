@@ -1,15 +1,5 @@
-// Documented in README.md and `rampart --help`; scripts and cron depend on them.
-export const EXIT = {
-	ok: 0,
-	/** A step failed, a check failed, or something is overdue. */
-	failed: 1,
-	/** Bad usage, or an invalid runbook. */
-	usage: 2,
-	/** Requirements not met (e.g. needs root). */
-	requirements: 3,
-	/** Interrupted (Ctrl-C / SIGINT). */
-	interrupted: 130,
-} as const;
+// The exit codes (source/types/exit-codes.ts) and how `rampart --help` explains them.
+export {EXIT} from '../types/exit-codes.js';
 
 export const EXIT_CODES_HELP = `Exit codes:
   0    success

@@ -1,47 +1,23 @@
-// Everything that must be right before a run starts: the runbook (found,
-// readable, lint-clean), the inputs (all valid), the requirements (met).
-// Each failure is a message that says what to do, with the documented exit code.
+// What the command line gives a run: input values from flags, a file and
+// the environment, and runbooks loaded for the commands that only read them.
+// The rules before a run are the controller's (engine/open-run.ts).
 
 import {readFileSync} from 'node:fs';
 import {parse as parseYaml} from 'yaml';
-import {discoverRunbooks, resolveRunbook} from '../runbook/discover.js';
-import {parseRunbookBytes} from '../runbook/parse.js';
-import {formatDiagnostic, lintRunbook} from '../runbook/lint.js';
+import {loadRunbook as loadForRun} from '../engine/open-run.js';
 import type {Runbook} from '../runbook/model.js';
-import {resolveInputs} from '../engine/resolve-inputs.js';
-import {checkRequirements, currentHost} from '../engine/requirements.js';
-import {CliError, usageError} from './errors.js';
-import {EXIT} from './exit-codes.js';
+import {usageError} from './errors.js';
 import type {CliContext} from './context.js';
 
+/** A runbook for a command that reads it (approve, plan); one that cannot be loaded is a usage error. */
 export const loadRunbook = async (ctx: CliContext, ref: string): Promise<Runbook> => {
-	const found = resolveRunbook(ref, discoverRunbooks(ctx.env, ctx.cwd), ctx.cwd);
-	if (!found.ok) {
-		const hint = found.suggestions.length ? `Did you mean: ${found.suggestions.join(', ')}?` : 'See the runbooks found with: rampart list';
-		throw usageError(found.message, hint);
-	}
-	return loadRunbookFile(found.entry.path);
+	const loaded = await loadForRun(ctx, ref);
+	if (!loaded.ok) throw usageError(loaded.message, loaded.hint);
+	return loaded.runbook;
 };
 
-export const loadRunbookFile = async (path: string): Promise<Runbook> => {
-	let bytes: Buffer;
-	try {
-		bytes = readFileSync(path);
-	} catch (error) {
-		throw usageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-	}
-	const parsed = parseRunbookBytes(path, bytes);
-	const errors = (await lintRunbook(parsed, {shellcheck: false})).filter(d => d.severity === 'error');
-	if (errors.length > 0 || !parsed.runbook) {
-		throw usageError(
-			`${path} has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was run:\n${errors.map(formatDiagnostic).join('\n')}`,
-			'Fix them (rampart lint shows them too), then run again.',
-		);
-	}
-	return parsed.runbook;
-};
-
-const ENV_PREFIX = 'RAMPART_INPUT_';
+export const INPUT_ENV_PREFIX = 'RAMPART_INPUT_';
+const ENV_PREFIX = INPUT_ENV_PREFIX;
 
 /** Inputs from, lowest precedence first: RAMPART_INPUT_K, --inputs FILE, --input K=V. */
 export const gatherInputs = (ctx: CliContext, pairs: string[], file?: string): Record<string, string> => {
@@ -68,26 +44,4 @@ export const gatherInputs = (ctx: CliContext, pairs: string[], file?: string): R
 		given[pair.slice(0, eq)] = pair.slice(eq + 1);
 	}
 	return given;
-};
-
-export const validatedInputs = (runbook: Runbook, given: Record<string, string>, env: NodeJS.ProcessEnv): Record<string, string> => {
-	const {values, problems} = resolveInputs(runbook, given, env);
-	if (problems.length > 0) {
-		const lines = problems.map(p => `  ${p.input}: ${p.message}`);
-		// Show how to pass an input the runbook takes, never one it does not.
-		const declared = new Set(runbook.meta.inputs.map(i => i.name));
-		const example = problems.find(p => declared.has(p.input))?.input ?? runbook.meta.inputs[0]?.name;
-		throw usageError(
-			`invalid or missing input${problems.length === 1 ? '' : 's'} for ${runbook.id}; nothing was run:\n${lines.join('\n')}`,
-			example ? `Pass inputs with --input ${example}=VALUE, --inputs FILE.yaml, or the environment variable ${ENV_PREFIX}${example}.` : undefined,
-		);
-	}
-	return values;
-};
-
-export const ensureRequirements = (runbook: Runbook, env: NodeJS.ProcessEnv) => {
-	const problems = checkRequirements(runbook.meta.requires, currentHost(env));
-	if (problems.length > 0) {
-		throw new CliError(`${runbook.id} cannot run here; nothing was run:\n${problems.map(p => `  ${p.message}`).join('\n')}`, EXIT.requirements);
-	}
 };

@@ -137,11 +137,7 @@ ${EXIT_CODES_HELP}`,
 			.action((ref: string, options) => {
 				if (tuiWanted(ctx(), options)) {
 					const given = import('./prepare-run.js').then(m => m.gatherInputs(ctx(), options.input ?? [], options.inputs));
-					const trusted = given.then(async givenInputs => {
-						await import('./trust-gate.js').then(m => m.trustBeforeTui(ctx(), {ref}, options.approve));
-						return givenInputs;
-					});
-					setResult(trusted.then(givenInputs => startTui(ctx(), {screen: 'run', runbookRef: ref, givenInputs})));
+					setResult(given.then(givenInputs => startTui(ctx(), {screen: 'run', runbookRef: ref, givenInputs, approve: options.approve})));
 					return;
 				}
 				setResult(
@@ -172,7 +168,7 @@ Examples:
 			)
 			.action((runId: string | undefined, options) => {
 				if (tuiWanted(ctx(), options)) {
-					setResult(import('./trust-gate.js').then(m => m.trustBeforeTui(ctx(), {runId}, options.approve)).then(() => startTui(ctx(), {screen: 'resume', runId})));
+					setResult(startTui(ctx(), {screen: 'resume', runId, approve: options.approve}));
 					return;
 				}
 				setResult(import('./commands/run.js').then(m => m.resumeCommand(ctx(), runId, options)));

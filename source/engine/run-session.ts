@@ -19,7 +19,23 @@ import {
 import type {RunJournal, StepLog} from '../journal/types.js';
 import {RAMPART_VERSION} from '../version.js';
 import type {EngineEvent, LogRef, Operator, RunEvent, RunEventBody, RunOutcome, StepStatus} from '../types/events.js';
-import {foldRun, reduceRun, SETTLED, type RunState, type StepState} from './state.js';
+import {foldRun, reduceRun, settledOutcome, SETTLED, type RunState, type StepState} from './state.js';
+import {
+	canRollBack,
+	confirmationsFor,
+	describeFinding,
+	hasRole,
+	isFindingCheck,
+	nextNeed,
+	openTasks,
+	rollbackPlan,
+	runnableBlocks as runnable,
+	stepActions,
+	stepKind,
+	type Confirmation,
+	type StepAction,
+	type StepNeed,
+} from './step-rules.js';
 import {executeBlock, type BlockResult} from './execute-block.js';
 import {blockEnvironment} from './block-env.js';
 import {createCredentialMasker, createMasker, maskCredentials, type Masker} from './mask.js';
@@ -27,11 +43,7 @@ import {lowDiskSpace} from '../trust/disk-space.js';
 import {currentOperator} from './operator.js';
 import {findLeftovers, type Leftover} from './leftover-processes.js';
 
-/** What an operator may do to one step; the front ends offer exactly these. */
-export type StepAction = 'run' | 'check' | 'accept' | 'skip' | 'tick' | 'rollback';
-
-/** Statuses a step can be rolled back from: it did (some of) its work. */
-const ROLLBACKABLE: ReadonlySet<StepStatus> = new Set(['done', 'failed', 'timed-out', 'cancelled', 'interrupted']);
+export {stepKind, type Confirmation, type StepAction, type StepNeed};
 
 /** A request the rules do not allow right now; the message is for the operator. */
 export class EngineError extends Error {
@@ -66,14 +78,6 @@ export interface SessionOptions {
 	killGraceMs?: number;
 }
 
-export interface Confirmation {
-	block: number;
-	/** What the operator must type: an input's value, or `yes`. */
-	word: string;
-	/** Name of the input the word comes from, if any. */
-	input?: string;
-}
-
 export interface RunStepOptions {
 	/** Typed confirmation words by block index. */
 	confirmations?: Record<number, string>;
@@ -81,19 +85,31 @@ export interface RunStepOptions {
 	confirmAll?: boolean;
 }
 
+/** The operator's answers to what a step may need (see StepNeed); what is not given is asked for. */
+export interface StepAnswer extends RunStepOptions {
+	/** To a passing check: record the step as already done, or run it anyway. */
+	alreadyDone?: 'accept' | 'run';
+	/** Tick every open item (headless --ack: the operator says they are done). */
+	tickAll?: boolean;
+	/** Acknowledge a prose-only step. */
+	acknowledge?: boolean;
+	/** Run the step's blocks once it is ready; without it, proceed stops at the 'run' need. */
+	run?: boolean;
+}
+
+/** Where a step stands after proceed(): what it needs now, and whether the operator stopped a command. */
+export interface StepProgress {
+	need: StepNeed;
+	state: StepState;
+	/** The step's run and verify blocks (or its audit) ran in this call. */
+	ran: boolean;
+	cancelled: boolean;
+}
+
 export type Listener = (event: EngineEvent) => void;
 
 export const stepHash = (step: Step): string => createHash('sha256').update(`${step.title}\n${step.markdown}`).digest('hex');
 
-const runnable = (step: Step, role: CodeBlock['role']) => step.blocks.filter(b => b.runnable && b.role === role);
-
-/** The kind of work a step asks of the operator; the front ends only present it. */
-export const stepKind = (step: Step): 'commands' | 'manual' | 'audit' | 'acknowledge' => {
-	if (runnable(step, 'run').length > 0) return 'commands';
-	if (step.tasks.length > 0) return 'manual';
-	if (runnable(step, 'check').length > 0) return 'audit';
-	return 'acknowledge';
-};
 
 /**
  * Events whose fsync is left to the event that always comes next (group
@@ -105,6 +121,16 @@ export const stepKind = (step: Step): 'commands' | 'manual' | 'audit' | 'acknowl
 const SYNCED_BY_NEXT_EVENT: ReadonlySet<RunEvent['type']> = new Set(['step-started', 'block-finished']);
 
 const failed = (r: BlockResult) => r.exitCode !== 0 || r.timedOut || r.cancelled || r.error !== undefined;
+
+/** How a block ended, in words: `exit 1`, `timed out after 60000 ms`, … */
+const describeEnd = (result: BlockResult, block: CodeBlock): string =>
+	result.timedOut
+		? `timed out after ${block.timeoutMs} ms`
+		: result.cancelled
+			? 'cancelled'
+			: result.error
+				? `could not start: ${result.error}`
+				: `exit ${result.exitCode ?? result.signal}`;
 
 /** Takes the runbook's lock, then opens the journal; a failure to open gives the lock back. */
 const underLock = (stateDir: string, runbookId: string, runId: string, open: () => RunJournal): {lock: RunLock; journal: RunJournal} => {
@@ -126,6 +152,8 @@ export class RunSession {
 	private closed = false;
 	private readonly env: NodeJS.ProcessEnv;
 	private readonly warnedLowDisk = new Set<string>();
+	/** Steps the operator chose to run although their check passed (until the step starts). */
+	private readonly overridden = new Set<string>();
 	/** run-started or run-resumed: emitted before anyone could subscribe. */
 	private opening: RunEvent | undefined;
 
@@ -272,20 +300,19 @@ export class RunSession {
 
 	/** What the operator must confirm before the step's blocks may run. */
 	confirmationsFor(stepId: string): Confirmation[] {
-		const {step} = this.step(stepId);
-		return step.blocks
-			.filter(b => b.runnable && b.confirm && (b.role === 'run' || b.role === 'verify'))
-			.map(b => {
-				const name = typeof b.attributes.confirm === 'string' ? b.attributes.confirm : undefined;
-				// A secret is never shown as the word to type (lint flags this too).
-				const secret = this.runbook.meta.inputs.some(i => i.name === name && i.type === 'secret');
-				const value = name && !secret ? this.inputs[name] : undefined;
-				return value ? {block: b.index, word: value, input: name} : {block: b.index, word: 'yes'};
-			});
+		return confirmationsFor(this.step(stepId).step, this.runbook.meta.inputs, this.inputs);
+	}
+
+	/** What the step needs next (see step-rules.ts). */
+	needOf(stepId: string): StepNeed {
+		const {step, state} = this.step(stepId);
+		return nextNeed(step, state, {mode: this.current.mode, overridden: this.overridden.has(stepId), confirmations: this.confirmationsFor(stepId)});
 	}
 
 	/** Runs a block, streaming masked lines to listeners and to the log. */
-	private async runBlock(step: Step, block: CodeBlock, log: StepLog): Promise<BlockResult> {
+	private async runBlock(step: Step, block: CodeBlock, log: StepLog): Promise<BlockResult & {said: {stderr: string[]; lastLine?: string}}> {
+		// What the block said, kept short: a failing check's finding is worded from it.
+		const said: {stderr: string[]; lastLine?: string} = {stderr: []};
 		const started = (pid: number | undefined) =>
 			this.emit({
 				type: 'block-started',
@@ -322,19 +349,16 @@ export class RunSession {
 				const masked = this.mask(raw);
 				const text = credentials[stream] ? credentials[stream](masked) : masked;
 				log.write(`${text}\n`);
+				if (text.trim() !== '') {
+					said.lastLine = text.trim();
+					if (stream === 'stderr' && said.stderr.length < 3) said.stderr.push(text.trim());
+				}
 				const line: EngineEvent = {type: 'output', runId: this.runId, step: step.id, block: block.index, stream, time: Date.now(), text};
 				for (const listener of this.listeners) listener(line);
 			},
 		});
 		if (block.interactive) log.write('# rampart: interactive block: its output went to the terminal and is not recorded\n');
-		const outcome = result.timedOut
-			? `timed out after ${block.timeoutMs} ms`
-			: result.cancelled
-				? 'cancelled'
-				: result.error
-					? `could not start: ${result.error}`
-					: `exit ${result.exitCode ?? result.signal}`;
-		log.write(`# rampart: ${outcome}, ${result.durationMs} ms\n`);
+		log.write(`# rampart: ${describeEnd(result, block)}, ${result.durationMs} ms\n`);
 		if (!announced) started(undefined);
 		this.emit({
 			type: 'block-finished',
@@ -347,7 +371,7 @@ export class RunSession {
 			cancelled: result.cancelled,
 			durationMs: result.durationMs,
 		});
-		return result;
+		return {...result, said};
 	}
 
 	/** Runs the check blocks; all must pass for the step to count as already done. */
@@ -355,39 +379,38 @@ export class RunSession {
 		return this.exclusive('run a check', async () => {
 			const {step} = this.step(stepId);
 			this.warnIfLowDisk(step.id);
-			return this.check(step);
+			return (await this.check(step)).passed;
 		});
 	}
 
-	private async check(step: Step): Promise<boolean> {
+	/**
+	 * Runs the check blocks, stopping at the first that fails. A failing
+	 * finding check records what it found; a cancelled check decides nothing.
+	 */
+	private async check(step: Step): Promise<{passed: boolean; cancelled: boolean}> {
 		const checks = runnable(step, 'check');
 		if (checks.length === 0) throw new EngineError(`step "${step.title}" has no check`);
 		const log = this.journal.openLog(step.id, 'check');
-		let passed = true;
 		for (const block of checks) {
 			const result = await this.runBlock(step, block, log);
-			if (failed(result)) {
-				passed = false;
-				break;
+			if (!failed(result)) continue;
+			if (result.cancelled) {
+				this.emit({type: 'check-finished', step: step.id, passed: false, cancelled: true, log: log.finish()});
+				return {passed: false, cancelled: true};
 			}
+			const finding = isFindingCheck(step, block) ? describeFinding(block, result.said, describeEnd(result, block)) : undefined;
+			this.emit({type: 'check-finished', step: step.id, passed: false, log: log.finish(), ...(finding ? {finding} : {})});
+			return {passed: false, cancelled: false};
 		}
-		this.emit({type: 'check-finished', step: step.id, passed, log: log.finish()});
-		return passed;
+		this.emit({type: 'check-finished', step: step.id, passed: true, log: log.finish()});
+		return {passed: true, cancelled: false};
 	}
 
 	/** What the rules allow for this step now (nothing while a command runs or after the run ended). */
 	actionsFor(stepId: string): Set<StepAction> {
-		const actions = new Set<StepAction>();
-		if (this.closed || this.busy || this.current.outcome) return actions;
+		if (this.closed || this.busy || this.current.outcome) return new Set();
 		const {step, state} = this.step(stepId);
-		const settled = SETTLED.has(state.status);
-		actions.add('run');
-		if (!settled) actions.add('skip');
-		if (step.tasks.some(t => !state.ticks.some(tick => tick.task === t.index))) actions.add('tick');
-		if (stepKind(step) !== 'audit' && runnable(step, 'check').length > 0) actions.add('check');
-		if (state.checkPassed === true && !settled) actions.add('accept');
-		if (runnable(step, 'rollback').length > 0 && ROLLBACKABLE.has(state.status)) actions.add('rollback');
-		return actions;
+		return stepActions(step, state);
 	}
 
 	/** Accepts a passing check as proof the step is done. */
@@ -433,107 +456,155 @@ export class RunSession {
 	blockers(stepId: string): string[] {
 		const {step, state} = this.step(stepId);
 		const blockers: string[] = [];
-		const open = step.tasks.filter(t => !state.ticks.some(tick => tick.task === t.index));
+		const open = openTasks(step, state);
 		if (open.length > 0) blockers.push(`${open.length} item${open.length === 1 ? '' : 's'} still to tick`);
 		if (stepKind(step) === 'acknowledge' && !state.acknowledged) blockers.push('the step needs your acknowledgement');
 		return blockers;
 	}
 
 	/**
-	 * Does the step: manual items must be ticked first, then the run blocks
-	 * run in order (the first failure stops the step unless continue-on-error),
-	 * then the verify blocks; the step is done only if they all pass.
+	 * Takes the step as far as the rules and the operator's answers allow:
+	 * its checks first (a pass offers "already done"), then the manual items
+	 * and acknowledgement, then (with `run` and every confirmation) its run
+	 * and verify blocks. Returns what the step needs next. The one way both
+	 * front ends move a step on.
 	 */
-	async runStep(stepId: string, options: RunStepOptions = {}): Promise<StepState> {
+	async proceed(stepId: string, answer: StepAnswer = {}): Promise<StepProgress> {
 		return this.exclusive('run a step', async () => {
 			const {step} = this.step(stepId);
 			this.warnIfLowDisk(step.id);
-			if (this.current.mode === 'check') throw new EngineError('this is a check-only run: it runs checks and verifies, never the steps themselves');
-			const blockers = this.blockers(stepId);
-			if (blockers.length > 0) throw new EngineError(`"${step.title}" is not ready: ${blockers.join('; ')}`);
-			const missing = this.confirmationsFor(stepId).filter(c => !options.confirmAll && options.confirmations?.[c.block] !== c.word);
-			if (missing.length > 0) {
-				throw new EngineError(
-					`"${step.title}" has ${missing.length} block${missing.length === 1 ? '' : 's'} that must be confirmed first (type ${missing.map(m => `"${m.word}"`).join(', ')})`,
-				);
-			}
-			if (stepKind(step) === 'audit') return this.auditStep(step);
-
-			const attempt = this.step(stepId).state.attempts + 1;
-			this.emit({type: 'step-started', step: step.id, attempt});
-			const log = this.journal.openLog(step.id, `run-${attempt}`);
-			const finish = (status: 'done' | 'failed' | 'timed-out' | 'cancelled', result?: BlockResult) => {
-				this.emit({
-					type: 'step-finished',
-					step: step.id,
-					attempt,
-					status,
-					exitCode: result?.exitCode,
-					error: result?.error,
-					log: log.finish(),
-				});
-				return this.step(stepId).state;
-			};
-			for (const role of ['run', 'verify'] as const) {
-				for (const block of runnable(step, role)) {
-					const result = await this.runBlock(step, block, log);
-					if (result.cancelled) return finish('cancelled', result);
-					if (result.timedOut) return finish('timed-out', result);
-					if (failed(result) && !(role === 'run' && block.continueOnError)) return finish('failed', result);
+			const progress = (ran = false, cancelled = false): StepProgress => ({need: this.needOf(stepId), state: this.step(stepId).state, ran, cancelled});
+			for (;;) {
+				const need = this.needOf(stepId);
+				switch (need.kind) {
+					case 'settled':
+						return progress();
+					case 'audit':
+						return progress(true, (await this.audit(step)).status === 'cancelled');
+					case 'check':
+						if ((await this.check(step)).cancelled) return progress(false, true);
+						continue;
+					case 'already-done':
+						// An audit step whose check passed has nothing else to do.
+						if (need.only || answer.alreadyDone === 'accept') this.emit({type: 'step-already-done', step: stepId});
+						else if (answer.alreadyDone === 'run') this.overridden.add(stepId);
+						else return progress();
+						continue;
+					case 'ticks':
+						if (!answer.tickAll) return progress();
+						for (const task of need.open) this.emit({type: 'task-ticked', step: stepId, task: task.index, text: task.text});
+						continue;
+					case 'acknowledge':
+						if (!answer.acknowledge && !answer.tickAll) return progress();
+						this.emit({type: 'step-acknowledged', step: stepId});
+						continue;
+					case 'run': {
+						const missing = need.confirmations.filter(c => !answer.confirmAll && answer.confirmations?.[c.block] !== c.word);
+						if (!answer.run || missing.length > 0) return progress();
+						const state = await this.work(step);
+						return progress(true, state.status === 'cancelled');
+					}
 				}
 			}
-			return finish('done');
 		});
 	}
 
-	/** A step whose only code is a check: passing means done, failing is a finding. */
-	private async auditStep(step: Step): Promise<StepState> {
-		const passed = await this.check(step);
-		if (passed) this.emit({type: 'step-already-done', step: step.id});
-		else {
-			const attempt = this.step(step.id).state.attempts + 1;
-			this.emit({type: 'step-started', step: step.id, attempt});
-			this.emit({type: 'step-finished', step: step.id, attempt, status: 'failed', error: 'the check did not pass, and this step has nothing to run'});
+	/**
+	 * Runs the step now, as the operator's explicit choice ("run it anyway"
+	 * after a passing check): its check runs first if it has not, then its
+	 * blocks. Refused, with what is missing, while items are open or
+	 * confirmations are not given.
+	 */
+	async runStep(stepId: string, options: RunStepOptions = {}): Promise<StepState> {
+		if (this.current.mode === 'check') throw new EngineError('this is a check-only run: it runs checks and verifies, never the steps themselves');
+		const {need, state, ran, cancelled} = await this.proceed(stepId, {...options, alreadyDone: 'run', run: true});
+		const {step} = this.step(stepId);
+		if (ran || cancelled || need.kind === 'settled') return state;
+		if (need.kind === 'ticks' || need.kind === 'acknowledge') throw new EngineError(`"${step.title}" is not ready: ${this.blockers(stepId).join('; ')}`);
+		if (need.kind === 'run') {
+			const missing = need.confirmations.filter(c => !options.confirmAll && options.confirmations?.[c.block] !== c.word);
+			throw new EngineError(
+				`"${step.title}" has ${missing.length} block${missing.length === 1 ? '' : 's'} that must be confirmed first (type ${missing.map(m => `"${m.word}"`).join(', ')})`,
+			);
 		}
-		return this.step(step.id).state;
+		return state;
 	}
 
-	/** Audit mode: the step's checks (or, without any, its verifies) say whether it is satisfied; nothing is changed. */
+	/**
+	 * The step's work: its run blocks in order (the first failure stops the
+	 * step unless continue-on-error), then its verify blocks; done only if
+	 * they all pass, and needing attention if its check found something.
+	 */
+	private async work(step: Step): Promise<StepState> {
+		const {state: before} = this.step(step.id);
+		const findings = before.checkPassed === false && before.finding ? [before.finding] : [];
+		const attempt = before.attempts + 1;
+		this.overridden.delete(step.id);
+		this.emit({type: 'step-started', step: step.id, attempt});
+		const log = this.journal.openLog(step.id, `run-${attempt}`);
+		const finish = (status: 'done' | 'failed' | 'timed-out' | 'cancelled', result?: BlockResult) => {
+			const attention = status === 'done' && findings.length > 0;
+			this.emit({
+				type: 'step-finished',
+				step: step.id,
+				attempt,
+				status: attention ? 'attention' : status,
+				exitCode: result?.exitCode,
+				error: result?.error,
+				log: log.finish(),
+				...(attention ? {findings} : {}),
+			});
+			return this.step(step.id).state;
+		};
+		for (const role of ['run', 'verify'] as const) {
+			for (const block of runnable(step, role)) {
+				const result = await this.runBlock(step, block, log);
+				if (result.cancelled) return finish('cancelled', result);
+				if (result.timedOut) return finish('timed-out', result);
+				if (failed(result) && !(role === 'run' && block.continueOnError)) return finish('failed', result);
+			}
+		}
+		return finish('done');
+	}
+
+	/** Audit mode (a check-only run): the step's checks (or, without any, its verifies) say whether it is satisfied; nothing is changed. */
 	async auditOnly(stepId: string): Promise<StepState> {
 		return this.exclusive('run a check', async () => {
 			const {step} = this.step(stepId);
 			this.warnIfLowDisk(step.id);
-			const checks = runnable(step, 'check');
-			const verifies = runnable(step, 'verify');
-			if (checks.length === 0 && verifies.length === 0) {
-				this.emit({type: 'step-skipped', step: step.id, reason: 'nothing to check: the step has no check or verify block'});
-				return this.step(stepId).state;
-			}
-			const attempt = this.step(stepId).state.attempts + 1;
-			this.emit({type: 'step-started', step: step.id, attempt});
-			const log = this.journal.openLog(step.id, `audit-${attempt}`);
-			// A check is the statement "this is already in place", so it decides
-			// when there is one; a verify may assume its run blocks just ran, so
-			// it judges only steps that have no check.
-			for (const block of checks.length > 0 ? checks : verifies) {
-				const result = await this.runBlock(step, block, log);
-				if (failed(result)) {
-					const status = result.cancelled ? 'cancelled' : result.timedOut ? 'timed-out' : 'failed';
-					this.emit({type: 'step-finished', step: step.id, attempt, status, exitCode: result.exitCode, error: result.error, log: log.finish()});
-					return this.step(stepId).state;
-				}
-			}
-			this.emit({type: 'step-finished', step: step.id, attempt, status: 'done', exitCode: 0, log: log.finish()});
-			return this.step(stepId).state;
+			return this.audit(step);
 		});
 	}
 
-	/** Steps a run rollback would undo, latest first. */
+	private async audit(step: Step): Promise<StepState> {
+		const stepId = step.id;
+		const checks = runnable(step, 'check');
+		const verifies = runnable(step, 'verify');
+		if (checks.length === 0 && verifies.length === 0) {
+			this.emit({type: 'step-skipped', step: step.id, reason: 'nothing to check: the step has no check or verify block'});
+			return this.step(stepId).state;
+		}
+		const attempt = this.step(stepId).state.attempts + 1;
+		this.emit({type: 'step-started', step: step.id, attempt});
+		const log = this.journal.openLog(step.id, `audit-${attempt}`);
+		// A check is the statement "this is already in place", so it decides
+		// when there is one; a verify may assume its run blocks just ran, so
+		// it judges only steps that have no check.
+		for (const block of checks.length > 0 ? checks : verifies) {
+			const result = await this.runBlock(step, block, log);
+			if (failed(result)) {
+				const status = result.cancelled ? 'cancelled' : result.timedOut ? 'timed-out' : 'failed';
+				this.emit({type: 'step-finished', step: step.id, attempt, status, exitCode: result.exitCode, error: result.error, log: log.finish()});
+				return this.step(stepId).state;
+			}
+		}
+		this.emit({type: 'step-finished', step: step.id, attempt, status: 'done', exitCode: 0, log: log.finish()});
+		return this.step(stepId).state;
+	}
+
+	/** Steps a run rollback would undo, latest first: every step that may have changed the machine. */
 	rollbackPlan(): string[] {
-		return this.current.steps
-			.filter(s => s.status === 'done' && runnable(this.step(s.id).step, 'rollback').length > 0)
-			.map(s => s.id)
-			.reverse();
+		return rollbackPlan(this.runbook.steps, this.current);
 	}
 
 	private async undo(step: Step): Promise<boolean> {
@@ -553,14 +624,15 @@ export class RunSession {
 	async rollbackStep(stepId: string): Promise<boolean> {
 		return this.exclusive('roll back', async () => {
 			const {step, state} = this.step(stepId);
-			if (runnable(step, 'rollback').length === 0) throw new EngineError(`step "${step.title}" has no rollback`);
-			if (!ROLLBACKABLE.has(state.status)) throw new EngineError(`step "${step.title}" is ${state.status}: it did nothing to roll back`);
+			if (!hasRole(step, 'rollback')) throw new EngineError(`step "${step.title}" has no rollback`);
+			if (!canRollBack(step, state)) throw new EngineError(`step "${step.title}" is ${state.status}: it did nothing to roll back`);
 			return this.undo(step);
 		});
 	}
 
 	/**
-	 * Undoes the run: the rollback blocks of every done step, in reverse order.
+	 * Undoes the run: the rollback blocks of every step that may have changed
+	 * the machine (done, or failed after a run block started), in reverse order.
 	 * Stops at the first rollback that fails, since undoing earlier steps on
 	 * top of a half-undone later one may do harm.
 	 */
@@ -585,7 +657,7 @@ export class RunSession {
 		return this.busy;
 	}
 
-	/** True when every step is done, already done or skipped. */
+	/** True when every step is done, already done, skipped or needs attention. */
 	get allSettled(): boolean {
 		return this.current.steps.every(s => SETTLED.has(s.status));
 	}
@@ -596,15 +668,19 @@ export class RunSession {
 	 */
 	finish(outcome?: Exclude<RunOutcome, 'rolled-back'>, reason?: string): RunOutcome {
 		this.guard('finish the run');
-		const final: RunOutcome = outcome ?? (this.allSettled ? 'completed' : 'stopped');
-		if (final === 'completed' && !this.allSettled) throw new EngineError('the run cannot be completed while steps are still open');
+		if ((outcome === 'completed' || outcome === 'needs-attention') && !this.allSettled) {
+			throw new EngineError('the run cannot be completed while steps are still open');
+		}
+		// Findings cannot be finished away: a settled run with them needs attention.
+		const final: RunOutcome = outcome === 'completed' || outcome === undefined ? (this.allSettled ? settledOutcome(this.current) : 'stopped') : outcome;
 		this.finishWith(final, reason);
 		return final;
 	}
 
 	private finishWith(outcome: RunOutcome, reason?: string) {
 		const event = this.emit({type: 'run-finished', outcome, reason});
-		if (outcome === 'completed') {
+		// A run with findings was still carried out: the review is done, and due again in one period.
+		if (outcome === 'completed' || outcome === 'needs-attention') {
 			recordCompletion(this.stateDir, this.runbook.id, {runId: this.runId, completedAt: event.time, every: this.runbook.meta.every?.text});
 		}
 		this.close();

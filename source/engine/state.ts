@@ -21,6 +21,15 @@ export interface StepState {
 	logs: LogRef[];
 	/** Result of the latest check run in this run, if any. */
 	checkPassed?: boolean;
+	/** What the latest check found, when it failed as a finding. */
+	finding?: string;
+	/** Findings the step ended with (status `attention`). */
+	findings?: string[];
+	/**
+	 * A run block of this step started and has not been rolled back since:
+	 * the step may have changed the machine, whatever its status says.
+	 */
+	changed: boolean;
 	/** Rollback outcome, when the step was rolled back. */
 	rollback?: {ok: boolean; time: string};
 }
@@ -51,7 +60,7 @@ export interface RunState {
 }
 
 /** Statuses after which a step needs nothing more for the run to complete. */
-export const SETTLED: ReadonlySet<StepStatus> = new Set(['done', 'already-done', 'skipped']);
+export const SETTLED: ReadonlySet<StepStatus> = new Set(['done', 'already-done', 'skipped', 'attention']);
 
 export class InvalidJournalError extends Error {}
 
@@ -83,6 +92,7 @@ export const initialState = (event: Extract<RunEvent, {type: 'run-started'}>): R
 		acknowledged: false,
 		notes: [],
 		logs: [],
+		changed: false,
 	})),
 	notes: [],
 	warnings: [],
@@ -123,10 +133,13 @@ const reduce = (state: RunState, event: RunEvent): RunState => {
 				endedAt: undefined,
 				exitCode: undefined,
 				error: undefined,
-				// A check's verdict was about the system before this attempt changed it.
+				findings: undefined,
+				// A check's verdict was about the system before this attempt changed
+				// it. Its finding stays: the step ends with it (see step-finished).
 				checkPassed: undefined,
 			}));
 		case 'block-started':
+			return event.role === 'run' ? updateStep(state, event.step, s => (s.changed ? s : {...s, changed: true})) : state;
 		case 'block-finished':
 			return state;
 		case 'step-finished':
@@ -136,12 +149,14 @@ const reduce = (state: RunState, event: RunEvent): RunState => {
 				endedAt: event.time,
 				exitCode: event.exitCode,
 				error: event.error,
+				findings: event.findings,
 				logs: event.log ? [...s.logs, event.log] : s.logs,
 			}));
 		case 'check-finished':
 			return updateStep(state, event.step, s => ({
 				...s,
-				checkPassed: event.passed,
+				checkPassed: event.cancelled ? s.checkPassed : event.passed,
+				finding: event.cancelled ? s.finding : event.finding,
 				logs: event.log ? [...s.logs, event.log] : s.logs,
 			}));
 		case 'step-already-done':
@@ -160,9 +175,12 @@ const reduce = (state: RunState, event: RunEvent): RunState => {
 		case 'rollback-started':
 			return {...state, rollingBack: true};
 		case 'step-rolled-back':
+			// A done step that is undone is rolled back; a failed one stays
+			// failed (its rollback is shown beside it), so the record keeps both.
 			return updateStep(state, event.step, s => ({
 				...s,
-				status: event.ok ? 'rolled-back' : s.status,
+				status: event.ok && s.status === 'done' ? 'rolled-back' : s.status,
+				changed: event.ok ? false : s.changed,
 				rollback: {ok: event.ok, time: event.time},
 				logs: event.log ? [...s.logs, event.log] : s.logs,
 			}));
@@ -189,6 +207,19 @@ export const nextStepIndex = (state: RunState): number | undefined => {
 	const index = state.steps.findIndex(s => !SETTLED.has(s.status));
 	return index === -1 ? undefined : index;
 };
+
+/**
+ * Where to go once step `index` is settled: the first open step after it,
+ * never back to an earlier one (that one stays listed as it is).
+ */
+export const nextOpenStepAfter = (state: RunState, index: number): number | undefined => {
+	const found = state.steps.findIndex((s, i) => i > index && !SETTLED.has(s.status));
+	return found === -1 ? undefined : found;
+};
+
+/** How a run whose every step is settled ends: findings make it need attention. */
+export const settledOutcome = (state: RunState): 'completed' | 'needs-attention' =>
+	state.steps.some(s => s.status === 'attention') ? 'needs-attention' : 'completed';
 
 export const isFinished = (state: RunState): boolean => state.outcome !== undefined;
 

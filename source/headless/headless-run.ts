@@ -1,7 +1,7 @@
 // Drives a run without a terminal: the policy a script or cron job wants,
 // expressed only through RunSession's methods (the rules stay in the engine).
 
-import {EngineError, stepKind, type RunSession} from '../engine/run-session.js';
+import {EngineError, type RunSession} from '../engine/run-session.js';
 import {nextStepIndex} from '../engine/state.js';
 import type {EngineEvent} from '../types/events.js';
 import type {Step} from '../runbook/model.js';
@@ -22,6 +22,7 @@ export interface Reporter {
 
 export type HeadlessResult =
 	| {kind: 'completed'}
+	| {kind: 'attention'; message: string}
 	| {kind: 'failed'; step: string; message: string}
 	| {kind: 'waiting'; step: string; message: string}
 	| {kind: 'interrupted'; step?: string};
@@ -48,8 +49,8 @@ const audit = async (session: RunSession, reporter: Reporter, interrupted: () =>
 	for (const step of steps) {
 		if (interrupted()) return stop(session, {kind: 'interrupted', step: step.id});
 		reporter.stepStarting(step, step.index + 1, steps.length);
-		const state = await session.auditOnly(step.id);
-		if (interrupted() || state.status === 'cancelled') return stop(session, {kind: 'interrupted', step: step.id});
+		const {state, cancelled} = await session.proceed(step.id);
+		if (interrupted() || cancelled) return stop(session, {kind: 'interrupted', step: step.id});
 		if (state.status !== 'done' && state.status !== 'skipped') unsatisfied.push(step.title);
 	}
 	if (unsatisfied.length === 0) {
@@ -66,6 +67,7 @@ const stop = (session: RunSession, result: HeadlessResult): HeadlessResult => {
 	return result;
 };
 
+/** Each step as far as the operator's flags allow: --ack ticks and acknowledges, --yes confirms. */
 const run = async (
 	session: RunSession,
 	options: HeadlessOptions,
@@ -77,63 +79,43 @@ const run = async (
 		const step = steps[index]!;
 		if (interrupted()) return stop(session, {kind: 'interrupted', step: step.id});
 		reporter.stepStarting(step, index + 1, steps.length);
-		const kind = stepKind(step);
-
-		// A passing check means the work is already there: do not do it twice.
-		if (kind !== 'audit' && step.blocks.some(b => b.runnable && b.role === 'check')) {
-			if (await session.runCheck(step.id)) {
-				session.markAlreadyDone(step.id);
-				continue;
-			}
-			if (interrupted()) return stop(session, {kind: 'interrupted', step: step.id});
-		}
-
-		if (session.blockers(step.id).length > 0) {
-			if (!options.ack) {
-				const items = step.tasks.map(t => `  - [ ] ${t.text}`).join('\n');
-				const what = step.tasks.length > 0 ? `manual items to confirm:\n${items}` : 'a manual step to acknowledge';
-				return stop(session, {
-					kind: 'waiting',
-					step: step.id,
-					message: `step "${step.title}" has ${what}\nDo them, then resume with --ack to record that they are done: rampart resume ${session.runId} --ack`,
-				});
-			}
-			for (const task of step.tasks) session.tick(step.id, task.index);
-			if (kind === 'acknowledge') session.acknowledge(step.id);
-		}
-
-		const confirmations = session.confirmationsFor(step.id);
-		if (confirmations.length > 0 && !options.yes) {
-			return stop(session, {
-				kind: 'waiting',
-				step: step.id,
-				// Resume, not re-run: a new run would repeat the steps already done.
-				message: `step "${step.title}" has a block that asks for confirmation; confirm it with: rampart resume ${session.runId} --yes (or use the TUI on a terminal)`,
-			});
-		}
-
-		let state;
+		let progress;
 		try {
-			state = await session.runStep(step.id, {confirmAll: options.yes});
+			// A passing check means the work is already there: do not do it twice.
+			progress = await session.proceed(step.id, {alreadyDone: 'accept', tickAll: options.ack, acknowledge: options.ack, confirmAll: options.yes, run: true});
 		} catch (error) {
 			if (error instanceof EngineError) return stop(session, {kind: 'failed', step: step.id, message: error.message});
 			throw error;
 		}
-		if (state.status === 'cancelled' || interrupted()) return stop(session, {kind: 'interrupted', step: step.id});
-		if (state.status !== 'done' && state.status !== 'already-done') {
-			const why =
-				state.status === 'timed-out'
-					? 'timed out'
-					: state.error
-						? state.error
-						: `exited with ${state.exitCode ?? 'a signal'}`;
+		const {need, state} = progress;
+		if (progress.cancelled || interrupted()) return stop(session, {kind: 'interrupted', step: step.id});
+		if (need.kind === 'settled') continue;
+		if (progress.ran) {
+			const why = state.status === 'timed-out' ? 'timed out' : state.error ? state.error : `exited with ${state.exitCode ?? 'a signal'}`;
+			return stop(session, {kind: 'failed', step: step.id, message: `step "${step.title}" failed: ${why}\nFix the cause, then: rampart resume ${session.runId}`});
+		}
+		if (need.kind === 'ticks' || need.kind === 'acknowledge') {
+			const items = step.tasks.map(t => `  - [ ] ${t.text}`).join('\n');
+			const what = step.tasks.length > 0 ? `manual items to confirm:\n${items}` : 'a manual step to acknowledge';
 			return stop(session, {
-				kind: 'failed',
+				kind: 'waiting',
 				step: step.id,
-				message: `step "${step.title}" failed: ${why}\nFix the cause, then: rampart resume ${session.runId}`,
+				message: `step "${step.title}" has ${what}\nDo them, then resume with --ack to record that they are done: rampart resume ${session.runId} --ack`,
 			});
 		}
+		return stop(session, {
+			kind: 'waiting',
+			step: step.id,
+			// Resume, not re-run: a new run would repeat the steps already done.
+			message: `step "${step.title}" has a block that asks for confirmation; confirm it with: rampart resume ${session.runId} --yes (or use the TUI on a terminal)`,
+		});
 	}
-	session.finish('completed');
-	return {kind: 'completed'};
+	return finishSettled(session);
+};
+
+/** Every step is settled: the run completes, or needs attention when a check found something. */
+const finishSettled = (session: RunSession): HeadlessResult => {
+	if (session.finish() === 'completed') return {kind: 'completed'};
+	const findings = session.state.steps.filter(s => s.status === 'attention').map(s => `  ${s.title}: ${(s.findings ?? []).join('; ') || 'see its log'}`);
+	return {kind: 'attention', message: `the run completed, and these findings need attention:\n${findings.join('\n')}`};
 };

@@ -77,6 +77,11 @@ export interface CodeBlock {
 	continueOnError: boolean;
 	/** `mask-credentials=false` turns off masking of credential-like output for this block. */
 	maskCredentials: boolean;
+	/**
+	 * `finding` on a check: its failure is an audit finding the step cannot fix
+	 * (a domain about to expire), so the step ends as needing attention.
+	 */
+	finding: boolean;
 	/** Every attribute as written in the info string, for lint and display. */
 	attributes: Record<string, string | true>;
 	/** Position of the opening fence. */

@@ -38,8 +38,9 @@ export const BLOCK_ATTRIBUTES = [
 	'continue-on-error',
 	'name',
 	'mask-credentials',
+	'finding',
 ] as const;
-const FLAG_ATTRIBUTES = new Set(['interactive', 'continue-on-error', 'mask-credentials']);
+const FLAG_ATTRIBUTES = new Set(['interactive', 'continue-on-error', 'mask-credentials', 'finding']);
 
 /**
  * Deeper nesting than any runbook needs; the Markdown parser's time and stack
@@ -179,7 +180,7 @@ const toBlock = (code: Code, index: number, lines: string[], c: Collector): Code
 	const attributes: Record<string, string | true> = {};
 	let role: BlockRole = 'run';
 	let timeoutMs: number | undefined;
-	const flags = {interactive: false, 'continue-on-error': false, 'mask-credentials': true};
+	const flags = {interactive: false, 'continue-on-error': false, 'mask-credentials': true, finding: false};
 	for (const attribute of info.attributes) {
 		const {key, value} = attribute;
 		if (key in attributes) c.add(at(attribute.offset), 'error', 'duplicate-attribute', `"${key}" is given twice`);
@@ -226,6 +227,7 @@ const toBlock = (code: Code, index: number, lines: string[], c: Collector): Code
 		interactive: flags.interactive,
 		continueOnError: flags['continue-on-error'],
 		maskCredentials: flags['mask-credentials'],
+		finding: flags.finding,
 		attributes,
 		position,
 		// Fenced code starts below the fence; indented code on its own first line.

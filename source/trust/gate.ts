@@ -1,6 +1,6 @@
-// The trust decision for one runbook about to run, for any front end: the
-// headless CLI (source/cli/trust-gate.ts) and the TUI ask the same questions
-// and get the same answers. Nothing here prints or prompts.
+// The trust decision for one runbook, the one entry point to trust: the run
+// controller (engine/open-run.ts), `rampart approve` and `rampart plan` ask
+// it and get the same answers. Nothing here prints or prompts.
 
 import type {Runbook} from '../runbook/model.js';
 import type {Operator} from '../types/events.js';
@@ -22,6 +22,11 @@ export interface TrustAssessment {
 	review?: string;
 	/** One line for the operator, e.g. "… has changed since alice approved it on …". */
 	summary: string;
+	/**
+	 * Users other than root or the file's owner could change the file: refused
+	 * as root (see `refused`), a warning for anyone else.
+	 */
+	fileProblems: FileTrustProblem[];
 }
 
 export interface AssessOptions {
@@ -61,14 +66,19 @@ export const assessTrust = (runbook: Runbook, options: AssessOptions): TrustAsse
 	const uid = options.uid ?? process.getuid?.() ?? -1;
 	const status = trustStatus(runbook, options.stateDir);
 	const summary = describeTrustStatus(runbook, status);
-	if (uid === 0) {
-		const problems = checkFileTrust(runbook.path, {uid, invokingUid: invokingUid(options.env ?? process.env, uid)});
-		if (problems.length > 0) {
-			return {refused: {exitCode: 3, message: describeFileTrust(runbook.path, problems), problems}, status, mayRun: false, needsApproval: false, summary};
-		}
+	const fileProblems = checkFileTrust(runbook.path, {uid, invokingUid: invokingUid(options.env ?? process.env, uid)});
+	if (uid === 0 && fileProblems.length > 0) {
+		return {
+			refused: {exitCode: 3, message: describeFileTrust(runbook.path, fileProblems), problems: fileProblems},
+			status,
+			mayRun: false,
+			needsApproval: false,
+			summary,
+			fileProblems,
+		};
 	}
 	const trusted = isTrusted(status);
-	return {status, mayRun: trusted, needsApproval: !trusted, review: trusted ? undefined : reviewText(runbook, status), summary};
+	return {status, mayRun: trusted, needsApproval: !trusted, review: trusted ? undefined : reviewText(runbook, status), summary, fileProblems};
 };
 
 /** Records the operator's approval of the runbook's content as it is now. */

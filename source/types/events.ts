@@ -24,12 +24,15 @@ export type StepStatus =
 	| 'already-done'
 	| 'skipped'
 	| 'failed'
+	/** Carried out, but a check found something the step cannot fix: an audit finding. */
+	| 'attention'
 	| 'timed-out'
 	| 'cancelled'
 	| 'interrupted'
 	| 'rolled-back';
 
-export type RunOutcome = 'completed' | 'failed' | 'stopped' | 'rolled-back';
+/** `needs-attention`: every step settled, some with findings (exit 1). */
+export type RunOutcome = 'completed' | 'needs-attention' | 'failed' | 'stopped' | 'rolled-back';
 
 export interface LogRef {
 	/** Path relative to the state directory. */
@@ -96,18 +99,24 @@ export type RunEventBody =
 			type: 'step-finished';
 			step: string;
 			attempt: number;
-			status: Extract<StepStatus, 'done' | 'failed' | 'timed-out' | 'cancelled'>;
+			status: Extract<StepStatus, 'done' | 'attention' | 'failed' | 'timed-out' | 'cancelled'>;
 			/** The exit code that decided the outcome, when a block decided it. */
 			exitCode?: number | null;
 			log?: LogRef;
 			error?: string;
+			/** With `attention`: what the step's checks found, in words. */
+			findings?: string[];
 	  }
 	| {
-			/** A `check` block was run on its own (no run blocks). */
+			/** The step's check blocks ran (before its run blocks, or on their own). */
 			type: 'check-finished';
 			step: string;
 			passed: boolean;
 			log?: LogRef;
+			/** A failing check marked `finding` (or an audit step's check): what it found. */
+			finding?: string;
+			/** The operator stopped the check: it decided nothing. */
+			cancelled?: boolean;
 	  }
 	| {type: 'step-already-done'; step: string}
 	| {type: 'step-skipped'; step: string; reason: string}

@@ -1,51 +1,41 @@
 // The real engine and journal behind the TUI's screens. The home screen
-// needs only the cached runbook listing and the run catalog, which are small;
-// everything that works on a runbook (runbook-services.ts) is loaded by
-// loadRunbook. The other services that take a Runbook can only be reached
-// with one that loadRunbook returned, so they find it loaded.
+// needs only the cached runbook listing and the completion index, which are
+// small; the run controller (parser, run session, trust) is loaded when a
+// runbook is first opened. begin, abandon and approve can only be reached
+// with what open returned, so they find it loaded.
 
-import type {CliContext} from '../cli/context.js';
 import {loadRunbookList} from '../engine/runbook-list.js';
-import {latestUnfinished, loadRun, loadRuns} from '../engine/run-catalog.js';
 import type {RunSession} from '../engine/run-session.js';
 import {readCompletionIndex} from '../journal/completion-index-read.js';
 import {journalPath} from '../journal/layout.js';
 import {discoverRunbooks} from '../runbook/discover.js';
-import type {RunbookServices} from './runbook-services.js';
+import type {RunContext} from '../engine/open-run.js';
 import type {TuiServices} from './services.js';
 
-export const engineServices = (ctx: CliContext, sessions: Set<RunSession> = new Set()): TuiServices => {
+type Controller = typeof import('../engine/open-run.js');
+
+export const engineServices = (ctx: RunContext, sessions: Set<RunSession> = new Set()): TuiServices => {
 	const stateDir = () => ctx.stateDir();
-	const track = (session: RunSession) => {
-		sessions.add(session);
-		return session;
-	};
-	let loading: Promise<RunbookServices> | undefined;
-	let loaded: RunbookServices | undefined;
-	const load = () => (loading ??= import('./runbook-services.js').then(m => (loaded = m.runbookServices(ctx, track))));
-	const withRunbook = (): RunbookServices => {
-		if (!loaded) throw new Error('a runbook service was used before any runbook was loaded');
+	let loaded: Controller | undefined;
+	const load = async () => (loaded ??= await import('../engine/open-run.js'));
+	const controller = (): Controller => {
+		if (!loaded) throw new Error('the run controller was used before any runbook was opened');
 		return loaded;
 	};
 	return {
 		env: ctx.env,
 		listRunbooks: () => loadRunbookList(discoverRunbooks(ctx.env, ctx.cwd), stateDir()),
-		loadRunbook: async ref => (await load()).loadRunbook(ref),
-		resolveInputs: (runbook, given) => withRunbook().resolveInputs(runbook, given),
-		requirementProblems: runbook => withRunbook().requirementProblems(runbook),
-		unfinishedRun: runbookId => latestUnfinished(loadRuns(stateDir()), runbookId),
-		findRun: runId => {
-			try {
-				return loadRun(stateDir(), runId);
-			} catch {
-				return undefined;
-			}
+		open: async (target, options) => (await load()).openRun(ctx, target, options),
+		begin: ready => {
+			const begun = controller().beginRun(ctx, ready);
+			// Tracked so that leaving the TUI any way releases the run.
+			if (begun.kind === 'started') sessions.add(begun.session);
+			return begun;
 		},
-		start: (runbook, inputs) => withRunbook().start(runbook, inputs),
-		resume: (runbook, runId, inputs) => withRunbook().resume(runbook, runId, inputs),
-		abandon: (runbook, run) => withRunbook().abandon(runbook, run),
-		assessTrust: runbook => withRunbook().assessTrust(runbook),
-		approve: runbook => withRunbook().approve(runbook),
+		abandon: (runbook, run) => controller().abandonRun(ctx, {runbook, run}),
+		approve: runbook => {
+			controller().approveRun(ctx, runbook);
+		},
 		journalPath: runId => journalPath(stateDir(), runId),
 		nextDue: runbookId => {
 			try {

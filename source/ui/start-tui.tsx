@@ -7,17 +7,16 @@
 // the middle of a run (it stays resumable), or a signal ended Rampart.
 
 import {render} from 'ink';
-import type {CliContext} from '../cli/context.js';
-import {EXIT} from '../cli/exit-codes.js';
+import {EXIT} from '../types/exit-codes.js';
 import type {RunSession} from '../engine/run-session.js';
 import {App} from './app.js';
 import {engineServices} from './engine-services.js';
 import {chooseTheme, ThemeContext} from './theme.js';
 import {createTerminal} from './terminal.js';
-import type {TuiResult, TuiStart} from './services.js';
+import type {TuiContext, TuiResult, TuiStart} from './services.js';
 
 export interface StartTuiOptions {
-	ctx: CliContext;
+	ctx: TuiContext;
 	initial: TuiStart;
 }
 

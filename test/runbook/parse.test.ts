@@ -92,6 +92,7 @@ describe('the valid fixture', () => {
 			interactive: false,
 			continueOnError: false,
 			maskCredentials: true,
+			finding: false,
 			attributes: {role: 'verify', name: 'The admin account has keys', timeout: '10s'},
 			position: {line: 49, column: 1},
 			codeLine: 50,

@@ -64,7 +64,7 @@ describe('markdown', () => {
 	});
 
 	it('labels shell blocks with what they do', () => {
-		const blocks = [{index: 0, lang: 'sh', runnable: true, role: 'check', code: 'true', confirm: false, interactive: false, continueOnError: false, maskCredentials: true, attributes: {}, position: {line: 1, column: 1}, codeLine: 2}] as const;
+		const blocks = [{index: 0, lang: 'sh', runnable: true, role: 'check', code: 'true', confirm: false, interactive: false, continueOnError: false, maskCredentials: true, finding: false, attributes: {}, position: {line: 1, column: 1}, codeLine: 2}] as const;
 		const {lastFrame} = render(<Markdown markdown={'```sh\ntrue\n```\n'} blocks={[...blocks]} width={80} />);
 		expect(lastFrame()).toContain('$ check (already done?)');
 	});

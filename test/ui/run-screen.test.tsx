@@ -26,16 +26,17 @@ describe('run screen', () => {
 		expect(frame).toMatch(/s skip/);
 	});
 
-	it('asks once, runs the step and shows its output, then Enter moves on', async () => {
+	it('asks once, runs the step, then selects the next step; the output stays with its step', async () => {
 		const {app, l} = await startDemo();
 		await app.press(KEY.enter);
 		await app.waitFor('Run this step now?');
 		await app.press(KEY.enter);
+		await app.waitFor(/“Say hello” done in/);
+		// After a step is done, the selection is on the next one.
+		await app.waitFor(/›· 2\. Dangerous/);
+		await app.press(KEY.up);
 		const frame = await app.waitFor('hello example.org:8080');
 		expect(frame).toContain('to stderr');
-		await app.waitFor(/“Say hello” done in/);
-		await app.press(KEY.enter);
-		await app.waitFor(/2\. Dangerous\n/);
 		const types = journalEvents(l.home).map(e => e.type);
 		expect(types).toContain('step-finished');
 	});
@@ -59,6 +60,8 @@ describe('run screen', () => {
 		await app.waitFor('That is not “example.org”');
 		expect(journalEvents(l.home).some(e => e.type === 'step-started')).toBe(false);
 		await app.press('example.org', KEY.enter);
+		await app.waitFor('“Dangerous” done');
+		await app.press(KEY.up);
 		await app.waitFor('confirmed example.org');
 	});
 
@@ -154,19 +157,17 @@ describe('run screen', () => {
 		const {app} = await startDemo(l);
 		await app.press(KEY.enter, KEY.enter);
 		await app.waitFor('“Say hello” done');
-		await app.press(KEY.enter); // to step 2
 		await app.waitFor('2. Dangerous\n');
 		await app.press('s', 'not needed', KEY.enter);
 		await app.waitFor('skipped: not needed');
+		await app.waitFor('3. Manual checks\n');
 		await app.press(KEY.space, KEY.space, KEY.enter);
 		await app.waitFor('“Manual checks” done');
-		await app.press(KEY.enter);
 		await app.waitFor('4. Optional\n');
 		await app.press('n', 'all good', KEY.enter);
-		await app.waitFor('Note recorded');
+		await app.waitFor('Note recorded on “Optional”');
 		await app.press(KEY.enter, KEY.enter);
 		await app.waitFor('“Optional” done');
-		await app.press(KEY.enter);
 		await app.waitFor('5. Read this\n');
 		await app.press(KEY.enter);
 		await app.waitFor('“Read this” done');

@@ -14,7 +14,7 @@ export const rollbackCommand = async (ctx: CliContext, runId: string | undefined
 		if (!options.yes) {
 			ctx.err(
 				plan.length === 0
-					? `rampart: run ${session.runId} has no done step with a rollback; nothing would be undone.`
+					? `rampart: run ${session.runId} has no step that changed anything and has a rollback; nothing would be undone.`
 					: `rampart: rolling back run ${session.runId} would undo, in this order:\n${titles.map((t, i) => `  ${i + 1}. ${t}`).join('\n')}`,
 			);
 			throw usageError('nothing was undone: add --yes to roll back');

@@ -1,11 +1,11 @@
 import type {CliContext} from '../context.js';
-import {gatherInputs, loadRunbook, validatedInputs} from '../prepare-run.js';
+import {gatherInputs, loadRunbook} from '../prepare-run.js';
+import {inputError, trustOf} from '../open-run.js';
+import {resolveInputs} from '../../engine/resolve-inputs.js';
 import {blockEnvironment} from '../../engine/block-env.js';
 import {MASK} from '../../engine/mask.js';
 import {stepKind} from '../../engine/run-session.js';
 import {checkRequirements, currentHost} from '../../engine/requirements.js';
-import {checkFileTrust, invokingUid} from '../../trust/file-trust.js';
-import {describeStatus, readTrustStatus} from '../trust-gate.js';
 
 export interface PlanOptions {
 	input?: string[];
@@ -17,15 +17,17 @@ export interface PlanOptions {
 /** `rampart run --dry-run`: what would run, with which environment; runs nothing, records nothing. */
 export const planCommand = async (ctx: CliContext, ref: string, options: PlanOptions): Promise<number> => {
 	const runbook = await loadRunbook(ctx, ref);
-	const values = validatedInputs(runbook, gatherInputs(ctx, options.input ?? [], options.inputs), ctx.env);
+	const {values, problems} = resolveInputs(runbook, gatherInputs(ctx, options.input ?? [], options.inputs), ctx.env);
+	if (problems.length > 0) throw inputError(runbook, problems);
 	const secrets = new Set(runbook.meta.inputs.filter(i => i.type === 'secret').map(i => i.name));
 	const shown = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, secrets.has(k) ? MASK : v]));
 	// Requirements are reported, not enforced: a plan is useful anywhere.
 	const requirementProblems = checkRequirements(runbook.meta.requires, currentHost(ctx.env)).map(p => p.message);
 	// Shown, not required: a plan runs nothing, so it is how a runbook is read before approving it.
-	const trust = readTrustStatus(ctx, runbook);
+	const assessed = trustOf(ctx, runbook);
+	const trust = assessed.status;
 	const uid = process.getuid?.() ?? -1;
-	const fileTrust = checkFileTrust(runbook.path, {uid, invokingUid: invokingUid(ctx.env, uid)}).map(p => p.message);
+	const fileTrust = assessed.fileProblems.map(p => p.message);
 	const steps = runbook.steps.map(step => ({
 		id: step.id,
 		title: step.title,
@@ -51,7 +53,7 @@ export const planCommand = async (ctx: CliContext, ref: string, options: PlanOpt
 	}
 	ctx.out(`Plan for ${runbook.meta.title} (${runbook.path}) — nothing will run.`);
 	if (requirementProblems.length) ctx.out(`Requirements NOT met here:\n${requirementProblems.map(p => `  ${p}`).join('\n')}`);
-	ctx.out(`Trust: ${describeStatus(runbook, trust)}${trust.kind === 'new' || trust.kind === 'changed' ? ` (rampart approve ${runbook.path})` : ''}.`);
+	ctx.out(`Trust: ${assessed.summary}${trust.kind === 'new' || trust.kind === 'changed' ? ` (rampart approve ${runbook.path})` : ''}.`);
 	if (fileTrust.length) ctx.out(`File permissions${uid === 0 ? ' (root refuses to run it until fixed)' : ''}:\n${fileTrust.map(p => `  ${p}`).join('\n')}`);
 	ctx.out('\nInputs (passed as environment variables):');
 	for (const [k, v] of Object.entries(shown)) ctx.out(`  ${k}=${JSON.stringify(v)}`);

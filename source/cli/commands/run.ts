@@ -1,20 +1,17 @@
-// `rampart run` and `rampart resume`, headless. (On a terminal without --yes
-// the TUI takes over once it exists; the rules are the same engine's.)
+// `rampart run` and `rampart resume`, headless (on a terminal without --yes
+// the TUI takes over). The rules are the run controller's: opening through
+// cli/open-run.ts, each step through RunSession.proceed.
 
-import {RunSession, EngineError, LeftoverProcessError} from '../../engine/run-session.js';
-import {journalPath, RunAlreadyActiveError} from '../../journal/index.js';
-import {latestUnfinished, loadRun, loadRuns} from '../../engine/run-catalog.js';
+import {EngineError, type RunSession} from '../../engine/run-session.js';
+import {journalPath} from '../../journal/layout.js';
 import {runHeadless, type HeadlessResult} from '../../headless/headless-run.js';
 import {jsonReporter} from '../../headless/reporters.js';
 import {listrReporter} from '../../headless/listr-reporter.js';
 import {SETTLED} from '../../engine/state.js';
-import {CliError, usageError} from '../errors.js';
+import {usageError} from '../errors.js';
 import {EXIT} from '../exit-codes.js';
 import type {CliContext} from '../context.js';
-import {ensureRequirements, gatherInputs, loadRunbook, loadRunbookFile, validatedInputs} from '../prepare-run.js';
-import {existsSync} from 'node:fs';
-import {ensureApproved, ensureFileTrust} from '../trust-gate.js';
-import {maxLogBytes} from '../log-limit.js';
+import {openSession, type OpenFlags} from '../open-run.js';
 
 export interface RunOptions {
 	yes?: boolean;
@@ -49,17 +46,6 @@ const trapInterrupts = (session: RunSession) => {
 	};
 };
 
-const openSession = (open: () => RunSession): RunSession => {
-	try {
-		return open();
-	} catch (error) {
-		if (error instanceof RunAlreadyActiveError) throw new CliError(error.message, EXIT.failed, 'Wait for it to finish, or stop that process first.');
-		if (error instanceof LeftoverProcessError) throw new CliError(error.message, EXIT.failed);
-		if (error instanceof EngineError) throw new CliError(error.message, EXIT.usage);
-		throw error;
-	}
-};
-
 const drive = async (ctx: CliContext, session: RunSession, options: RunOptions): Promise<number> => {
 	// listr2's live renderer on a terminal; plain lines for CI, pipes and cron.
 	const renderer = ctx.stdoutIsTTY && !ctx.env.CI ? 'default' : 'simple';
@@ -81,6 +67,9 @@ const drive = async (ctx: CliContext, session: RunSession, options: RunOptions):
 		case 'completed':
 			if (!options.json) ctx.err(`rampart: run ${session.runId} ${session.state.outcome ?? 'completed'}. Its record: rampart report ${session.runId}`);
 			return EXIT.ok;
+		case 'attention':
+			ctx.err(`rampart: ${result.message}\nIts record: rampart report ${session.runId}`);
+			return EXIT.failed;
 		case 'interrupted':
 			ctx.err(`rampart: interrupted; nothing is left running. Resume with: rampart resume ${session.runId}`);
 			return EXIT.interrupted;
@@ -91,51 +80,16 @@ const drive = async (ctx: CliContext, session: RunSession, options: RunOptions):
 	}
 };
 
+const flagsOf = (ctx: CliContext, options: RunOptions, verb?: string): OpenFlags => ({...options, interactive: canAsk(ctx, options), verb});
+
 export const runCommand = async (ctx: CliContext, ref: string, options: RunOptions): Promise<number> => {
-	const runbook = await loadRunbook(ctx, ref);
-	ensureFileTrust(ctx, runbook);
-	const logLimit = maxLogBytes(options.maxLogBytes, ctx.env);
-	const inputs = validatedInputs(runbook, gatherInputs(ctx, options.input ?? [], options.inputs), ctx.env);
-	ensureRequirements(runbook, ctx.env);
-	// Last before the start, so that nothing is approved for a run that cannot happen.
-	await ensureApproved(ctx, runbook, {approve: options.approve, interactive: canAsk(ctx, options)});
-	const session = openSession(() =>
-		RunSession.start({runbook, inputs, stateDir: ctx.stateDir(), mode: options.check ? 'check' : 'run', env: ctx.env, cwd: ctx.cwd, maxLogBytes: logLimit}),
-	);
+	const session = await openSession(ctx, {runbook: ref}, flagsOf(ctx, options));
 	return drive(ctx, session, options);
 };
 
-/** Reopens an unfinished run (the latest when no id is given), with the same checks as a start. */
+/** Reopens an unfinished run (the latest when no id is given), through the same gates as a start. */
 export const reopenRun = async (ctx: CliContext, runId: string | undefined, options: RunOptions, verb = 'resume'): Promise<RunSession> => {
-	const stateDir = ctx.stateDir();
-	let summary;
-	if (runId) {
-		try {
-			summary = loadRun(stateDir, runId);
-		} catch {
-			throw usageError(`no run ${runId} in ${stateDir}`, 'See the runs with: rampart history');
-		}
-	} else {
-		summary = latestUnfinished(loadRuns(stateDir));
-		if (!summary) throw usageError(`there is no unfinished run to ${verb}`, 'Start one with: rampart run <runbook>');
-	}
-	const recorded = summary.state;
-	if (recorded.outcome) throw usageError(`run ${summary.runId} has already finished (${recorded.outcome})`, `Start a new one with: rampart run ${recorded.runbook.id}`);
-	// The runbook as it is now, from where the run found it.
-	const runbook = existsSync(recorded.runbook.path) ? await loadRunbookFile(recorded.runbook.path) : await loadRunbook(ctx, recorded.runbook.id);
-	ensureFileTrust(ctx, runbook);
-	const logLimit = maxLogBytes(options.maxLogBytes, ctx.env);
-	if (runbook.sha256 !== recorded.runbook.sha256) {
-		ctx.err(`rampart: ${runbook.path} has changed since this run started.`);
-	}
-	// Recorded values, except secrets (never recorded): those are asked again.
-	const given = {...recorded.inputs, ...gatherInputs(ctx, options.input ?? [], options.inputs)};
-	const inputs = validatedInputs(runbook, given, ctx.env);
-	ensureRequirements(runbook, ctx.env);
-	await ensureApproved(ctx, runbook, {approve: options.approve, interactive: canAsk(ctx, options)});
-	const session = openSession(() =>
-		RunSession.resume({runbook, inputs, stateDir, runId: summary.runId, env: ctx.env, cwd: recorded.cwd, maxLogBytes: logLimit}),
-	);
+	const session = await openSession(ctx, {resume: runId}, flagsOf(ctx, options, verb));
 	const resumed = session.state.resumes.at(-1);
 	if (resumed && resumed.changedSteps.length > 0 && !options.json) {
 		const titles = resumed.changedSteps.map(id => session.state.steps.find(s => s.id === id)?.title ?? id);

@@ -78,6 +78,21 @@ export const runnableBlocks = (ctx: LintContext) => {
 					`a ${block.role} block should not be interactive: checks and verifies also run in audit mode, unattended, and must only look`,
 				);
 			}
+			if (block.finding && block.role !== 'check') {
+				ctx.report(
+					onFence(ctx, block, 'finding'),
+					'error',
+					'finding-role',
+					`only a check block can be a finding: a failing ${block.role} block already fails its step`,
+				);
+			} else if (block.finding && step.blocks.some(b => b.runnable && b.role === 'run')) {
+				ctx.report(
+					onFence(ctx, block, 'finding'),
+					'error',
+					'finding-with-run',
+					'this step has run blocks, which are there to fix what its check finds: a failing check here means "run the step", not a finding; drop finding, or move the check to a step of its own',
+				);
+			}
 			if (block.code.trim() === '') {
 				ctx.report(block.position, 'warning', 'empty-block', `this ${block.lang} block has no code: it runs nothing`);
 			}

@@ -2,7 +2,6 @@
 // then the review. Its own module so that the input rules load with it, when
 // a runbook is opened, not with the home screen.
 
-import {useState} from 'react';
 import type {Runbook} from '../../runbook/model.js';
 import type {RunSummary} from '../../engine/run-catalog.js';
 import {resolveDefault} from '../../runbook/inputs.js';
@@ -17,8 +16,10 @@ export interface FormScreenProps {
 	given: Record<string, string>;
 	resume?: RunSummary;
 	env: NodeJS.ProcessEnv;
-	/** Starts with these values; returns what is wrong with them, if anything. */
-	onStart: (values: Record<string, string>) => string | undefined;
+	/** What the run controller found wrong with the values last given, if anything. */
+	problem?: string;
+	/** Starts with these values. */
+	onStart: (values: Record<string, string>) => void;
 	onBack: () => void;
 	onQuit: () => void;
 }
@@ -29,14 +30,13 @@ export const FormScreen = (props: FormScreenProps) => {
 	const [state, dispatch, get] = useRefReducer(formReducer, () =>
 		initialForm(fields, Object.fromEntries(fields.map(f => [f.name, given[f.name] ?? resolveDefault(f, env) ?? '']))),
 	);
-	const [problem, setProblem] = useState<string | undefined>(undefined);
 	const {columns, rows} = useTerminalSize();
 	useForm({
 		get,
 		dispatch,
-		onStart: () => setProblem(props.onStart(get().values)),
+		onStart: () => props.onStart(get().values),
 		onBack: props.onBack,
 		onQuit: props.onQuit,
 	});
-	return <FormView runbook={runbook} state={state} fixed={resume?.state.inputs} columns={columns} rows={rows} resuming={Boolean(resume)} problem={problem} />;
+	return <FormView runbook={runbook} state={state} fixed={resume?.state.inputs} columns={columns} rows={rows} resuming={Boolean(resume)} problem={props.problem} />;
 };

@@ -1,9 +1,12 @@
-// The run screen's keys. What is available comes from the session (the
-// engine's rules); this table only names the intents and their keys.
+// The run screen's keys, one table per mode. The same tables resolve a key
+// press (use-run-input.ts), draw the hint bar and the prompts' key lines,
+// and fill the `?` help; messages that name a key take it from here.
+// Which commands are available comes from the session (the engine's rules).
 
 import type {RunSession} from '../../engine/run-session.js';
-import type {RunState} from '../../engine/state.js';
-import type {CommandTable} from '../commands.js';
+import {SETTLED, type RunState} from '../../engine/state.js';
+import {keysText, type CommandTable} from '../commands.js';
+import type {RunMode} from './use-run-state.js';
 
 export type RunCommand =
 	| 'run'
@@ -25,19 +28,20 @@ export type RunCommand =
 	| 'help'
 	| 'quit';
 
+/** Browsing the steps. */
 export const RUN_COMMANDS: CommandTable<RunCommand> = [
-	{id: 'run', keys: ['enter'], label: 'run step', help: 'Run the step (asks first); next'},
-	{id: 'retry', keys: ['r'], label: 'run again', help: 'Run the step again'},
+	{id: 'run', keys: ['enter'], label: 'run step', help: 'Run the step (checks first, asks before commands); on a settled step: the next step'},
+	{id: 'retry', keys: ['r'], label: 'run again', help: 'Run a failed, stopped or interrupted step again'},
 	{id: 'tick', keys: ['space', 'x'], label: 'tick item', help: 'Tick the next manual item'},
 	{id: 'check', keys: ['c'], label: 'check only', help: "Run only the step's check"},
 	{id: 'accept', keys: ['d'], label: 'mark already done', help: 'Accept a passing check as done'},
 	{id: 'skip', keys: ['s'], label: 'skip', help: 'Skip the step, with a reason'},
-	{id: 'rollback', keys: ['u'], label: 'roll back', help: "Roll back the step (asks)"},
+	{id: 'rollback', keys: ['u'], label: 'roll back', help: 'Roll back the step (asks)'},
 	{id: 'rollback-run', keys: ['U'], label: 'roll back run', help: 'Roll back the whole run (asks)'},
 	{id: 'note', keys: ['n'], label: 'note', help: 'Add a note to the step'},
-	{id: 'log', keys: ['l'], label: 'log', help: "Full output log of the step"},
+	{id: 'log', keys: ['l'], label: 'log', help: 'Full output log of the step'},
 	{id: 'finish', keys: ['f'], label: 'finish', help: 'Finish the run, see summary'},
-	{id: 'prev', keys: ['up', 'k'], label: 'previous step', help: 'Previous step', hidden: true},
+	{id: 'prev', keys: ['up', 'k'], label: 'steps', help: 'Previous step'},
 	{id: 'next', keys: ['down', 'j'], label: 'next step', help: 'Next step', hidden: true},
 	{id: 'page-up', keys: ['pgup'], label: 'scroll up', help: "Scroll the step's text up", hidden: true},
 	{id: 'page-down', keys: ['pgdn'], label: 'scroll down', help: "Scroll the step's text down", hidden: true},
@@ -46,10 +50,62 @@ export const RUN_COMMANDS: CommandTable<RunCommand> = [
 	{id: 'quit', keys: ['q', 'esc'], label: 'quit', help: 'Leave; resume it later'},
 ];
 
-export const hasRole = (session: RunSession, stepId: string, role: string): boolean =>
-	session.runbook.steps.find(s => s.id === stepId)?.blocks.some(b => b.runnable && b.role === role) ?? false;
+/** Before a step's commands run: one key to go on. */
+export const CONFIRM_COMMANDS: CommandTable<'go' | 'cancel'> = [
+	{id: 'go', keys: ['enter', 'y'], label: 'run', help: 'Run the step now'},
+	{id: 'cancel', keys: ['esc'], label: 'cancel', help: 'Cancel; nothing is run'},
+];
 
-/** The commands that make sense for the selected step right now. */
+/** Typing a confirmation word, a skip reason or a note (other keys type). */
+export const TEXT_COMMANDS: CommandTable<'save' | 'cancel'> = [
+	{id: 'save', keys: ['enter'], label: 'save', help: 'Save what you typed'},
+	{id: 'cancel', keys: ['esc'], label: 'cancel', help: 'Cancel; nothing is recorded'},
+];
+
+/** A yes/no question. Ctrl-C answers yes only to "leave?" (pressed twice, it leaves). */
+export const ASK_COMMANDS: CommandTable<'yes' | 'no'> = [
+	{id: 'yes', keys: ['y', 'Y'], label: 'yes', help: 'Yes'},
+	{id: 'no', keys: ['n', 'N', 'esc', 'q'], label: 'no', help: 'No'},
+];
+
+/** The full log of a step. */
+export const LOG_COMMANDS: CommandTable<'up' | 'down' | 'page-up' | 'page-down' | 'top' | 'bottom' | 'back'> = [
+	{id: 'up', keys: ['up', 'k'], label: 'scroll', help: 'One line up'},
+	{id: 'down', keys: ['down', 'j'], label: 'down', help: 'One line down', hidden: true},
+	{id: 'page-up', keys: ['pgup'], label: 'page up', help: 'One page up'},
+	{id: 'page-down', keys: ['pgdn', 'space'], label: 'page down', help: 'One page down'},
+	{id: 'top', keys: ['home', 'g'], label: 'top', help: 'The first line'},
+	{id: 'bottom', keys: ['end', 'G'], label: 'end', help: 'The last line'},
+	{id: 'back', keys: ['esc', 'q', 'l'], label: 'back', help: 'Back to the step'},
+];
+
+/** The `?` help: any key closes it. */
+export const HELP_COMMANDS: CommandTable<'close'> = [{id: 'close', keys: ['any key'], label: 'close help', help: 'Close this help'}];
+
+/** The table of the open mode; the confirm prompt types words once it asks for one. */
+export const tableFor = (mode: RunMode): CommandTable => {
+	switch (mode.kind) {
+		case 'browse':
+			return RUN_COMMANDS;
+		case 'confirm':
+			return mode.index < 0 ? CONFIRM_COMMANDS : TEXT_COMMANDS;
+		case 'text':
+			return TEXT_COMMANDS;
+		case 'ask':
+			return ASK_COMMANDS;
+		case 'log':
+			return LOG_COMMANDS;
+		case 'help':
+			return HELP_COMMANDS;
+	}
+};
+
+/** The key(s) of one command, as shown: `key('skip')` is `s`. */
+export const key = (id: RunCommand): string => keysText(RUN_COMMANDS.find(c => c.id === id)!);
+
+const AGAIN: ReadonlySet<string> = new Set(['failed', 'timed-out', 'cancelled', 'interrupted']);
+
+/** The commands that make sense for the selected step right now (the engine's rules, mapped to keys). */
 export const availableRunCommands = (session: RunSession, state: RunState, selected: number, busy: boolean): Set<RunCommand> => {
 	const available = new Set<RunCommand>(['prev', 'next', 'page-up', 'page-down', 'help', 'quit', 'note']);
 	if (busy) {
@@ -60,12 +116,12 @@ export const availableRunCommands = (session: RunSession, state: RunState, selec
 	const step = session.runbook.steps[selected];
 	const stepState = state.steps[selected];
 	if (!step || !stepState) return available;
-	// The engine says what the rules allow; this only maps it to keys.
 	const allowed = session.actionsFor(step.id);
 	available.add('finish');
-	if (allowed.has('run')) available.add('run');
+	// Enter also moves on from a settled step.
+	available.add('run');
+	if (allowed.has('run') && AGAIN.has(stepState.status)) available.add('retry');
 	if (allowed.has('skip')) available.add('skip');
-	if (allowed.has('run') && stepState.status !== 'pending' && stepState.status !== 'running') available.add('retry');
 	if (allowed.has('tick')) available.add('tick');
 	if (allowed.has('check')) available.add('check');
 	if (allowed.has('accept')) available.add('accept');
@@ -73,4 +129,11 @@ export const availableRunCommands = (session: RunSession, state: RunState, selec
 	if (session.rollbackPlan().length > 0) available.add('rollback-run');
 	if (stepState.logs.length > 0) available.add('log');
 	return available;
+};
+
+/** Enter's label on a settled step: it moves on. */
+export const enterLabel = (state: RunState, selected: number): string | undefined => {
+	const s = state.steps[selected];
+	if (!s || !SETTLED.has(s.status)) return undefined;
+	return state.steps.every(step => SETTLED.has(step.status)) ? 'finish' : 'next step';
 };

@@ -1,11 +1,11 @@
 // The run screen as drawn: step list, the selected step (its text, the
 // commands and the values they get), live output or the open prompt, the
-// last message and the key hints. Pure: everything comes in as props.
+// last message and the key hints (of the open mode's command table). Pure: everything comes in as props.
 
 import {Box, Text} from 'ink';
 import type {ReactNode} from 'react';
 import type {Runbook, Step} from '../../runbook/model.js';
-import type {RunState, StepState} from '../../engine/state.js';
+import {SETTLED, type RunState, type StepState} from '../../engine/state.js';
 import type {Confirmation} from '../../engine/run-session.js';
 import {Markdown} from '../markdown/markdown.js';
 import {KeyHints} from '../components/key-hints.js';
@@ -42,7 +42,7 @@ export const RunView = (props: RunViewProps) => {
 	const detailWidth = Math.max(20, columns - listWidth - 3);
 	const step = runbook.steps[ui.selected];
 	const stepState = state.steps[ui.selected];
-	const settled = state.steps.filter(s => ['done', 'already-done', 'skipped'].includes(s.status)).length;
+	const settled = state.steps.filter(s => SETTLED.has(s.status)).length;
 	return (
 		<Box flexDirection="column" width={columns} height={height}>
 			<Box justifyContent="space-between" height={1}>
@@ -197,7 +197,7 @@ const LogView = ({lines, offset, height}: {lines: readonly string[]; offset: num
 	return (
 		<Box flexDirection="column" height={height} overflow="hidden">
 			<Text color={theme.muted} wrap="truncate-end">
-				── full log · lines {lines.length === 0 ? 0 : offset + 1}–{Math.min(lines.length, offset + page)} of {lines.length} · ↑↓ PgUp PgDn · Esc back ──
+				── full log · lines {lines.length === 0 ? 0 : offset + 1}–{Math.min(lines.length, offset + page)} of {lines.length} ──
 			</Text>
 			{lines.slice(offset, offset + page).map((line, i) => (
 				<Text key={i} wrap="truncate-end" color={line.startsWith('# rampart:') ? theme.muted : undefined}>
@@ -234,16 +234,6 @@ const PromptPanel = (props: RunViewProps & {step: Step; height: number}) => {
 							{blockLabel(step, b.index)}
 						</Text>
 					))}
-					<Text>
-						<Text bold color={theme.accent}>
-							Enter
-						</Text>{' '}
-						run ·{' '}
-						<Text bold color={theme.accent}>
-							Esc
-						</Text>{' '}
-						cancel
-					</Text>
 				</>
 			);
 		} else {
@@ -255,7 +245,7 @@ const PromptPanel = (props: RunViewProps & {step: Step; height: number}) => {
 					</Text>
 					<Text wrap="wrap">
 						Type <Text bold>{word.word}</Text>
-						{word.input ? ` (the value of ${word.input})` : ''} and press Enter, or Esc to cancel:
+						{word.input ? ` (the value of ${word.input})` : ''}:
 					</Text>
 					<TextField value={mode.typed} />
 				</>
@@ -268,7 +258,6 @@ const PromptPanel = (props: RunViewProps & {step: Step; height: number}) => {
 					{mode.purpose === 'skip' ? `Why skip “${step.title}”? The reason is recorded.` : `Note for “${step.title}” (recorded):`}
 				</Text>
 				<TextField value={mode.value} placeholder={mode.purpose === 'skip' ? 'e.g. done by hand last week' : ''} />
-				<Text color={theme.muted}>Enter save · Esc cancel</Text>
 			</>
 		);
 	} else if (mode.kind === 'ask') {
@@ -277,23 +266,13 @@ const PromptPanel = (props: RunViewProps & {step: Step; height: number}) => {
 				? 'A command is running. Stop it and leave? The run stays resumable.'
 				: 'Leave this run? It stays resumable: rampart resume, or open it again from the list.',
 			'rollback-step': `Roll back “${step.title}”? Its rollback blocks run now.`,
-			'rollback-run': 'Roll back the whole run? Every done step with a rollback is undone, latest first, and the run ends.',
+			'rollback-run': 'Roll back the whole run? Every step that changed something and has a rollback is undone, latest first, and the run ends.',
 			'finish-stopped': 'Some steps are still open. Finish the run now as stopped? (It cannot be resumed after this.)',
 		}[mode.question];
 		body = (
 			<>
 				<Text bold color={theme.warning} wrap="wrap">
 					{question}
-				</Text>
-				<Text>
-					<Text bold color={theme.accent}>
-						y
-					</Text>{' '}
-					yes ·{' '}
-					<Text bold color={theme.accent}>
-						n
-					</Text>
-					/Esc no
 				</Text>
 			</>
 		);

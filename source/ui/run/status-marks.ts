@@ -10,6 +10,7 @@ export const STATUS: Record<StepStatus, {mark: string; word: string; tone: keyof
 	done: {mark: '✓', word: 'done', tone: 'success'},
 	'already-done': {mark: '=', word: 'already done', tone: 'success'},
 	skipped: {mark: '»', word: 'skipped', tone: 'warning'},
+	attention: {mark: '!', word: 'attention', tone: 'warning'},
 	failed: {mark: '✗', word: 'failed', tone: 'danger'},
 	'timed-out': {mark: '⧖', word: 'timed out', tone: 'danger'},
 	cancelled: {mark: '⊘', word: 'stopped', tone: 'danger'},

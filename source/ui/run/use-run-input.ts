@@ -1,68 +1,67 @@
 // The run screen's one owner of key presses: it reads the latest UI state
-// (not the last render's), turns the key into a command of the current
-// mode's table and calls the matching action.
+// (not the last render's), looks the key up in the open mode's command
+// table (run-commands.ts) and calls the matching action. Keys that are in
+// no table type into the open prompt.
 
 import {useKeypress} from '../use-keypress.js';
 import {resolveCommand} from '../commands.js';
-import {RUN_COMMANDS, type RunCommand} from './run-commands.js';
+import {ASK_COMMANDS, CONFIRM_COMMANDS, LOG_COMMANDS, RUN_COMMANDS, TEXT_COMMANDS, type RunCommand} from './run-commands.js';
 import type {RunAction, RunUiState} from './use-run-state.js';
+import type {RunActions} from './use-run-actions.js';
 
-export interface RunInputHandlers {
+export interface RunInputHandlers extends RunActions {
 	get: () => RunUiState;
 	dispatch: (action: RunAction) => void;
 	available: () => ReadonlySet<RunCommand>;
-	command: (command: RunCommand) => void;
-	/** Enter in a prompt (confirm word, reason, note). */
-	submit: () => void;
-	answer: (yes: boolean) => void;
-	/** Ctrl-C: stop the command, or ask before leaving. */
-	interrupt: () => void;
 	logPage: () => number;
 	/** While a block has the terminal, Rampart reads no keys. */
 	suspended: boolean;
 }
 
 export const useRunInput = (handlers: RunInputHandlers) => {
-	useKeypress(
-		({name, text}) => {
-			const ui = handlers.get();
-			const mode = ui.mode;
-			if (name === 'ctrl+c' && mode.kind !== 'ask') {
-				handlers.interrupt();
+	const {get, dispatch} = handlers;
+	const cancel = () => {
+		dispatch({type: 'mode', mode: {kind: 'browse'}});
+		dispatch({type: 'message', message: {tone: 'info', text: 'Cancelled; nothing was run or recorded.'}});
+	};
+	useKeypress(({name, text}) => {
+		const mode = get().mode;
+		// Ctrl-C always reaches the running command first; asked "leave?", it says yes.
+		if (name === 'ctrl+c') {
+			if (mode.kind === 'ask') handlers.answer(mode.question === 'quit');
+			else handlers.interrupt();
+			return;
+		}
+		switch (mode.kind) {
+			case 'help':
+				return dispatch({type: 'mode', mode: {kind: 'browse'}});
+			case 'ask': {
+				const command = resolveCommand(ASK_COMMANDS, name);
+				if (command) handlers.answer(command === 'yes');
 				return;
 			}
-			switch (mode.kind) {
-				case 'help':
-					handlers.dispatch({type: 'mode', mode: {kind: 'browse'}});
-					return;
-				case 'ask':
-					if (name === 'y' || name === 'Y' || name === 'ctrl+c') handlers.answer(true);
-					else if (name === 'n' || name === 'N' || name === 'esc' || name === 'q') handlers.answer(false);
-					return;
-				case 'confirm':
-				case 'text':
-					if (name === 'esc') {
-						handlers.dispatch({type: 'mode', mode: {kind: 'browse'}});
-						handlers.dispatch({type: 'message', message: {tone: 'info', text: 'Cancelled; nothing was run or recorded.'}});
-					} else if (name === 'enter' || (mode.kind === 'confirm' && mode.index < 0 && (name === 'y' || name === 'Y'))) handlers.submit();
-					else if (mode.kind === 'text' || mode.index >= 0) {
-						handlers.dispatch({type: 'edit', typed: text, backspace: name === 'backspace'});
-					}
-					return;
-				case 'log': {
-					const page = handlers.logPage();
-					const by = {up: -1, k: -1, down: 1, j: 1, pgup: -page, pgdn: page, space: page, home: -Infinity, g: -Infinity, end: Infinity, G: Infinity}[name ?? ''];
-					if (by !== undefined) handlers.dispatch({type: 'log-scroll', by, page});
-					else if (name === 'esc' || name === 'q' || name === 'l') handlers.dispatch({type: 'mode', mode: {kind: 'browse'}});
-					return;
-				}
-				case 'browse': {
-					const command = resolveCommand(RUN_COMMANDS, name, handlers.available());
-					if (command) handlers.command(command);
-					return;
-				}
+			case 'confirm':
+			case 'text': {
+				const typing = mode.kind === 'text' || mode.index >= 0;
+				const command = resolveCommand(typing ? TEXT_COMMANDS : CONFIRM_COMMANDS, name);
+				if (command === 'cancel') cancel();
+				else if (command) handlers.submit();
+				else if (typing) dispatch({type: 'edit', typed: text, backspace: name === 'backspace'});
+				return;
 			}
-		},
-		!handlers.suspended,
-	);
+			case 'log': {
+				const page = handlers.logPage();
+				const by = {up: -1, down: 1, 'page-up': -page, 'page-down': page, top: -Infinity, bottom: Infinity, back: undefined};
+				const command = resolveCommand(LOG_COMMANDS, name);
+				if (command === 'back') dispatch({type: 'mode', mode: {kind: 'browse'}});
+				else if (command) dispatch({type: 'log-scroll', by: by[command]!, page});
+				return;
+			}
+			case 'browse': {
+				const command = resolveCommand(RUN_COMMANDS, name, handlers.available());
+				if (command) handlers.command(command);
+				return;
+			}
+		}
+	}, !handlers.suspended);
 };

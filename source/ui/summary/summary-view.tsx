@@ -20,6 +20,7 @@ export interface SummaryProps {
 
 const OUTCOME: Record<string, string> = {
 	completed: 'Completed',
+	'needs-attention': 'Completed, with findings that need attention',
 	failed: 'Failed',
 	stopped: 'Stopped',
 	'rolled-back': 'Rolled back',
@@ -32,7 +33,7 @@ export const SummaryView = ({state, journal, nextDue, columns, rows, onClose, on
 		else if (name === 'h' && onHome) onHome();
 	});
 	const total = stepDuration(state.startedAt, state.finishedAt ?? state.updatedAt);
-	const tone = state.outcome === 'completed' ? theme.success : state.outcome === 'rolled-back' ? theme.warning : theme.danger;
+	const tone = state.outcome === 'completed' ? theme.success : state.outcome === 'rolled-back' || state.outcome === 'needs-attention' ? theme.warning : theme.danger;
 	return (
 		<Box flexDirection="column" width={columns} height={Math.max(10, rows - 1)}>
 			<Text bold wrap="truncate-end">
@@ -50,6 +51,7 @@ export const SummaryView = ({state, journal, nextDue, columns, rows, onClose, on
 					const extra = [
 						s.status === 'skipped' && s.skipReason ? `reason: ${s.skipReason}` : '',
 						s.status === 'failed' ? (s.error ?? (s.exitCode !== undefined && s.exitCode !== null ? `exit ${s.exitCode}` : '')) : '',
+						s.rollback ? (s.rollback.ok ? 'rolled back' : 'rollback FAILED') : '',
 						s.ticks.length > 0 ? `${s.ticks.length} item${s.ticks.length === 1 ? '' : 's'} ticked` : '',
 						took !== undefined && s.status !== 'skipped' ? formatDuration(took) : '',
 					].filter(Boolean);
@@ -62,6 +64,11 @@ export const SummaryView = ({state, journal, nextDue, columns, rows, onClose, on
 								{i + 1}. {s.title}
 								<Text color={theme.muted}>{extra.length ? `  ${extra.join(' · ')}` : ''}</Text>
 							</Text>
+							{(s.status === 'attention' ? (s.findings ?? []) : []).map((f, j) => (
+								<Text key={`f${j}`} color={theme.warning} wrap="truncate-end">
+									{'      '}finding: {f}
+								</Text>
+							))}
 							{s.notes.map((n, j) => (
 								<Text key={j} color={theme.info} wrap="truncate-end">
 									{'      '}note: {n.text}

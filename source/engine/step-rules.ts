@@ -1,0 +1,130 @@
+// The step rules, as pure functions of a step and its recorded state: what a
+// step needs next, what the operator may do to it, what a rollback undoes.
+// RunSession enforces them; the TUI and the headless runner only present
+// what these say. Documented in docs/runbook-format.md ("How a step runs").
+
+import type {CodeBlock, InputSpec, Step} from '../runbook/model.js';
+import type {StepStatus} from '../types/events.js';
+import {SETTLED, type RunState, type StepState} from './state.js';
+
+export const runnableBlocks = (step: Step, role: CodeBlock['role']): CodeBlock[] => step.blocks.filter(b => b.runnable && b.role === role);
+
+export const hasRole = (step: Step, role: CodeBlock['role']): boolean => runnableBlocks(step, role).length > 0;
+
+/** The kind of work a step asks of the operator. */
+export const stepKind = (step: Step): 'commands' | 'manual' | 'audit' | 'acknowledge' => {
+	if (hasRole(step, 'run')) return 'commands';
+	if (step.tasks.length > 0) return 'manual';
+	if (hasRole(step, 'check')) return 'audit';
+	return 'acknowledge';
+};
+
+/**
+ * Whether a failing check of this block is a finding (something the step
+ * cannot fix, which makes it end as needing attention) rather than "the
+ * step is needed". An audit step's checks are all findings.
+ */
+export const isFindingCheck = (step: Step, block: CodeBlock): boolean => block.finding || stepKind(step) === 'audit';
+
+export interface Confirmation {
+	block: number;
+	/** What the operator must type: an input's value, or `yes`. */
+	word: string;
+	/** Name of the input the word comes from, if any. */
+	input?: string;
+}
+
+/** What the operator must confirm before the step's run and verify blocks run. */
+export const confirmationsFor = (step: Step, specs: readonly InputSpec[], inputs: Readonly<Record<string, string>>): Confirmation[] =>
+	step.blocks
+		.filter(b => b.runnable && b.confirm && (b.role === 'run' || b.role === 'verify'))
+		.map(b => {
+			const name = typeof b.attributes.confirm === 'string' ? b.attributes.confirm : undefined;
+			// A secret is never shown as the word to type (lint flags this too).
+			const secret = specs.some(i => i.name === name && i.type === 'secret');
+			const value = name && !secret ? inputs[name] : undefined;
+			return value ? {block: b.index, word: value, input: name} : {block: b.index, word: 'yes'};
+		});
+
+/**
+ * What a step needs next, in the order the rules give:
+ * settled → (check-only run: audit) → check → "already done?" → ticks →
+ * acknowledgement → run (after the confirmations).
+ */
+export type StepNeed =
+	| {kind: 'settled'; status: StepStatus}
+	/** A check-only run: the step's checks (or verifies) say whether it is in place. */
+	| {kind: 'audit'}
+	/** The step's check blocks run next; nothing is asked of the operator. */
+	| {kind: 'check'}
+	/** The check passed: accept it as already done, or run the step anyway. `only`: there is nothing else to run. */
+	| {kind: 'already-done'; only: boolean}
+	| {kind: 'ticks'; open: Array<{index: number; text: string}>}
+	| {kind: 'acknowledge'}
+	/** Ready: the run and verify blocks run once these words are given. */
+	| {kind: 'run'; confirmations: Confirmation[]};
+
+export interface NeedContext {
+	mode: 'run' | 'check';
+	/** The operator chose to run the step although its check passed. */
+	overridden: boolean;
+	confirmations: Confirmation[];
+}
+
+export const openTasks = (step: Step, state: StepState) => step.tasks.filter(t => !state.ticks.some(tick => tick.task === t.index)).map(t => ({index: t.index, text: t.text}));
+
+export const nextNeed = (step: Step, state: StepState, context: NeedContext): StepNeed => {
+	if (SETTLED.has(state.status)) return {kind: 'settled', status: state.status};
+	if (context.mode === 'check') return {kind: 'audit'};
+	const kind = stepKind(step);
+	if (hasRole(step, 'check')) {
+		if (state.checkPassed === undefined) return {kind: 'check'};
+		if (state.checkPassed && !context.overridden) return {kind: 'already-done', only: kind === 'audit'};
+	}
+	const open = openTasks(step, state);
+	if (open.length > 0) return {kind: 'ticks', open};
+	if (kind === 'acknowledge' && !state.acknowledged) return {kind: 'acknowledge'};
+	return {kind: 'run', confirmations: context.confirmations};
+};
+
+/**
+ * Whether a rollback of the step has something to undo: a run block of it
+ * started (done, or failed part-way: the first block may have changed the
+ * machine before the second failed), or a manual step was done by hand.
+ */
+export const canRollBack = (step: Step, state: StepState): boolean =>
+	hasRole(step, 'rollback') && (state.changed || (state.status === 'done' && !hasRole(step, 'run')));
+
+/** The steps a run rollback undoes, latest first. */
+export const rollbackPlan = (steps: readonly Step[], state: RunState): string[] =>
+	state.steps
+		.filter(s => {
+			const step = steps.find(candidate => candidate.id === s.id);
+			return step !== undefined && canRollBack(step, s);
+		})
+		.map(s => s.id)
+		.reverse();
+
+/** What an operator may do to one step; the front ends offer exactly these. */
+export type StepAction = 'run' | 'check' | 'accept' | 'skip' | 'tick' | 'rollback';
+
+export const stepActions = (step: Step, state: StepState): Set<StepAction> => {
+	const actions = new Set<StepAction>(['run']);
+	const settled = SETTLED.has(state.status);
+	if (!settled) actions.add('skip');
+	if (openTasks(step, state).length > 0) actions.add('tick');
+	if (stepKind(step) !== 'audit' && hasRole(step, 'check')) actions.add('check');
+	if (state.checkPassed === true && !settled) actions.add('accept');
+	if (canRollBack(step, state)) actions.add('rollback');
+	return actions;
+};
+
+/**
+ * A finding in words: the check's name, then what it printed on stderr
+ * (where checks explain a failure), else its last line of output.
+ */
+export const describeFinding = (block: CodeBlock, output: {stderr: string[]; lastLine?: string}, failure: string): string => {
+	const said = output.stderr.length > 0 ? output.stderr.join(' ') : (output.lastLine ?? failure);
+	const text = said.length > 300 ? `${said.slice(0, 299)}…` : said;
+	return block.name ? `${block.name}: ${text}` : text;
+};
