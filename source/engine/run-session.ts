@@ -22,6 +22,7 @@ import type {EngineEvent, LogRef, Operator, RunEvent, RunEventBody, RunOutcome, 
 import {foldRun, reduceRun, settledOutcome, SETTLED, type RunState, type StepState} from './state.js';
 import {
 	canRollBack,
+	checkProvesDone,
 	confirmationsFor,
 	describeFinding,
 	hasRole,
@@ -418,6 +419,7 @@ export class RunSession {
 		this.guard('mark a step done');
 		const {step, state} = this.step(stepId);
 		if (state.checkPassed !== true) throw new EngineError(`the check of "${step.title}" has not passed in this run; run it first`);
+		if (!checkProvesDone(step)) throw new EngineError(`the check of "${step.title}" audits only part of it: tick its items`);
 		if (SETTLED.has(state.status)) throw new EngineError(`"${step.title}" is already ${state.status}`);
 		this.emit({type: 'step-already-done', step: stepId});
 	}

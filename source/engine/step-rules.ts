@@ -26,6 +26,13 @@ export const stepKind = (step: Step): 'commands' | 'manual' | 'audit' | 'acknowl
  */
 export const isFindingCheck = (step: Step, block: CodeBlock): boolean => block.finding || stepKind(step) === 'audit';
 
+/**
+ * Whether a passing check shows the step is already done. Finding checks
+ * audit one part of a manual step (the date, not the auto-renew setting):
+ * passing, they leave the items to tick.
+ */
+export const checkProvesDone = (step: Step): boolean => stepKind(step) === 'audit' || !runnableBlocks(step, 'check').every(b => b.finding);
+
 export interface Confirmation {
 	block: number;
 	/** What the operator must type: an input's value, or `yes`. */
@@ -79,7 +86,7 @@ export const nextNeed = (step: Step, state: StepState, context: NeedContext): St
 	const kind = stepKind(step);
 	if (hasRole(step, 'check')) {
 		if (state.checkPassed === undefined) return {kind: 'check'};
-		if (state.checkPassed && !context.overridden) return {kind: 'already-done', only: kind === 'audit'};
+		if (state.checkPassed && !context.overridden && checkProvesDone(step)) return {kind: 'already-done', only: kind === 'audit'};
 	}
 	const open = openTasks(step, state);
 	if (open.length > 0) return {kind: 'ticks', open};
@@ -114,7 +121,7 @@ export const stepActions = (step: Step, state: StepState): Set<StepAction> => {
 	if (!settled) actions.add('skip');
 	if (openTasks(step, state).length > 0) actions.add('tick');
 	if (stepKind(step) !== 'audit' && hasRole(step, 'check')) actions.add('check');
-	if (state.checkPassed === true && !settled) actions.add('accept');
+	if (state.checkPassed === true && !settled && checkProvesDone(step)) actions.add('accept');
 	if (canRollBack(step, state)) actions.add('rollback');
 	return actions;
 };

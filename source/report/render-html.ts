@@ -13,7 +13,7 @@ h1{font-size:1.5rem;margin-bottom:.25rem}h2{font-size:1.2rem;margin-top:2rem;bor
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f3f3}code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 pre{background:#f6f6f6;border:1px solid #ddd;padding:.5rem;white-space:pre-wrap;word-break:break-all}
-.done,.already-done,.completed{color:#176f2c}.failed,.timed-out,.cancelled,.interrupted{color:#a1131a;font-weight:600}.skipped{color:#8a5a00}
+.done,.already-done,.completed{color:#176f2c}.failed,.timed-out,.cancelled,.interrupted{color:#a1131a;font-weight:600}.skipped,.attention,.needs-attention{color:#8a5a00}
 .note{border-left:3px solid #888;padding-left:.5rem;color:#333}.bad{color:#a1131a;font-weight:600}
 @media print{body{margin:0;max-width:none;font-size:11px}pre{page-break-inside:avoid}h2,h3{page-break-after:avoid}a{color:inherit}}
 `;
@@ -53,6 +53,8 @@ export const renderHtml = (r: RunReport): string => {
 		h.push(`<p>Outcome: <strong class="${escape(s.status)}">${escape(s.status)}</strong>${s.exitCode ? ` (exit ${s.exitCode})` : ''}</p>`);
 		if (s.error) h.push(`<p>Error: ${escape(s.error)}</p>`);
 		if (s.skipReason) h.push(`<p>Skipped because: ${escape(s.skipReason)}</p>`);
+		if (s.status === 'attention') h.push(`<p>Needs attention:</p><ul>${(s.findings ?? []).map(f => `<li>${escape(f)}</li>`).join('')}</ul>`);
+		if (s.rollback) h.push(`<p>${s.rollback.ok ? 'Rolled back' : 'Rollback FAILED'} at ${escape(s.rollback.time)}</p>`);
 		if (s.rollback) h.push(`<p>Rollback: ${s.rollback.ok ? 'done' : '<span class="bad">FAILED</span>'} at ${escape(s.rollback.time)}</p>`);
 		if (s.ticks.length) h.push(`<ul>${s.ticks.map(t => `<li>☑ ${escape(t.text)} <small>(${escape(t.time)})</small></li>`).join('')}</ul>`);
 		if (s.acknowledged) h.push('<p>Acknowledged by the operator.</p>');

@@ -41,6 +41,8 @@ export const renderMarkdown = (r: RunReport): string => {
 		out.push(`Outcome: **${s.status}**${s.exitCode !== undefined && s.exitCode !== null && s.exitCode !== 0 ? ` (exit ${s.exitCode})` : ''}`);
 		if (s.error) out.push('', `Error: ${s.error}`);
 		if (s.skipReason) out.push('', `Skipped because: ${s.skipReason}`);
+		if (s.status === 'attention') out.push('', 'Needs attention:', ...(s.findings ?? []).map(f => `- ${f}`));
+		if (s.rollback) out.push('', s.rollback.ok ? `Rolled back at ${s.rollback.time}` : `Rollback FAILED at ${s.rollback.time}`);
 		if (s.rollback) out.push('', `Rollback: ${s.rollback.ok ? 'done' : 'FAILED'} at ${s.rollback.time}`);
 		for (const t of s.ticks) out.push('', `- [x] ${t.text} (${t.time})`);
 		if (s.acknowledged) out.push('', 'Acknowledged by the operator.');

@@ -67,9 +67,9 @@ export const describeEvent = (event: RunEvent, titles: Map<string, string>): str
 			return `  block ${event.block + 1} (${event.role}): ${how} after ${formatDuration(event.durationMs)}`;
 		}
 		case 'step-finished':
-			return `Step ${step(event.step)} ${event.status}${event.error ? `: ${event.error}` : ''}`;
+			return `Step ${step(event.step)} ${event.status === 'attention' ? 'needs attention' : event.status}${event.error ? `: ${event.error}` : ''}${event.findings?.length ? `: ${event.findings.join('; ')}` : ''}`;
 		case 'check-finished':
-			return `Check of ${step(event.step)} ${event.passed ? 'passed' : 'did not pass'}`;
+			return `Check of ${step(event.step)} ${event.cancelled ? 'stopped' : event.passed ? 'passed' : 'did not pass'}${event.finding ? `; finding: ${event.finding}` : ''}`;
 		case 'step-already-done':
 			return `Step ${step(event.step)} marked already done (its check passed)`;
 		case 'step-skipped':
