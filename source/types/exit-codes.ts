@@ -2,7 +2,7 @@
 // scripts and cron depend on them. Both front ends end with one of these.
 export const EXIT = {
 	ok: 0,
-	/** A step failed, a check failed, or something is overdue. */
+	/** A step failed, a finding needs attention, a check failed, or something is overdue. */
 	failed: 1,
 	/** Bad usage, or an invalid runbook. */
 	usage: 2,
