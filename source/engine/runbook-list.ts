@@ -18,9 +18,14 @@ export interface RunbookRow {
 	stateText: string;
 	lastRun?: string;
 	nextDue?: string;
+	/** The last completed run ended with findings that need attention. */
+	attention?: {runId: string};
 	/** Set when the file cannot be read or parsed as a runbook. */
 	problem?: string;
 }
+
+/** Runs that count as the periodic run done: findings are a result, not a failure to do it. */
+const COMPLETED: ReadonlySet<string | undefined> = new Set(['completed', 'needs-attention']);
 
 /**
  * The index is a summary; the journals are the record. A kill between a run's
@@ -32,7 +37,7 @@ const latestCompletion = (
 	runbookId: string,
 	every: string | undefined,
 ): CompletionEntry | undefined => {
-	const run = [...heads].reverse().find(h => h.runbookId === runbookId && h.outcome === 'completed' && h.finishedAt);
+	const run = [...heads].reverse().find(h => h.runbookId === runbookId && COMPLETED.has(h.outcome) && h.finishedAt);
 	if (!run || (indexed && indexed.lastCompletedAt >= run.finishedAt!)) return indexed;
 	return {lastRunId: run.runId, lastCompletedAt: run.finishedAt!, every, nextDue: every ? nextDueAfter(new Date(run.finishedAt!), every).toISOString() : undefined};
 };
@@ -72,6 +77,7 @@ export const listRunbooks = (discovery: Discovery, stateDir: string, readHeader:
 		}
 		const completion = latestCompletion(index[entry.id], heads, entry.id, every);
 		const status = runbookStatus(every, completion, unfinishedRun(stateDir, heads, entry.id), now);
+		const attention = completion && heads.find(h => h.runId === completion.lastRunId)?.outcome === 'needs-attention' ? {runId: completion.lastRunId} : undefined;
 		return {
 			id: entry.id,
 			title,
@@ -81,7 +87,8 @@ export const listRunbooks = (discovery: Discovery, stateDir: string, readHeader:
 			path: entry.path,
 			origin: entry.origin,
 			state: status.kind,
-			stateText: problem ? `cannot be used: ${problem}` : status.text,
+			stateText: problem ? `cannot be used: ${problem}` : attention && status.kind !== 'in-progress' ? `${status.text}; findings need attention` : status.text,
+			...(attention ? {attention} : {}),
 			lastRun: completion?.lastCompletedAt,
 			nextDue: 'nextDue' in status ? status.nextDue : undefined,
 			problem,

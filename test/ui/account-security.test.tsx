@@ -54,6 +54,12 @@ describe('account-security with findings', () => {
 		const report = spawnSync(process.execPath, [CLI, 'report', runId], {cwd: l.work, env, encoding: 'utf8'});
 		expect(report.stdout, report.stderr).toMatch(/needs-attention/);
 		expect(report.stdout).toMatch(/Needs attention:\n- Days until the domain expires: Only 83 days left/);
+
+		// The review was done (due again in 90 days), and status says it found something.
+		const status = spawnSync(process.execPath, [CLI, 'status'], {cwd: l.work, env, encoding: 'utf8'});
+		expect(status.status).toBe(0);
+		expect(status.stdout).toMatch(/account-security\s+done today; due in 90 days; findings need attention/);
+		expect(status.stdout).toContain(`rampart report ${runId}`);
 		expect(report.stdout).toContain('Only 83 days left');
 	});
 

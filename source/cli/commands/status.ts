@@ -19,7 +19,7 @@ export const statusCommand = async (ctx: CliContext, options: {json?: boolean}):
 					overdue: overdue.length,
 					due: relevant.filter(r => r.state === 'due').length,
 					inProgress: relevant.filter(r => r.state === 'in-progress').length,
-					runbooks: relevant.map(r => ({id: r.id, title: r.title, every: r.every, state: r.state, text: r.stateText, lastRun: r.lastRun, nextDue: r.nextDue})),
+					runbooks: relevant.map(r => ({id: r.id, title: r.title, every: r.every, state: r.state, text: r.stateText, lastRun: r.lastRun, nextDue: r.nextDue, attention: r.attention?.runId})),
 				},
 				null,
 				2,
@@ -31,6 +31,7 @@ export const statusCommand = async (ctx: CliContext, options: {json?: boolean}):
 		const width = Math.max(...relevant.map(r => r.id.length));
 		for (const r of relevant) ctx.out(`${r.state === 'overdue' ? 'OVERDUE ' : r.state === 'due' ? 'due     ' : '        '}${r.id.padEnd(width)}  ${r.stateText}`);
 		if (overdue.length > 0) ctx.out(`\n${overdue.length} overdue: run ${overdue.map(r => `rampart run ${r.id}`).join(', ')}`);
+		for (const r of relevant.filter(row => row.attention)) ctx.out(`${r.id}: its last run has findings: rampart report ${r.attention!.runId}`);
 	}
 	return overdue.length > 0 ? EXIT.failed : EXIT.ok;
 };
