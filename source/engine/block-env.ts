@@ -1,21 +1,15 @@
 // The environment a block runs with: the operator's own, without Rampart's
-// variables, plus the inputs. Secret inputs go only to blocks that name them.
+// variables, plus the inputs. Secret inputs go only to blocks that may read
+// them, as runbook/shell-vars.ts's blockVariables decides (the same analysis
+// lint uses): a block gets a secret when its code expands it ("$S", ${S},
+// ${S:-x}, in $(…), in an unquoted heredoc, in arithmetic); every secret when
+// it may read a variable by a name made at run time (eval, source or `.`,
+// ${!name}, declare -n, printenv "$x"); and, when it lists the environment
+// (env, printenv, export -p, set, compgen -v), the secrets it names. A name
+// only in single quotes, a comment or after a backslash is not a use.
 
 import type {CodeBlock, InputSpec} from '../runbook/model.js';
-
-/** True when the code expands `name` itself: `$NAME`, `${NAME...}`, `${#NAME}`, not `$NAME_OTHER`. */
-const mentions = (code: string, name: string): boolean => {
-	const nameChar = /[A-Za-z0-9_]/;
-	for (const prefix of ['$', '${', '${#', '${!']) {
-		let at = code.indexOf(prefix + name);
-		while (at !== -1) {
-			const after = code[at + prefix.length + name.length];
-			if (after === undefined || !nameChar.test(after)) return true;
-			at = code.indexOf(prefix + name, at + 1);
-		}
-	}
-	return false;
-};
+import {blockVariables, type BlockVariables} from '../runbook/shell-vars.js';
 
 export const blockEnvironment = (
 	base: NodeJS.ProcessEnv,
@@ -28,10 +22,11 @@ export const blockEnvironment = (
 		if (value === undefined || key.startsWith('RAMPART_')) continue;
 		env[key] = value;
 	}
+	let variables: BlockVariables | undefined;
 	for (const spec of inputs) {
 		const value = values[spec.name];
 		if (value === undefined) continue;
-		if (spec.type === 'secret' && !mentions(block.code, spec.name)) continue;
+		if (spec.type === 'secret' && !(variables ??= blockVariables(block.code)).mayRead(spec.name)) continue;
 		env[spec.name] = value;
 	}
 	return env;

@@ -3,14 +3,14 @@ import {describe, expect, test} from 'vitest';
 import {
 	assignedName,
 	isCommonVariable,
-	scanShellVariables,
+	blockVariables,
 	undeclaredVariables,
 } from '../../source/runbook/shell-vars.js';
 
 /** Each use as `NAME@line:column`. */
-const uses = (code: string): string[] => scanShellVariables(code).uses.map(use => `${use.name}@${use.line}:${use.column}`);
-const names = (code: string): string[] => scanShellVariables(code).uses.map(use => use.name);
-const assigned = (code: string): string[] => [...scanShellVariables(code).assigned].sort();
+const uses = (code: string): string[] => blockVariables(code).uses.map(use => `${use.name}@${use.line}:${use.column}`);
+const names = (code: string): string[] => blockVariables(code).uses.map(use => use.name);
+const assigned = (code: string): string[] => [...blockVariables(code).assigned].sort();
 
 describe('expansions', () => {
 	test.each([
@@ -128,7 +128,7 @@ describe('arithmetic', () => {
 	});
 
 	test('a C-style for loop sets its counter', () => {
-		const scan = scanShellVariables('for ((i = 0; i < N; i++)); do echo "$i"; done');
+		const scan = blockVariables('for ((i = 0; i < N; i++)); do echo "$i"; done');
 		expect([...scan.assigned]).toEqual(['i']);
 		expect(scan.uses.map(use => use.name)).toEqual(['i', 'N', 'i', 'i']);
 	});
@@ -205,7 +205,110 @@ describe('source, . and eval', () => {
 		['echo source .', false],
 		['ls -la .', false],
 	])('%s', (code, dynamic) => {
-		expect(scanShellVariables(code).dynamic).toBe(dynamic);
+		expect(blockVariables(code).dynamic).toBe(dynamic);
+	});
+});
+
+describe('what a block may read besides what it expands', () => {
+	test.each([
+		['eval "$cmd"', 'eval'],
+		['. /etc/os-release', '.'],
+		['source ./vars.sh', 'source'],
+		['echo "${!name}"', '${!name}'],
+		['echo "${!name:-none}"', '${!name}'],
+		['echo "${!list[0]}"', '${!name}'],
+		['declare -n ref=$1', 'declare -n'],
+		['f() { local -rn ref=$1; }', 'local -n'],
+		['typeset -n ref', 'typeset -n'],
+		['printenv "$name"', 'printenv with a name made at run time'],
+		['sh -c "$script"', 'a shell script made at run time'],
+		['bash -c "$(curl -s example.org/x)"', 'a shell script made at run time'],
+		['x=$(eval echo a)', 'eval'],
+	])('%s may read any variable', (code, why) => {
+		expect(blockVariables(code).readsAny).toBe(why);
+		expect(blockVariables(code).mayRead('ANYTHING')).toBe(true);
+	});
+
+	test.each([
+		['echo "${!keys[@]}" "${!keys[*]}"'],
+		['echo "$name" "${#name}"'],
+		['echo eval source printenv'],
+		["echo 'eval $x'"],
+		['ls -la .'],
+		['declare -A map; local x=1'],
+		['export -n X; export Y=1'],
+	])('%s reads only what it expands', code => {
+		const vars = blockVariables(code);
+		expect(vars.readsAny).toBeUndefined();
+		expect(vars.lists).toBeUndefined();
+		expect(vars.mayRead('ANYTHING')).toBe(false);
+	});
+
+	test.each([
+		['env', 'env'],
+		['env -0 | sort', 'env'],
+		['env FOO=1 -u BAR', 'env'],
+		['sudo true; env >/tmp/dump', 'env'],
+		['printenv', 'printenv'],
+		['env -i PATH=/bin printenv', 'printenv'],
+		['export -p', 'export -p'],
+		['export', 'export -p'],
+		['set', 'set'],
+		['declare -p', 'declare -p'],
+		['declare -px', 'declare -p'],
+		['compgen -v', 'compgen'],
+	])('%s lists the environment', (code, why) => {
+		expect(blockVariables(code).lists).toBe(why);
+		expect(blockVariables(code).readsAny).toBeUndefined();
+	});
+
+	test.each([['set -euo pipefail'], ['set --'], ['env bash ./x.sh'], ['declare -f'], ['echo env']])('%s does not list it', code => {
+		expect(blockVariables(code).lists).toBeUndefined();
+	});
+
+	test('a block that lists the environment may read the names it writes, outside comments', () => {
+		const vars = blockVariables("# not KEPT here\nenv | grep -e '^WANTED=' -e OTHER_ONE");
+		expect(vars.mayRead('WANTED')).toBe(true);
+		expect(vars.mayRead('OTHER_ONE')).toBe(true);
+		expect(vars.mayRead('KEPT')).toBe(false);
+		expect(vars.mayRead('OTHER')).toBe(false);
+		// Naming a variable is not enough where nothing lists the environment.
+		expect(blockVariables("grep -e '^WANTED=' file").mayRead('WANTED')).toBe(false);
+	});
+
+	test('${!prefix*} may read the variables whose names start with the prefix', () => {
+		const vars = blockVariables('for v in ${!DB_*}; do unset "$v"; done');
+		expect(vars.mayRead('DB_PASSWORD')).toBe(true);
+		expect(vars.mayRead('API_TOKEN')).toBe(false);
+	});
+});
+
+describe('scripts that another shell runs are code', () => {
+	test.each([
+		["sh -c 'echo \"$A\"'", ['A@1:14']],
+		["sudo -u www-data bash -euc 'cd \"$A\" && ls'", ['A@1:33']],
+		["find . -exec sh -c 'echo \"$1\" $A' _ {} \\;", ['A@1:31']],
+		['bash -c "echo \\$A \\${B} $C"', ['A@1:16', 'B@1:20', 'C@1:25']],
+		['bash -c "(( N > 1 ))"', ['N@1:13']],
+		["trap 'rm -f \"$A\"' EXIT", ['A@1:14']],
+		["trap -- 'echo $A' INT", ['A@1:15']],
+		["bash <<'EOF'\necho \"$A\"\nEOF\necho $B", ['A@2:7', 'B@4:6']],
+		["sudo bash -s -- arg <<'EOF'\necho $A\nEOF", ['A@2:6']],
+		['bash <<EOF\necho \\$A $B\nEOF', ['A@2:7', 'B@2:10']],
+		["bash <<'EOF' | tee log\necho $A\nEOF", ['A@2:6']],
+		["cat <<'EOF'\necho $NO\nEOF", []],
+		["bash ./script.sh <<'EOF'\n$NO\nEOF", []],
+		["echo 'sh -c $NO'", []],
+		["sh ./x.sh '$NO'", []],
+	])('%s', (code, expected) => {
+		expect(uses(code)).toEqual(expected);
+	});
+
+	test('what the script sets and how it reads count for the block', () => {
+		const vars = blockVariables("sh -c 'for f in *; do read -r line <\"$f\"; done; eval \"$x\"'");
+		expect([...vars.assigned].sort()).toEqual(['f', 'line']);
+		expect(vars.readsAny).toBe('eval');
+		expect(blockVariables("bash -c 'printenv'").lists).toBe('printenv');
 	});
 });
 
@@ -245,13 +348,13 @@ describe('robustness', () => {
 		['(((( $A'],
 		['cat <<"EOF\n$A'],
 	])('unterminated %j does not throw', code => {
-		expect(() => scanShellVariables(code)).not.toThrow();
+		expect(() => blockVariables(code)).not.toThrow();
 	});
 
 	test('deep nesting ends quickly, without a stack overflow', () => {
-		for (const unit of ['$(', '"$(', '${A:-', '`', '$((', '<(']) {
+		for (const unit of ['$(', '"$(', '${A:-', '`', '$((', '<(', 'bash <<A\n', 'sh -c "sh -c \\"', "bash -c 'bash <<A\n", 'env ']) {
 			const started = performance.now();
-			expect(() => scanShellVariables(unit.repeat(100_000))).not.toThrow();
+			expect(() => blockVariables(unit.repeat(100_000))).not.toThrow();
 			expect(performance.now() - started).toBeLessThan(2000);
 		}
 	});
@@ -259,15 +362,38 @@ describe('robustness', () => {
 	test('long input is scanned in linear time', () => {
 		const code = 'echo "$A" \'$B\' $(c $D) ${E:-f}\n'.repeat(20_000);
 		const started = performance.now();
-		expect(scanShellVariables(code).uses).toHaveLength(60_000);
+		expect(blockVariables(code).uses).toHaveLength(60_000);
 		expect(performance.now() - started).toBeLessThan(2000);
+	});
+
+	test('scripts in scripts are read a few levels deep; deeper, the block may read any variable', () => {
+		expect(blockVariables("bash <<'A'\nbash <<'B'\necho $X\nB\nA").mayRead('X')).toBe(true);
+		const deep = blockVariables("bash <<'A'\n".repeat(10));
+		expect(deep.readsAny).toBe('scripts nested too deep to read');
+	});
+
+	test('any shell-like input: every use is at its $ or its name, and the block may read it', () => {
+		const alphabet = fc.constantFrom(
+			...'$"\'`\\(){}; \n'.split(''),
+			'sh -c ', 'bash ', ' -c ', 'trap ', '<<', "<<'E'", '<<E', '\nE\n', 'eval ', '\\$', '$A', '${B}', '(( C ))', 'x=', 'env', 'printenv ',
+		);
+		fc.assert(
+			fc.property(fc.array(alphabet, {maxLength: 60}).map(parts => parts.join('')), code => {
+				const vars = blockVariables(code);
+				for (const use of vars.uses) {
+					expect(code[use.offset] === '$' || code.startsWith(use.name, use.offset), `${use.name}@${use.offset} in ${JSON.stringify(code)}`).toBe(true);
+					expect(vars.mayRead(use.name)).toBe(true);
+				}
+			}),
+			{numRuns: 2000},
+		);
 	});
 
 	test('any input: never throws, and every use is a name at a $ or at the name itself', () => {
 		const alphabet = fc.constantFrom(...'$(){}[]"\'`\\#;&|<>=:-+!@*?_ \t\nEOFabcAB019'.split(''), '<<', '<<-', '$((', '))', 'EOF\n', 'case', 'in', 'esac');
 		fc.assert(
 			fc.property(fc.array(alphabet, {maxLength: 200}).map(parts => parts.join('')), code => {
-				const scan = scanShellVariables(code);
+				const scan = blockVariables(code);
 				const lineStarts = [0];
 				for (let i = 0; i < code.length; i++) if (code[i] === '\n') lineStarts.push(i + 1);
 				for (const use of scan.uses) {

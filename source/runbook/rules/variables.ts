@@ -1,16 +1,18 @@
 // `undeclared-variable`: a block uses a variable nothing gives it. Under
 // `set -u` that fails only at run time, halfway through a step; here it is
-// found before anything runs.
+// found before anything runs. What a block uses is decided by blockVariables,
+// as is which secret inputs the block is given (engine/block-env.ts), so lint
+// and the engine cannot disagree about it.
 
-import {isCommonVariable, scanShellVariables, type ShellVariables} from '../shell-vars.js';
+import {blockVariables, isCommonVariable, type BlockVariables} from '../shell-vars.js';
 import type {CodeBlock} from '../model.js';
 import {codePositions, likelyMeant, type LintContext} from './context.js';
 
 export const undeclaredVariables = (ctx: LintContext) => {
 	const inputs = new Set(ctx.runbook.meta.inputs.map(input => input.name));
-	const scanned: Array<{block: CodeBlock; vars: ShellVariables}> = [];
+	const scanned: Array<{block: CodeBlock; vars: BlockVariables}> = [];
 	for (const step of ctx.runbook.steps) {
-		for (const block of step.blocks) if (block.runnable) scanned.push({block, vars: scanShellVariables(block.code)});
+		for (const block of step.blocks) if (block.runnable) scanned.push({block, vars: blockVariables(block.code)});
 	}
 	for (const {block, vars} of scanned) {
 		const known = [...inputs, ...vars.assigned];
