@@ -11,6 +11,7 @@ import {EXIT} from '../types/exit-codes.js';
 import {useRefReducer} from './use-ref-reducer.js';
 import {useTerminalSize} from './use-terminal-size.js';
 import {useTheme} from './theme.js';
+import {anyKeyText, PROBLEM_COMMANDS} from './any-key.js';
 import {useKeypress, useKeyRouterInput} from './use-keypress.js';
 import {KeyRouter, KeyRouterContext} from './key-router.js';
 import {homeReducer, initialHome} from './home/use-home-state.js';
@@ -158,13 +159,14 @@ const Summary = (props: {state: RunState; journal: string; nextDue?: string; onC
 
 const Problem = ({text, onBack}: {text: string; onBack: () => void}) => {
 	const theme = useTheme();
+	// PROBLEM_COMMANDS: any key goes back.
 	useKeypress(() => onBack());
 	return (
 		<Box flexDirection="column">
 			<Text color={theme.danger} wrap="wrap">
 				✗ {text}
 			</Text>
-			<Text color={theme.muted}>Press any key to go back.</Text>
+			<Text color={theme.muted}>{anyKeyText(PROBLEM_COMMANDS)}</Text>
 		</Box>
 	);
 };

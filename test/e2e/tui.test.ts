@@ -94,6 +94,9 @@ describe('TUI in a real terminal (80×24)', () => {
 		await s.waitFor(/runbooks \(1 of \d+\)/);
 		s.write(KEYS.enter);
 		await s.waitFor('has not been approved');
+		// Approval counts once the end of the text has been on screen: End, then a.
+		s.write('\u001B[F');
+		await s.waitFor('Read it before you approve');
 		s.write('a');
 		await s.waitFor('Domain of the site');
 		s.write('not_a_domain\r');

@@ -91,7 +91,8 @@ describe('home list', () => {
 		await app.waitFor('Filter:');
 		await app.press('demo', KEY.enter);
 		await app.waitFor('has not been approved');
-		await app.press('a');
+		// Approval counts once the end of the text has been on screen: End (\u001B[F), then a.
+		await app.press('\u001B[F', 'a');
 		await app.waitFor('Domain of the site');
 		// Approved once: the next time it opens straight away.
 		await app.press(KEY.esc);

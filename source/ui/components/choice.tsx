@@ -1,9 +1,13 @@
-// A short menu: ↑/↓ or the item's own key, Enter picks, Esc goes back.
+// A short menu: ↑/↓ or the item's own key, Enter picks, Esc goes back; the
+// keys are CHOICE_COMMANDS (choice-commands.ts), the hints and `?` help too.
 
 import {Box, Text} from 'ink';
-import {useRef, useState} from 'react';
-import {useKeypress} from '../use-keypress.js';
 import {useTheme} from '../theme.js';
+import {helpLines, hintItems} from '../commands.js';
+import {KeyHints} from './key-hints.js';
+import {HelpView} from './help-view.js';
+import {CHOICE_COMMANDS} from './choice-commands.js';
+import {useChoice} from './use-choice.js';
 
 export interface ChoiceItem<V extends string> {
 	value: V;
@@ -11,24 +15,18 @@ export interface ChoiceItem<V extends string> {
 	label: string;
 }
 
-export const Choice = <V extends string>({items, onPick, onBack}: {items: ReadonlyArray<ChoiceItem<V>>; onPick: (value: V) => void; onBack: () => void}) => {
+export interface ChoiceProps<V extends string> {
+	items: ReadonlyArray<ChoiceItem<V>>;
+	onPick: (value: V) => void;
+	onBack: () => void;
+	/** The `?` help's title. */
+	title?: string;
+}
+
+export const Choice = <V extends string>({items, onPick, onBack, title = 'choose'}: ChoiceProps<V>) => {
 	const theme = useTheme();
-	const [selected, setSelected] = useState(0);
-	const ref = useRef(0);
-	const select = (index: number) => {
-		ref.current = Math.max(0, Math.min(items.length - 1, index));
-		setSelected(ref.current);
-	};
-	useKeypress(({name}) => {
-			if (name === 'up' || name === 'k') select(ref.current - 1);
-			else if (name === 'down' || name === 'j') select(ref.current + 1);
-			else if (name === 'enter') onPick(items[ref.current]!.value);
-			else if (name === 'esc' || name === 'ctrl+c') onBack();
-			else {
-				const item = items.find(i => i.key === name);
-				if (item) onPick(item.value);
-			}
-	});
+	const {selected, help} = useChoice(items, onPick, onBack);
+	if (help) return <HelpView title={title} lines={[...helpLines(CHOICE_COMMANDS), ...items.map(item => ({keys: item.key, help: item.label}))]} />;
 	return (
 		<Box flexDirection="column">
 			{items.map((item, i) => (
@@ -40,7 +38,7 @@ export const Choice = <V extends string>({items, onPick, onBack}: {items: Readon
 					{item.label}
 				</Text>
 			))}
-			<Text color={theme.muted}>↑↓ select · Enter pick · Esc back</Text>
+			<KeyHints items={hintItems(CHOICE_COMMANDS)} />
 		</Box>
 	);
 };

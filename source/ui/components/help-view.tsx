@@ -3,6 +3,7 @@
 
 import {Box, Text} from 'ink';
 import {useTheme} from '../theme.js';
+import {anyKeyText, HELP_CLOSE_COMMANDS} from '../any-key.js';
 
 export interface HelpViewProps {
 	title: string;
@@ -33,7 +34,7 @@ export const HelpView = ({title, lines, height = Infinity, width = 80}: HelpView
 					</Box>
 				))}
 			</Box>
-			<Text color={theme.muted}>Any key closes this help.</Text>
+			<Text color={theme.muted}>{anyKeyText(HELP_CLOSE_COMMANDS)}</Text>
 		</Box>
 	);
 };

@@ -2,11 +2,13 @@
 
 import {Box, Text} from 'ink';
 import type {RunState} from '../../engine/state.js';
-import {useKeypress} from '../use-keypress.js';
 import {KeyHints} from '../components/key-hints.js';
+import {hintItems} from '../commands.js';
 import {useTheme} from '../theme.js';
 import {STATUS, stepDuration, toneColour} from '../run/status-marks.js';
 import {formatDuration} from '../../runbook/duration.js';
+import {SUMMARY_COMMANDS, summaryCommands} from './summary-commands.js';
+import {useSummary} from './use-summary.js';
 
 export interface SummaryProps {
 	state: RunState;
@@ -28,10 +30,7 @@ const OUTCOME: Record<string, string> = {
 
 export const SummaryView = ({state, journal, nextDue, columns, rows, onClose, onHome}: SummaryProps) => {
 	const theme = useTheme();
-	useKeypress(({name}) => {
-		if (name === 'enter' || name === 'q' || name === 'esc' || name === 'ctrl+c') onClose();
-		else if (name === 'h' && onHome) onHome();
-	});
+	useSummary(onClose, onHome);
 	const total = stepDuration(state.startedAt, state.finishedAt ?? state.updatedAt);
 	const tone = state.outcome === 'completed' ? theme.success : state.outcome === 'rolled-back' || state.outcome === 'needs-attention' ? theme.warning : theme.danger;
 	return (
@@ -91,7 +90,7 @@ export const SummaryView = ({state, journal, nextDue, columns, rows, onClose, on
 				<Text color={theme.muted}>Next due: </Text>
 				{nextDue ? new Date(nextDue).toISOString().slice(0, 10) : state.runbook.every ? `one ${state.runbook.every} after the next completed run` : 'not periodic'}
 			</Text>
-			<KeyHints items={[{keys: 'Enter', label: 'close'}, ...(onHome ? [{keys: 'h', label: 'runbook list'}] : [])]} />
+			<KeyHints items={hintItems(SUMMARY_COMMANDS, summaryCommands(onHome !== undefined))} />
 		</Box>
 	);
 };
