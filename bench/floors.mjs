@@ -20,7 +20,9 @@ const bashPath = () => {
 		try {
 			accessSync(join(d, 'bash'), constants.X_OK);
 			return join(d, 'bash');
-		} catch {}
+		} catch {
+			// Not here, or not executable: keep looking.
+		}
 	}
 	throw new Error('bash is not on PATH');
 };

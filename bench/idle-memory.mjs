@@ -3,7 +3,7 @@
 
 import {mkdirSync} from 'node:fs';
 import {join} from 'node:path';
-import {benchEnv, cleanup, loadPty, mb, median, node, rampart, ratio, rssKb, scratch, Screen} from './lib.mjs';
+import {benchEnv, cleanup, loadPty, mb, median, node, rampart, rssKb, scratch, Screen} from './lib.mjs';
 import {isMain, printSection} from './section.mjs';
 
 const settle = () => new Promise(resolve => setTimeout(resolve, 2000));

@@ -149,7 +149,9 @@ export class Screen {
 	async kill() {
 		try {
 			this.proc.kill('SIGKILL');
-		} catch {}
+		} catch {
+			// Already gone.
+		}
 		await Promise.race([this.exited, new Promise(resolve => setTimeout(resolve, 2000))]);
 		this.term.dispose();
 	}

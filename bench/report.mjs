@@ -43,7 +43,9 @@ export const machine = () => {
 	let model = cpus()[0]?.model ?? 'unknown';
 	try {
 		model = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1] ?? model;
-	} catch {}
+	} catch {
+		// No /proc/cpuinfo: keep the model os.cpus() gave.
+	}
 	return {
 		date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
 		cpus: cpus().length,

@@ -6,7 +6,7 @@
 
 import {mkdirSync} from 'node:fs';
 import {join} from 'node:path';
-import {benchEnv, cleanup, loadPty, median, ms, node, ptyWall, rampart, rampartSync, ratio, scratch, Screen, timed} from './lib.mjs';
+import {benchEnv, cleanup, loadPty, median, ms, node, ptyWall, rampart, rampartSync, scratch, Screen, timed} from './lib.mjs';
 import {isMain, printSection} from './section.mjs';
 
 export const startup = async ({runs = 20, ptyLib} = {}) => {

@@ -3,10 +3,9 @@
 // record; this is a summary kept so listing runbooks never reads every journal.
 
 import fs from 'node:fs';
-import path from 'node:path';
 import Conf from 'conf';
 import {INDEX_NAME} from './layout.js';
-import {indexPath, nextDueAfter, type CompletionEntry, type CompletionIndex, type Completion} from './completion-index-read.js';
+import {nextDueAfter, type CompletionEntry, type CompletionIndex, type Completion} from './completion-index-read.js';
 
 // Reading lives apart so that listing runbooks never loads conf (and its ajv).
 export {indexPath, nextDueAfter, readCompletionIndex} from './completion-index-read.js';

@@ -157,7 +157,9 @@ function parseHolder(raw: string): ActiveRunHolder | undefined {
 		) {
 			return {pid: value.pid, host: value.host, since: value.since, runId: value.runId};
 		}
-	} catch {}
+	} catch {
+		// Not JSON: a torn or foreign file names no holder.
+	}
 
 	return undefined;
 }

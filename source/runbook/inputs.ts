@@ -92,7 +92,7 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** A DNS name, lowercased without a trailing dot; a reason (completing "it …") if it is not one. */
 const parseDomain = (text: string): {value: string} | {reason: string} => {
 	// Checked before lowercasing: some non-ASCII letters lowercase to ASCII (K, the Kelvin sign, to k).
-	if (/[^\x00-\x7f]/.test(text)) {
+	if (/\P{ASCII}/u.test(text)) {
 		return {reason: 'contains non-ASCII characters; write internationalised names in punycode (xn--…)'};
 	}
 	const value = text.toLowerCase().replace(/\.$/, '');
