@@ -7,9 +7,12 @@
 // (see BENCHMARKS.md); nothing execa adds is used here.
 
 import {spawn, type ChildProcess} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
 import {existsSync} from 'node:fs';
 import {StringDecoder} from 'node:string_decoder';
 import {resolveBash} from './resolve-bash.js';
+import {BLOCK_MARKER, blockTree, outputLinks, pipeHolders, type BlockTree, type TreeProcess} from './block-tree.js';
+import {liveGroupMembers} from './leftover-processes.js';
 
 export interface BlockRun {
 	code: string;
@@ -37,6 +40,14 @@ export interface BlockResult {
 	durationMs: number;
 	/** Set when the block could not be started at all. */
 	error?: string;
+	/** Processes the block left behind outside its process group, stopped when it ended. */
+	strays?: TreeProcess[];
+	/** Processes of the block still running after it was stopped: named, never hidden. */
+	survivors?: TreeProcess[];
+	/** Processes that set RAMPART_DETACH=1 and were left running on purpose. */
+	detached?: TreeProcess[];
+	/** Its output pipes were still held open by something that could not be stopped; reading stopped. */
+	pipesAbandoned?: boolean;
 }
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
@@ -63,18 +74,54 @@ const signalGroup = (pgid: number, signal: NodeJS.Signals): boolean => {
 	}
 };
 
-const groupAlive = (pgid: number): boolean => signalGroup(pgid, 0 as unknown as NodeJS.Signals);
 
-/** TERM, then KILL after the grace period if anything in the group is left. */
-const stopGroup = async (pgid: number, graceMs: number): Promise<void> => {
-	if (!signalGroup(pgid, 'SIGTERM')) return;
+/**
+ * TERM to the group and every other process of the block, then KILL after
+ * the grace period to whatever is left. `others`: also the processes that
+ * left the group (setsid, double fork), found through the block's tree.
+ */
+const stopTree = async (pgid: number, tree: BlockTree, graceMs: number, others: boolean): Promise<void> => {
+	const signal = (s: NodeJS.Signals) => {
+		const group = signalGroup(pgid, s);
+		return (others && tree.signal(s, pgid)) || group;
+	};
+	// Zombies (reparented to an init that is slow to reap) count as gone.
+	const done = () => liveGroupMembers(pgid).length === 0 && (!others || tree.members(pgid).running.length === 0);
+	if (!signal('SIGTERM') || done()) return;
 	const deadline = Date.now() + graceMs;
 	while (Date.now() < deadline) {
-		await new Promise(resolve => setTimeout(resolve, 25));
-		if (!groupAlive(pgid)) return;
+		await sleep(25);
+		if (done()) return;
 	}
-	signalGroup(pgid, 'SIGKILL');
+	// KILL until nothing is left: a fork between two sweeps is caught by the next.
+	for (let round = 0; round < 20 && signal('SIGKILL') && !done(); round++) await sleep(25);
 };
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+/** TERM, then KILL after the grace period, to single processes. */
+const stopPids = async (pids: readonly number[], graceMs: number): Promise<void> => {
+	const signal = (s: NodeJS.Signals) =>
+		pids.filter(pid => {
+			try {
+				process.kill(pid, s);
+				return true;
+			} catch {
+				return false;
+			}
+		}).length > 0;
+	if (!signal('SIGTERM')) return;
+	const deadline = Date.now() + graceMs;
+	while (Date.now() < deadline) {
+		await sleep(25);
+		if (!signal(0 as unknown as NodeJS.Signals)) return;
+	}
+	signal('SIGKILL');
+	await sleep(25);
+};
+
+/** How long output may still arrive after the block and its tree have ended. */
+const DRAIN_MS = 200;
 
 /** The longest line passed on whole; longer ones arrive in pieces of this size. */
 export const MAX_LINE_CHARS = 64 * 1024;
@@ -112,26 +159,36 @@ export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
 	const path = run.env.PATH ?? '/usr/bin:/bin';
 	const bash = resolveBash(path);
 	if (bash === undefined) return {exitCode: null, timedOut: false, cancelled: false, durationMs: 0, error: `bash was not found on the block's PATH (${path})`};
+	// Every process the block starts inherits the marker (and, where allowed, its cgroup).
+	const token = randomBytes(8).toString('hex');
+	let tree = blockTree(token);
 	let child: ChildProcess;
 	try {
 		child = spawn(bash, ['-Eeuo', 'pipefail', '-c', GO_GATE + run.code, 'rampart-block'], {
 			cwd: run.cwd,
-			env: run.env,
+			env: {...run.env, [BLOCK_MARKER]: token},
 			// An interactive command must stay in the terminal's foreground process
 			// group to read from it; everything else gets a group of its own.
 			detached: !run.interactive,
 			stdio: run.interactive ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
 		});
 	} catch (error) {
+		tree.release();
 		return {exitCode: null, timedOut: false, cancelled: false, durationMs: 0, error: startError(error, bash, run.cwd)};
 	}
 	let spawnError: unknown;
-	const closed = new Promise<{code: number | null; signal: NodeJS.Signals | null}>(resolve => {
+	// The block's end is its shell's exit; its pipes may be held open longer by
+	// what it left behind, so they are waited for only briefly (see below).
+	const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>(resolve => {
 		child.on('error', error => {
 			spawnError ??= error;
+			resolve({code: null, signal: null});
 		});
-		child.on('close', (code, signal) => resolve({code, signal}));
+		child.on('exit', (code, signal) => resolve({code, signal}));
 	});
+	const pipesClosed = new Promise<void>(resolve => child.on('close', () => resolve()));
+	// The child end of its output, as the block's processes see it (the shell waits at the gate meanwhile).
+	const pipes = run.interactive || child.pid === undefined ? [] : outputLinks(child.pid);
 	const pgid = child.pid;
 	let timedOut = false;
 	let cancelled = false;
@@ -142,7 +199,7 @@ export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
 			child.kill('SIGTERM');
 			return;
 		}
-		stopping ??= stopGroup(pgid, grace);
+		stopping ??= stopTree(pgid, tree, grace, true);
 	};
 	const timer =
 		run.timeoutMs === undefined
@@ -164,27 +221,40 @@ export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
 	// Processes the block left running in its group would hold its output open
 	// and outlive it: stop them as soon as the block's own shell has exited.
 	child.on('exit', () => {
-		if (pgid !== undefined && !run.interactive) stopping ??= stopGroup(pgid, grace);
+		if (pgid !== undefined && !run.interactive) stopping ??= stopTree(pgid, tree, grace, false);
 	});
 
 	const gate = child.stdio[3] as unknown as NodeJS.WritableStream | undefined;
 	gate?.on('error', () => {}); // the block may already be gone: its exit status says so
 	try {
+		if (pgid !== undefined && !run.interactive) {
+			try {
+				tree.adopt(pgid);
+			} catch {
+				// No cgroup after all: the environment marker still finds the tree.
+				tree.release();
+				tree = blockTree(token, {RAMPART_CGROUP: 'off'});
+			}
+		}
 		try {
 			// Record first (the caller journals the process group), then let the block go.
 			await run.onSpawn?.(pgid);
 		} catch (error) {
 			// Not recorded, so not run: without the go byte the block exits at once.
 			gate?.end();
-			await closed;
+			await exited;
 			throw error;
 		}
 		gate?.end('g');
 
-		const {code, signal} = await closed;
+		const {code, signal} = await exited;
+		const ends = await endOfTree(pgid, run.interactive, tree, grace, pipesClosed, () => stopping, timedOut || cancelled, pipes);
 		out.end();
 		err.end();
-		await stopping;
+		if (ends.pipesAbandoned) {
+			child.stdout?.destroy();
+			child.stderr?.destroy();
+		}
 		// A block that never started has no exit status of its own.
 		const didStart = child.pid !== undefined && spawnError === undefined;
 		return {
@@ -194,11 +264,62 @@ export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
 			cancelled: cancelled && !timedOut,
 			durationMs: Math.round(performance.now() - startedAt),
 			error: didStart ? undefined : startError(spawnError, bash, run.cwd),
+			...ends.report,
+			...(ends.pipesAbandoned ? {pipesAbandoned: true} : {}),
 		};
 	} finally {
 		if (timer) clearTimeout(timer);
 		run.signal?.removeEventListener('abort', onAbort);
+		tree.release();
 	}
+};
+
+/**
+ * After the block's shell exited: its group is being stopped; what left the
+ * group is stopped too (with a cgroup, always; otherwise when it holds the
+ * output open, since a search of /proc per block would cost every step).
+ * Then whatever still runs is named, and the pipes are read only briefly.
+ */
+const endOfTree = async (
+	pgid: number | undefined,
+	interactive: boolean,
+	tree: BlockTree,
+	grace: number,
+	pipesClosed: Promise<void>,
+	stopping: () => Promise<void> | undefined,
+	stopped: boolean,
+	pipes: readonly string[],
+): Promise<{report: Pick<BlockResult, 'strays' | 'survivors' | 'detached'>; pipesAbandoned: boolean}> => {
+	await stopping();
+	if (pgid === undefined || interactive) {
+		await pipesClosed;
+		return {report: {}, pipesAbandoned: false};
+	}
+	const drained = () => Promise.race([pipesClosed.then(() => true), sleep(DRAIN_MS).then(() => false)]);
+	let closedInTime = tree.kind === 'cgroup' ? undefined : await drained();
+	const strays = closedInTime ? [] : tree.members(pgid).running;
+	if (strays.length > 0) await stopTree(pgid, tree, grace, true);
+	if (closedInTime === undefined || strays.length > 0) closedInTime = await drained();
+	// Still held open: by something that escaped both the cgroup and the marker.
+	const holders = closedInTime ? [] : pipeHolders(pipes);
+	if (holders.length > 0) {
+		await stopPids(holders.map(h => h.pid), grace);
+		closedInTime = await drained();
+		strays.push(...holders);
+	}
+	// Who is still there: asked of the cgroup, or of /proc when something had to be stopped.
+	const searched = tree.kind === 'cgroup' || stopped || strays.length > 0 || !closedInTime;
+	const found = searched ? tree.members() : {running: [], detached: []};
+	const running = [...found.running, ...(closedInTime ? [] : pipeHolders(pipes))].filter((p, i, all) => all.findIndex(q => q.pid === p.pid) === i);
+	const detached = found.detached;
+	return {
+		report: {
+			...(strays.length > 0 ? {strays} : {}),
+			...(running.length > 0 ? {survivors: running} : {}),
+			...(detached.length > 0 ? {detached} : {}),
+		},
+		pipesAbandoned: !closedInTime,
+	};
 };
 
 /** Why a block could not start, in the operator's terms. */

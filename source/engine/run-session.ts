@@ -359,6 +359,7 @@ export class RunSession {
 			},
 		});
 		if (block.interactive) log.write('# rampart: interactive block: its output went to the terminal and is not recorded\n');
+		this.recordTree(step, result, log);
 		log.write(`# rampart: ${describeEnd(result, block)}, ${result.durationMs} ms\n`);
 		if (!announced) started(undefined);
 		this.emit({
@@ -373,6 +374,24 @@ export class RunSession {
 			durationMs: result.durationMs,
 		});
 		return {...result, said};
+	}
+
+	/** What the block left behind, in its log; anything still running also in the record, by pid. */
+	private recordTree(step: Step, result: BlockResult, log: StepLog) {
+		const list = (ps: ReadonlyArray<{pid: number; command: string}>) => ps.map(p => `${p.pid} (${p.command.slice(0, 80)})`).join(', ');
+		if (result.strays?.length) log.write(`# rampart: stopped what the block left running outside its process group: ${list(result.strays)}\n`);
+		if (result.detached?.length) log.write(`# rampart: left running on purpose (RAMPART_DETACH=1): ${list(result.detached)}\n`);
+		if (result.pipesAbandoned) log.write('# rampart: the output pipes were still held open; later output is not recorded\n');
+		if (result.survivors?.length) {
+			const pids = result.survivors.map(p => p.pid);
+			log.write(`# rampart: STILL RUNNING after the block was stopped: ${list(result.survivors)}\n`);
+			this.emit({
+				type: 'warning',
+				step: step.id,
+				message: `processes of "${step.title}" are still running and could not be stopped: ${list(result.survivors)}; stop them with: kill -KILL ${pids.join(' ')}`,
+				survivors: pids,
+			});
+		}
 	}
 
 	/** Runs the check blocks; all must pass for the step to count as already done. */

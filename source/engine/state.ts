@@ -49,7 +49,7 @@ export interface RunState {
 	steps: StepState[];
 	notes: Array<{text: string; time: string}>;
 	/** Warnings recorded during the run (e.g. low disk space), oldest first. */
-	warnings: Array<{message: string; time: string; step?: string}>;
+	warnings: Array<{message: string; time: string; step?: string; survivors?: number[]}>;
 	resumes: Array<{time: string; operator: Operator; changedSteps: string[]}>;
 	rollingBack: boolean;
 	finishedAt?: string;
@@ -185,7 +185,13 @@ const reduce = (state: RunState, event: RunEvent): RunState => {
 				logs: event.log ? [...s.logs, event.log] : s.logs,
 			}));
 		case 'warning':
-			return {...state, warnings: [...state.warnings, {message: event.message, time: event.time, ...(event.step === undefined ? {} : {step: event.step})}]};
+			return {
+				...state,
+				warnings: [
+					...state.warnings,
+					{message: event.message, time: event.time, ...(event.step === undefined ? {} : {step: event.step}), ...(event.survivors ? {survivors: event.survivors} : {})},
+				],
+			};
 		case 'run-finished':
 			return {...state, rollingBack: false, finishedAt: event.time, outcome: event.outcome, finishReason: event.reason};
 		default: {
@@ -220,6 +226,16 @@ export const nextOpenStepAfter = (state: RunState, index: number): number | unde
 /** How a run whose every step is settled ends: findings make it need attention. */
 export const settledOutcome = (state: RunState): 'completed' | 'needs-attention' =>
 	state.steps.some(s => s.status === 'attention') ? 'needs-attention' : 'completed';
+
+/** Processes a step left running that Rampart could not stop, by pid (from its warnings). */
+export const survivorsOf = (state: RunState, stepId?: string): number[] =>
+	state.warnings.filter(w => (stepId === undefined || w.step === stepId) && w.survivors).flatMap(w => w.survivors!);
+
+/** What the operator is told on the way out: never "nothing is left running" when something is. */
+export const describeLeftRunning = (state: RunState): string => {
+	const pids = survivorsOf(state);
+	return pids.length === 0 ? 'nothing is left running.' : `STILL RUNNING, could not be stopped: pid ${pids.join(', ')} (kill -KILL ${pids.join(' ')}).`;
+};
 
 export const isFinished = (state: RunState): boolean => state.outcome !== undefined;
 

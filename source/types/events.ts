@@ -127,7 +127,13 @@ export type RunEventBody =
 	| {type: 'step-rolled-back'; step: string; ok: boolean; log?: LogRef}
 	| {type: 'run-finished'; outcome: RunOutcome; reason?: string}
 	/** Something the operator should know that is not a step's outcome, e.g. the disk filling up. */
-	| {type: 'warning'; step?: string; message: string};
+	| {
+			type: 'warning';
+			step?: string;
+			message: string;
+			/** Processes of the step still running after its block was stopped (none is hidden). */
+			survivors?: number[];
+	  };
 
 export type RunEvent = EventBase & RunEventBody;
 export type RunEventType = RunEventBody['type'];

@@ -5,7 +5,7 @@
 
 import {Box, Text} from 'ink';
 import {lazy, Suspense, useEffect, useMemo, useState} from 'react';
-import type {RunState} from '../engine/state.js';
+import {describeLeftRunning, type RunState} from '../engine/state.js';
 import type {RunbookRow} from '../engine/runbook-list.js';
 import {EXIT} from '../types/exit-codes.js';
 import {useRefReducer} from './use-ref-reducer.js';
@@ -128,7 +128,7 @@ const Screens = ({services, initial, terminal, onExit, router}: AppProps & {rout
 						onFinished={flow.finished}
 						onLeave={() =>
 							quit(EXIT.interrupted, [
-								`rampart: run ${screen.session.runId} left unfinished; nothing is left running.`,
+								`rampart: run ${screen.session.runId} left unfinished; ${describeLeftRunning(screen.session.state)}`,
 								`Resume it with: rampart resume ${screen.session.runId}`,
 							])
 						}

@@ -321,7 +321,7 @@ describe('where and with what a block runs', () => {
 		expect(state.error).toMatch(/nonexistent\/rampart-test-dir/);
 	});
 
-	it("gives blocks the operator's environment without RAMPART_*, plus the inputs", async () => {
+	it("gives blocks the operator's environment without RAMPART_*, plus the inputs and the block's own marker", async () => {
 		const f = fixture(
 			frontMatter('Env', '  DOMAIN:\n    type: domain\n    prompt: Domain\n  NOTE:\n    type: string\n    prompt: Note\n    optional: true') +
 				'## Env\n\n' +
@@ -336,7 +336,8 @@ describe('where and with what a block runs', () => {
 		expect(env).toContain('OPERATOR_MARK=from-operator');
 		expect(env).toContain('DOMAIN=example.org');
 		expect(env).toContain('NOTE=');
-		expect(env.filter(line => line.startsWith('RAMPART_'))).toEqual([]);
+		// Only the marker that finds what the block started (engine/block-tree.ts).
+		expect(env.filter(line => line.startsWith('RAMPART_'))).toEqual([expect.stringMatching(/^RAMPART_BLOCK=[0-9a-f]{16}$/)]);
 	});
 
 	it('gives a secret input only to the blocks that mention it', async () => {

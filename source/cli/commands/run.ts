@@ -7,7 +7,7 @@ import {journalPath} from '../../journal/layout.js';
 import {runHeadless, type HeadlessResult} from '../../headless/headless-run.js';
 import {jsonReporter} from '../../headless/reporters.js';
 import {listrReporter} from '../../headless/listr-reporter.js';
-import {SETTLED} from '../../engine/state.js';
+import {describeLeftRunning, SETTLED} from '../../engine/state.js';
 import {usageError} from '../errors.js';
 import {EXIT} from '../exit-codes.js';
 import type {CliContext} from '../context.js';
@@ -71,7 +71,7 @@ const drive = async (ctx: CliContext, session: RunSession, options: RunOptions):
 			ctx.err(`rampart: ${result.message}\nIts record: rampart report ${session.runId}`);
 			return EXIT.failed;
 		case 'interrupted':
-			ctx.err(`rampart: interrupted; nothing is left running. Resume with: rampart resume ${session.runId}`);
+			ctx.err(`rampart: interrupted; ${describeLeftRunning(session.state)} Resume with: rampart resume ${session.runId}`);
 			return EXIT.interrupted;
 		case 'waiting':
 		case 'failed':

@@ -9,7 +9,8 @@ import {key} from './run-commands.js';
 import type {Message} from './use-run-state.js';
 
 /** How a step that just ran ended. `next`: where Enter goes now. */
-export const describeResult = (title: string, s: StepState, canRollBack: boolean): Message => {
+export const describeResult = (title: string, s: StepState, canRollBack: boolean, survivors: readonly number[] = []): Message => {
+	const left = survivors.length > 0 ? `STILL RUNNING, could not be stopped: pid ${survivors.join(', ')}.` : 'nothing it started is left running.';
 	const took = stepDuration(s.startedAt, s.endedAt);
 	const inTime = took === undefined ? '' : ` in ${formatDuration(took)}`;
 	const options = `${key('retry')} runs it again, ${key('skip')} skips it${canRollBack ? `, ${key('rollback')} rolls it back` : ''}, ${key('log')} shows the log.`;
@@ -23,9 +24,9 @@ export const describeResult = (title: string, s: StepState, canRollBack: boolean
 		case 'attention':
 			return {tone: 'warning', text: `“${title}” needs attention: ${(s.findings ?? []).join('; ')}`};
 		case 'cancelled':
-			return {tone: 'warning', text: `“${title}” was stopped; nothing it started is left running. ${options}`};
+			return {tone: survivors.length > 0 ? 'danger' : 'warning', text: `“${title}” was stopped; ${left} ${options}`};
 		case 'timed-out':
-			return {tone: 'danger', text: `“${title}” timed out. ${options}`};
+			return {tone: 'danger', text: `“${title}” timed out; ${left} ${options}`};
 		default: {
 			const why = s.error ?? (s.exitCode === null || s.exitCode === undefined ? 'stopped by a signal' : `exit ${s.exitCode}`);
 			return {tone: 'danger', text: `“${title}” failed (${why}). ${options}`};
