@@ -6,6 +6,8 @@
 #
 # Only the units and verbs the web runbooks use are known; anything else fails
 # loudly, so that a runbook calling something new shows up in the tests.
+# Services start with RAMPART_DETACH=1: systemd starts them outside the
+# block that called systemctl, so Rampart must not stop them with the block.
 set -Eeuo pipefail
 
 log() { printf 'systemctl (test stand-in): %s\n' "$*" >&2; }
@@ -37,7 +39,7 @@ nginx_unit() {
 	start)
 		pid_alive "$nginx_pid" && return 0
 		nginx -t -q
-		nginx
+		RAMPART_DETACH=1 nginx
 		wait_for 10 pid_alive "$nginx_pid"
 		;;
 	stop)
@@ -67,7 +69,7 @@ fpm_unit() { # verb version
 		pid_alive "$pidfile" && return 0
 		mkdir -p /run/php
 		"$bin" -t --fpm-config "$config" 2>/dev/null
-		"$bin" --fpm-config "$config"
+		RAMPART_DETACH=1 "$bin" --fpm-config "$config"
 		wait_for 10 pid_alive "$pidfile"
 		;;
 	stop)
@@ -99,7 +101,7 @@ db_unit() {
 		if [[ ! -d /var/lib/mysql/mysql ]]; then
 			mariadb-install-db --user=mysql --datadir=/var/lib/mysql >/dev/null
 		fi
-		setsid mariadbd --user=mysql --pid-file="$db_pid" >/var/log/mysql-standin.log 2>&1 </dev/null &
+		RAMPART_DETACH=1 setsid mariadbd --user=mysql --pid-file="$db_pid" >/var/log/mysql-standin.log 2>&1 </dev/null &
 		wait_for 60 db_up
 		;;
 	stop)
