@@ -12,12 +12,7 @@
 // Not type-aware by default: on this 2-core machine that takes 2-3 times as
 // long (21-33 s for the whole tree against 8-16 s, measured while the machine
 // was busy) and twice the memory (~800 MB). For a type-aware pass on demand:
-// LINT_TYPES=1 npx eslint . --pass-on-unpruned-suppressions
-//
-// Findings that were already there when linting began in files that were being
-// changed elsewhere at the time are listed in eslint-suppressions.json (ESLint's
-// bulk suppressions): new ones fail; fixed ones must be pruned with
-// `npx eslint . --prune-suppressions`.
+// LINT_TYPES=1 npx eslint .
 import js from '@eslint/js';
 import {defineConfig} from 'eslint/config';
 import reactHooks from 'eslint-plugin-react-hooks';

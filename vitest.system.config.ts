@@ -8,5 +8,7 @@ export default defineConfig({
 		testTimeout: 300_000,
 		hookTimeout: 300_000,
 		fileParallelism: false,
+		// In CI a skipped system test fails the run (test/system/no-skip-in-ci.ts).
+		reporters: ['default', './test/system/no-skip-in-ci.ts'],
 	},
 });

@@ -27,8 +27,7 @@ export const scratch = name => mkdtempSync(join(tmpdir(), `rampart-bench-${name}
 export const cleanup = dir => rmSync(dir, {recursive: true, force: true});
 
 /** `which`, without a shell. */
-export const hasCommand = command =>
-	spawnSync('sh', ['-c', `command -v ${command}`], {stdio: 'ignore'}).status === 0;
+export const hasCommand = command => spawnSync('sh', ['-c', `command -v ${command}`], {stdio: 'ignore'}).status === 0;
 
 /** A benchmark's own environment: its own state directory and runbook directory only. */
 export const benchEnv = (home, runbooks) => ({
@@ -168,8 +167,7 @@ export const ptyWall = async (ptyLib, command, args, options) => {
 
 /** Writes a runbook file from steps of shell code. */
 export const runbookText = (title, steps) =>
-	`---\ntitle: ${title}\n---\n\n# ${title}\n\n` +
-	steps.map((code, i) => `## Step ${i + 1}\n\n\`\`\`sh\n${code}\n\`\`\`\n`).join('\n');
+	`---\ntitle: ${title}\n---\n\n# ${title}\n\n` + steps.map((code, i) => `## Step ${i + 1}\n\n\`\`\`sh\n${code}\n\`\`\`\n`).join('\n');
 
 /** Runs rampart to the end (exit 0 required) and returns its output. */
 export const rampartSync = (args, env) => {

@@ -106,12 +106,22 @@ export const lint = async ({reps = 3} = {}) => {
 	cleanup(dir);
 	const without = median(raw['lint --no-shellcheck']);
 	const rows = [
-		{measure: `Lint ${RUNBOOKS} runbooks, no shellcheck (${ms(without / RUNBOOKS)} per runbook)`, value: ms(without), reference: `node -e 0: ${ms(median(raw['node -e 0']))}`, ratio: without / median(raw['node -e 0'])},
+		{
+			measure: `Lint ${RUNBOOKS} runbooks, no shellcheck (${ms(without / RUNBOOKS)} per runbook)`,
+			value: ms(without),
+			reference: `node -e 0: ${ms(median(raw['node -e 0']))}`,
+			ratio: without / median(raw['node -e 0']),
+		},
 	];
 	if (shellcheck) {
 		const withSc = median(raw['lint (with shellcheck)']);
 		const alone = median(raw['shellcheck alone, same blocks']);
-		rows.push({measure: `Lint ${RUNBOOKS} runbooks with shellcheck (${ms(withSc / RUNBOOKS)} per runbook)`, value: ms(withSc), reference: `shellcheck alone on the ${RUNBOOKS * STEPS * 2} blocks: ${ms(alone)}`, ratio: withSc / alone});
+		rows.push({
+			measure: `Lint ${RUNBOOKS} runbooks with shellcheck (${ms(withSc / RUNBOOKS)} per runbook)`,
+			value: ms(withSc),
+			reference: `shellcheck alone on the ${RUNBOOKS * STEPS * 2} blocks: ${ms(alone)}`,
+			ratio: withSc / alone,
+		});
 	}
 	return {
 		title: '4. Lint',

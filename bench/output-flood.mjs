@@ -46,7 +46,10 @@ const tuiFlood = async (ptyLib, {env, file, state}) => {
 		screen.write('\r');
 		const done = screen.until(text => /done in/.test(text), 120_000, 'the step done');
 		let finished = false;
-		done.then(() => (finished = true), () => {});
+		done.then(
+			() => (finished = true),
+			() => {},
+		);
 		await screen.until(text => running(text) && /^\s*\d+$/m.test(text), 15_000, 'output running');
 		// Toggle the help overlay while the flood runs: press, wait for the screen to change.
 		const latencies = [];
@@ -70,7 +73,14 @@ const tuiFlood = async (ptyLib, {env, file, state}) => {
 export const outputFlood = async ({reps = 3, ptyLib} = {}) => {
 	ptyLib ??= await loadPty();
 	const dir = scratch('flood');
-	const raw = {'bash -c "seq 1000000" > /dev/null': [], 'headless wall': [], 'headless peak RSS (MB)': [], 'TUI wall': [], 'TUI peak RSS (MB)': [], 'TUI key-to-screen latencies': []};
+	const raw = {
+		'bash -c "seq 1000000" > /dev/null': [],
+		'headless wall': [],
+		'headless peak RSS (MB)': [],
+		'TUI wall': [],
+		'TUI peak RSS (MB)': [],
+		'TUI key-to-screen latencies': [],
+	};
 	let headlessComplete = true;
 	let tuiComplete = true;
 	for (let i = 0; i < reps; i++) {
@@ -91,16 +101,46 @@ export const outputFlood = async ({reps = 3, ptyLib} = {}) => {
 	cleanup(dir);
 	const floor = median(raw['bash -c "seq 1000000" > /dev/null']);
 	const rows = [
-		{measure: 'Flood wall time, headless', value: ms(median(raw['headless wall'])), reference: `same command > /dev/null: ${ms(floor)}`, ratio: median(raw['headless wall']) / floor},
-		{measure: 'Flood peak RSS, headless', value: mb(median(raw['headless peak RSS (MB)']) * 1024), targetText: '≤ 150 MB', verdict: median(raw['headless peak RSS (MB)']) <= 150 ? 'pass' : '**miss**'},
-		{measure: 'Flood log on disk holds every line, headless', value: headlessComplete ? 'yes' : 'NO', targetText: 'all 1,000,000', verdict: headlessComplete ? 'pass' : '**miss**'},
+		{
+			measure: 'Flood wall time, headless',
+			value: ms(median(raw['headless wall'])),
+			reference: `same command > /dev/null: ${ms(floor)}`,
+			ratio: median(raw['headless wall']) / floor,
+		},
+		{
+			measure: 'Flood peak RSS, headless',
+			value: mb(median(raw['headless peak RSS (MB)']) * 1024),
+			targetText: '≤ 150 MB',
+			verdict: median(raw['headless peak RSS (MB)']) <= 150 ? 'pass' : '**miss**',
+		},
+		{
+			measure: 'Flood log on disk holds every line, headless',
+			value: headlessComplete ? 'yes' : 'NO',
+			targetText: 'all 1,000,000',
+			verdict: headlessComplete ? 'pass' : '**miss**',
+		},
 	];
 	if (!ptyLib.missing) {
 		const lat = raw['TUI key-to-screen latencies'];
 		rows.push(
-			{measure: 'Flood wall time, TUI (PTY)', value: ms(median(raw['TUI wall'])), reference: `same command > /dev/null: ${ms(floor)}`, ratio: median(raw['TUI wall']) / floor},
-			{measure: 'Flood peak RSS, TUI', value: mb(median(raw['TUI peak RSS (MB)']) * 1024), targetText: '≤ 150 MB', verdict: median(raw['TUI peak RSS (MB)']) <= 150 ? 'pass' : '**miss**'},
-			{measure: `Key press to screen during the flood, TUI (median; max ${lat.length ? ms(Math.max(...lat)) : '—'}, n=${lat.length})`, value: lat.length ? ms(median(lat)) : 'no sample', targetText: '≤ 200 ms', verdict: lat.length && Math.max(...lat) <= 200 ? 'pass' : '**miss**'},
+			{
+				measure: 'Flood wall time, TUI (PTY)',
+				value: ms(median(raw['TUI wall'])),
+				reference: `same command > /dev/null: ${ms(floor)}`,
+				ratio: median(raw['TUI wall']) / floor,
+			},
+			{
+				measure: 'Flood peak RSS, TUI',
+				value: mb(median(raw['TUI peak RSS (MB)']) * 1024),
+				targetText: '≤ 150 MB',
+				verdict: median(raw['TUI peak RSS (MB)']) <= 150 ? 'pass' : '**miss**',
+			},
+			{
+				measure: `Key press to screen during the flood, TUI (median; max ${lat.length ? ms(Math.max(...lat)) : '—'}, n=${lat.length})`,
+				value: lat.length ? ms(median(lat)) : 'no sample',
+				targetText: '≤ 200 ms',
+				verdict: lat.length && Math.max(...lat) <= 200 ? 'pass' : '**miss**',
+			},
 			{measure: 'Flood log on disk holds every line, TUI', value: tuiComplete ? 'yes' : 'NO', targetText: 'all 1,000,000', verdict: tuiComplete ? 'pass' : '**miss**'},
 		);
 	}

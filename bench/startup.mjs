@@ -37,7 +37,13 @@ export const startup = async ({runs = 20, ptyLib} = {}) => {
 	const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.length ? median(v) : NaN]));
 	const rows = [];
 	if (!ptyLib.missing)
-		rows.push({measure: 'Start-up to home screen (TUI, PTY)', value: ms(m.home), reference: `node -e 0 in a PTY: ${ms(m.floorPty)}`, ratio: m.home / m.floorPty, target: 2.5});
+		rows.push({
+			measure: 'Start-up to home screen (TUI, PTY)',
+			value: ms(m.home),
+			reference: `node -e 0 in a PTY: ${ms(m.floorPty)}`,
+			ratio: m.home / m.floorPty,
+			target: 2.5,
+		});
 	rows.push({measure: 'rampart list --json', value: ms(m.list), reference: `node -e 0: ${ms(m.floor)}`, ratio: m.list / m.floor, target: 1.5});
 	rows.push({measure: 'rampart status', value: ms(m.status), reference: `node -e 0: ${ms(m.floor)}`, ratio: m.status / m.floor, target: 1.5});
 	return {

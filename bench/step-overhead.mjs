@@ -16,8 +16,7 @@ const floors = join(root, 'bench', 'floors.mjs');
 const loop = n => ['-c', `for i in $(seq ${n}); do bash -c true; done`];
 
 const playbook = tasks =>
-	'- hosts: all\n  gather_facts: false\n  tasks:\n' +
-	Array.from({length: tasks}, (_, i) => `    - name: step ${i + 1}\n      command: /bin/true\n`).join('');
+	'- hosts: all\n  gather_facts: false\n  tasks:\n' + Array.from({length: tasks}, (_, i) => `    - name: step ${i + 1}\n      command: /bin/true\n`).join('');
 
 export const stepOverhead = async ({reps = 5, ansibleReps = 3} = {}) => {
 	const dir = scratch('steps');
@@ -26,13 +25,29 @@ export const stepOverhead = async ({reps = 5, ansibleReps = 3} = {}) => {
 	const env = benchEnv(join(dir, 'home'), runbooks);
 	const file = n => join(runbooks, `steps-${n}.md`);
 	for (const n of [1, 100, 101]) {
-		writeFileSync(file(n), runbookText(`${n} steps`, Array.from({length: n}, () => 'true')));
+		writeFileSync(
+			file(n),
+			runbookText(
+				`${n} steps`,
+				Array.from({length: n}, () => 'true'),
+			),
+		);
 		rampartSync(['approve', file(n), '--yes'], env);
 	}
 	const run = n => timed(node, [rampart, 'run', file(n), '--yes'], {env}).then(r => r.wall);
 
 	const floorRun = (what, n) => timed(node, [floors, what, String(n), dir]).then(r => r.wall);
-	const raw = {'rampart 1 step': [], 'rampart 101 steps': [], 'bash loop 1': [], 'bash loop 101': [], 'rampart 100 steps': [], 'node spawn 1': [], 'node spawn 101': [], 'fsync 1': [], 'fsync 101': []};
+	const raw = {
+		'rampart 1 step': [],
+		'rampart 101 steps': [],
+		'bash loop 1': [],
+		'bash loop 101': [],
+		'rampart 100 steps': [],
+		'node spawn 1': [],
+		'node spawn 101': [],
+		'fsync 1': [],
+		'fsync 101': [],
+	};
 	for (let i = 0; i < reps; i++) {
 		raw['rampart 1 step'].push(await run(1));
 		raw['bash loop 1'].push((await timed('bash', loop(1))).wall);
@@ -55,24 +70,50 @@ export const stepOverhead = async ({reps = 5, ansibleReps = 3} = {}) => {
 	const nodeSpawn = median(raw['node spawn per iteration']);
 	const fsync = median(raw['append + fsync']);
 	const rows = [
-		{measure: 'Per-step overhead (headless, every event fsynced)', value: ms(perStep), reference: `bash -c true per loop iteration: ${ms(floor)}`, ratio: perStep / floor, target: 2},
-		{measure: "Node's own spawn of bash -c true, a block's set-up (floor for any Node tool)", value: ms(nodeSpawn), reference: `bash -c true per loop iteration: ${ms(floor)}`, ratio: nodeSpawn / floor},
+		{
+			measure: 'Per-step overhead (headless, every event fsynced)',
+			value: ms(perStep),
+			reference: `bash -c true per loop iteration: ${ms(floor)}`,
+			ratio: perStep / floor,
+			target: 2,
+		},
+		{
+			measure: "Node's own spawn of bash -c true, a block's set-up (floor for any Node tool)",
+			value: ms(nodeSpawn),
+			reference: `bash -c true per loop iteration: ${ms(floor)}`,
+			ratio: nodeSpawn / floor,
+		},
 		{measure: 'One append + fsync of a journal line (this disk)', value: ms(fsync), reference: '—'},
 	];
 
 	let skipped;
 	if (hasCommand('ansible-playbook')) {
 		writeFileSync(join(dir, 'play.yml'), playbook(100));
-		const ansibleEnv = {...process.env, ANSIBLE_HOME: join(dir, 'ansible'), ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'), ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0'};
+		const ansibleEnv = {
+			...process.env,
+			ANSIBLE_HOME: join(dir, 'ansible'),
+			ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'),
+			ANSIBLE_NOCOLOR: '1',
+			ANSIBLE_RETRY_FILES_ENABLED: '0',
+		};
 		raw['ansible-playbook 100 tasks'] = [];
 		raw['rampart 100 steps (beside ansible)'] = [];
 		for (let i = 0; i < ansibleReps; i++) {
-			raw['ansible-playbook 100 tasks'].push((await timed('ansible-playbook', ['-c', 'local', '-i', 'localhost,', join(dir, 'play.yml')], {env: ansibleEnv, cwd: dir})).wall);
+			raw['ansible-playbook 100 tasks'].push(
+				(await timed('ansible-playbook', ['-c', 'local', '-i', 'localhost,', join(dir, 'play.yml')], {env: ansibleEnv, cwd: dir})).wall,
+			);
 			raw['rampart 100 steps (beside ansible)'].push(await run(100));
 		}
 		const ansible = median(raw['ansible-playbook 100 tasks']);
 		const ours = median([...raw['rampart 100 steps'], ...raw['rampart 100 steps (beside ansible)']]);
-		rows.push({measure: '100-step run vs Ansible (how many times faster)', value: ms(ours), reference: `ansible-playbook, 100 tasks: ${ms(ansible)}`, ratio: ansible / ours, target: 20, atLeast: true});
+		rows.push({
+			measure: '100-step run vs Ansible (how many times faster)',
+			value: ms(ours),
+			reference: `ansible-playbook, 100 tasks: ${ms(ansible)}`,
+			ratio: ansible / ours,
+			target: 20,
+			atLeast: true,
+		});
 	} else {
 		skipped = 'Ansible comparison skipped: ansible-playbook is not installed (apt-get install ansible).';
 	}

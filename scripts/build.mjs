@@ -22,7 +22,12 @@ const bundledRunbooks = Object.fromEntries(
 	readdirSync(join(root, 'runbooks'))
 		.filter(name => name.endsWith('.md'))
 		.sort()
-		.map(name => [name, createHash('sha256').update(readFileSync(join(root, 'runbooks', name))).digest('hex')]),
+		.map(name => [
+			name,
+			createHash('sha256')
+				.update(readFileSync(join(root, 'runbooks', name)))
+				.digest('hex'),
+		]),
 );
 
 /** Ink's layout engine without fetch(), which costs the TUI ~30 ms at start: see source/ui/yoga-layout.ts. */

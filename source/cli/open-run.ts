@@ -64,7 +64,11 @@ export const inputError = (runbook: Runbook, problems: InputProblem[]): CliError
 const refusal = (opening: Exclude<Opening, {kind: 'ready' | 'needs-approval' | 'unfinished'}>): CliError => {
 	switch (opening.kind) {
 		case 'problem':
-			return new CliError(opening.message, opening.reason === 'active' || opening.reason === 'leftovers' || opening.reason === 'trust-store' ? EXIT.failed : EXIT.usage, opening.hint);
+			return new CliError(
+				opening.message,
+				opening.reason === 'active' || opening.reason === 'leftovers' || opening.reason === 'trust-store' ? EXIT.failed : EXIT.usage,
+				opening.hint,
+			);
 		case 'refused':
 			return new CliError(opening.message, EXIT.requirements, 'Fix the permissions as shown (rampart lint reports them too), then run again.');
 		case 'requirements':
@@ -108,7 +112,9 @@ export const readyRun = async (ctx: CliContext, target: RunTarget, flags: OpenFl
 				continue;
 			}
 			case 'unfinished':
-				ctx.err(`rampart: run ${opening.run.runId} of ${opening.runbook.id} is unfinished; it stays resumable (rampart resume ${opening.run.runId}). Starting a new run.`);
+				ctx.err(
+					`rampart: run ${opening.run.runId} of ${opening.runbook.id} is unfinished; it stays resumable (rampart resume ${opening.run.runId}). Starting a new run.`,
+				);
 				unfinished = 'ignore';
 				continue;
 			default:
@@ -134,5 +140,4 @@ export const startRun = (ctx: CliContext, ready: ReadyRun, flags: OpenFlags): Ru
 };
 
 /** The whole way from a command line to a live session. */
-export const openSession = async (ctx: CliContext, target: RunTarget, flags: OpenFlags): Promise<RunSession> =>
-	startRun(ctx, await readyRun(ctx, target, flags), flags);
+export const openSession = async (ctx: CliContext, target: RunTarget, flags: OpenFlags): Promise<RunSession> => startRun(ctx, await readyRun(ctx, target, flags), flags);

@@ -20,8 +20,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 const tuiWanted = (c: CliContext, options: {yes?: boolean; json?: boolean; check?: boolean; dryRun?: boolean} = {}) =>
 	c.stdinIsTTY && c.stdoutIsTTY && !options.yes && !options.json && !options.check && !options.dryRun;
 
-const startTui = (c: CliContext, initial: import('../ui/services.js').TuiStart): Promise<number> =>
-	import('../ui/start-tui.js').then(m => m.startTui({ctx: c, initial}));
+const startTui = (c: CliContext, initial: import('../ui/services.js').TuiStart): Promise<number> => import('../ui/start-tui.js').then(m => m.startTui({ctx: c, initial}));
 
 export const buildProgram = (ctx: () => CliContext, setResult: (code: Promise<number>) => void, argv: readonly string[]): Command => {
 	const program = new Command('rampart')
@@ -115,12 +114,7 @@ Examples:
 			});
 	},
 	run: (program, ctx, setResult) => {
-		runOptions(
-			program
-				.command('run')
-				.description('run a runbook (by id or path)')
-				.argument('<runbook>', 'runbook id or path to a .md file'),
-		)
+		runOptions(program.command('run').description('run a runbook (by id or path)').argument('<runbook>', 'runbook id or path to a .md file'))
 			.addHelpText(
 				'after',
 				`
@@ -260,7 +254,10 @@ Examples:
 			.option('--inputs <file.yaml>', 'input values from a YAML file')
 			.option('--approve', 'approve the runbook as it is now if it changed')
 			.option('--json', 'print every event as one JSON line on stdout')
-			.addHelpText('after', '\nStops at the first rollback that fails: undoing earlier steps on top of a\nhalf-undone later one may do harm.\n\nExample:\n  rampart rollback --yes')
+			.addHelpText(
+				'after',
+				'\nStops at the first rollback that fails: undoing earlier steps on top of a\nhalf-undone later one may do harm.\n\nExample:\n  rampart rollback --yes',
+			)
 			.action((runId: string | undefined, options) => {
 				setResult(import('./commands/manage.js').then(m => m.rollbackCommand(ctx(), runId, options)));
 			});

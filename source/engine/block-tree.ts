@@ -95,11 +95,7 @@ const cgroupTree = (token: string): BlockTree | undefined => {
 	} catch {
 		return undefined;
 	}
-	const pids = () =>
-		(read(path.join(dir, 'cgroup.procs')) ?? '')
-			.split('\n')
-			.filter(Boolean)
-			.map(Number);
+	const pids = () => (read(path.join(dir, 'cgroup.procs')) ?? '').split('\n').filter(Boolean).map(Number);
 	const members = (exceptGroup?: number) => {
 		const running: TreeProcess[] = [];
 		const detached: TreeProcess[] = [];

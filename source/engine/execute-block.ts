@@ -74,7 +74,6 @@ const signalGroup = (pgid: number, signal: NodeJS.Signals): boolean => {
 	}
 };
 
-
 /**
  * TERM to the group and every other process of the block, then KILL after
  * the grace period to whatever is left. `others`: also the processes that
@@ -303,7 +302,10 @@ const endOfTree = async (
 	// Still held open: by something that escaped both the cgroup and the marker.
 	const holders = closedInTime ? [] : pipeHolders(pipes);
 	if (holders.length > 0) {
-		await stopPids(holders.map(h => h.pid), grace);
+		await stopPids(
+			holders.map(h => h.pid),
+			grace,
+		);
 		closedInTime = await drained();
 		strays.push(...holders);
 	}

@@ -50,10 +50,11 @@ export const openHeaderCache = (stateDir: string): HeaderCache => {
 		}
 	};
 	return {
-		stale: paths => paths.filter(path => {
-			const stats = statOf(path);
-			return !stats || !fresh(path, stats);
-		}),
+		stale: paths =>
+			paths.filter(path => {
+				const stats = statOf(path);
+				return !stats || !fresh(path, stats);
+			}),
 		get: (path, read) => {
 			used.add(path);
 			const stats = statOf(path);

@@ -171,7 +171,12 @@ export const openRun = async (ctx: RunContext, target: RunTarget, options: OpenO
 	if ('kind' in run) return run;
 	const recorded = run.state;
 	if (recorded.outcome) {
-		return {kind: 'problem', reason: 'finished', message: `run ${run.runId} has already finished (${recorded.outcome})`, hint: `Start a new one with: rampart run ${recorded.runbook.id}`};
+		return {
+			kind: 'problem',
+			reason: 'finished',
+			message: `run ${run.runId} has already finished (${recorded.outcome})`,
+			hint: `Start a new one with: rampart run ${recorded.runbook.id}`,
+		};
 	}
 	if (run.active) return activeProblem(ctx.stateDir(), run);
 	// The runbook as it is now, from where the run found it.
@@ -183,25 +188,27 @@ export const openRun = async (ctx: RunContext, target: RunTarget, options: OpenO
 /** Records the operator's approval of the runbook's exact content. */
 export const approveRun = (ctx: RunContext, runbook: Runbook): Approval => approveRunbook(runbook, ctx.stateDir(), currentOperator(ctx.env));
 
-export type Begun =
-	| {kind: 'started'; session: RunSession; approved?: Approval}
-	| {kind: 'problem'; reason: ProblemReason; message: string; hint?: string};
+export type Begun = {kind: 'started'; session: RunSession; approved?: Approval} | {kind: 'problem'; reason: ProblemReason; message: string; hint?: string};
 
 /** Starts (or resumes) a ready run: records a pending approval, takes the lock, opens the journal. */
-export const beginRun = (
-	ctx: RunContext,
-	ready: ReadyRun,
-	options: Pick<SessionOptions, 'mode' | 'maxLogBytes' | 'killGraceMs'> = {},
-): Begun => {
+export const beginRun = (ctx: RunContext, ready: ReadyRun, options: Pick<SessionOptions, 'mode' | 'maxLogBytes' | 'killGraceMs'> = {}): Begun => {
 	const approved = ready.pendingApproval ? approveRun(ctx, ready.runbook) : undefined;
-	const common = {runbook: ready.runbook, inputs: ready.inputs, stateDir: ctx.stateDir(), env: ctx.env, maxLogBytes: options.maxLogBytes, killGraceMs: options.killGraceMs};
+	const common = {
+		runbook: ready.runbook,
+		inputs: ready.inputs,
+		stateDir: ctx.stateDir(),
+		env: ctx.env,
+		maxLogBytes: options.maxLogBytes,
+		killGraceMs: options.killGraceMs,
+	};
 	try {
 		const session = ready.resume
 			? RunSession.resume({...common, runId: ready.resume.runId, cwd: ready.resume.state.cwd})
 			: RunSession.start({...common, cwd: ctx.cwd, mode: options.mode});
 		return {kind: 'started', session, ...(approved ? {approved} : {})};
 	} catch (error) {
-		if (error instanceof RunAlreadyActiveError) return {kind: 'problem', reason: 'active', message: error.message, hint: 'Wait for it to finish, or stop that process first.'};
+		if (error instanceof RunAlreadyActiveError)
+			return {kind: 'problem', reason: 'active', message: error.message, hint: 'Wait for it to finish, or stop that process first.'};
 		if (error instanceof LeftoverProcessError) return {kind: 'problem', reason: 'leftovers', message: error.message};
 		if (error instanceof EngineError) return {kind: 'problem', reason: 'record', message: error.message};
 		throw error;

@@ -29,7 +29,10 @@ export const osFamilies = (osRelease: string | undefined): string[] => {
 	for (const line of osRelease.split('\n')) {
 		const [key, ...rest] = line.split('=');
 		if (key !== 'ID' && key !== 'ID_LIKE') continue;
-		const value = rest.join('=').trim().replace(/^["']|["']$/g, '');
+		const value = rest
+			.join('=')
+			.trim()
+			.replace(/^["']|["']$/g, '');
 		families.push(...value.toLowerCase().split(/\s+/).filter(Boolean));
 	}
 	return families;

@@ -14,11 +14,7 @@ export interface ResolvedInputs {
 	problems: InputProblem[];
 }
 
-export const resolveInputs = (
-	runbook: Runbook,
-	given: Record<string, string>,
-	env: NodeJS.ProcessEnv = process.env,
-): ResolvedInputs => {
+export const resolveInputs = (runbook: Runbook, given: Record<string, string>, env: NodeJS.ProcessEnv = process.env): ResolvedInputs => {
 	const values: Record<string, string> = {};
 	const problems: InputProblem[] = [];
 	const known = new Set(runbook.meta.inputs.map(i => i.name));

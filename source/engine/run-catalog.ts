@@ -54,5 +54,4 @@ export const progressOf = (state: RunState): {step: number; of: number} => {
 };
 
 /** Every run's head, oldest first. */
-export const loadRunHeads = (stateDir: string): RunHead[] =>
-	listRuns(stateDir).flatMap(runId => readRunHead(stateDir, runId) ?? []);
+export const loadRunHeads = (stateDir: string): RunHead[] => listRuns(stateDir).flatMap(runId => readRunHead(stateDir, runId) ?? []);

@@ -6,19 +6,10 @@ import {createHash} from 'node:crypto';
 import {hostname} from 'node:os';
 import {resolve} from 'node:path';
 import type {CodeBlock, Runbook, Step} from '../runbook/model.js';
-import {
-	acquireRunLock,
-	createRunJournal,
-	newRunId,
-	readJournal,
-	recordCompletion,
-	reopenRunJournal,
-	journalPath,
-	type RunLock,
-} from '../journal/index.js';
+import {acquireRunLock, createRunJournal, newRunId, readJournal, recordCompletion, reopenRunJournal, journalPath, type RunLock} from '../journal/index.js';
 import type {RunJournal, StepLog} from '../journal/types.js';
 import {RAMPART_VERSION} from '../version.js';
-import type {EngineEvent, LogRef, Operator, RunEvent, RunEventBody, RunOutcome, StepStatus} from '../types/events.js';
+import type {EngineEvent, LogRef, Operator, RunEvent, RunEventBody, RunOutcome} from '../types/events.js';
 import {foldRun, reduceRun, settledOutcome, SETTLED, type RunState, type StepState} from './state.js';
 import {
 	canRollBack,
@@ -110,7 +101,6 @@ export interface StepProgress {
 export type Listener = (event: EngineEvent) => void;
 
 export const stepHash = (step: Step): string => createHash('sha256').update(`${step.title}\n${step.markdown}`).digest('hex');
-
 
 /**
  * Events whose fsync is left to the event that always comes next (group

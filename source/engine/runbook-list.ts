@@ -31,12 +31,7 @@ const COMPLETED: ReadonlySet<string | undefined> = new Set(['completed', 'needs-
  * The index is a summary; the journals are the record. A kill between a run's
  * last event and the index update must not lose the completion.
  */
-const latestCompletion = (
-	indexed: CompletionEntry | undefined,
-	heads: readonly RunHead[],
-	runbookId: string,
-	every: string | undefined,
-): CompletionEntry | undefined => {
+const latestCompletion = (indexed: CompletionEntry | undefined, heads: readonly RunHead[], runbookId: string, every: string | undefined): CompletionEntry | undefined => {
 	const run = [...heads].reverse().find(h => h.runbookId === runbookId && COMPLETED.has(h.outcome) && h.finishedAt);
 	if (!run || (indexed && indexed.lastCompletedAt >= run.finishedAt!)) return indexed;
 	return {lastRunId: run.runId, lastCompletedAt: run.finishedAt!, every, nextDue: every ? nextDueAfter(new Date(run.finishedAt!), every).toISOString() : undefined};

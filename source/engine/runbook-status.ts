@@ -34,9 +34,7 @@ export const runbookStatus = (
 		return {kind: 'in-progress', text: `in progress (step ${step} of ${of}${holder})`, runId: unfinished.runId, step, of};
 	}
 	if (!completion) {
-		return every
-			? {kind: 'due', text: `never run; every ${every}`, dueInDays: 0}
-			: {kind: 'never-run', text: 'never run'};
+		return every ? {kind: 'due', text: `never run; every ${every}`, dueInDays: 0} : {kind: 'never-run', text: 'never run'};
 	}
 	const last = new Date(completion.lastCompletedAt);
 	if (!every) return {kind: 'done', text: `done ${ago(last, now)}`, lastCompletedAt: completion.lastCompletedAt};
@@ -52,7 +50,19 @@ export const runbookStatus = (
 		};
 	}
 	if (left <= DUE_SOON_DAYS) {
-		return {kind: 'due', text: left === 0 ? 'due today' : `due in ${days(left)}`, lastCompletedAt: completion.lastCompletedAt, nextDue: nextDue.toISOString(), dueInDays: left};
+		return {
+			kind: 'due',
+			text: left === 0 ? 'due today' : `due in ${days(left)}`,
+			lastCompletedAt: completion.lastCompletedAt,
+			nextDue: nextDue.toISOString(),
+			dueInDays: left,
+		};
 	}
-	return {kind: 'done', text: `done ${ago(last, now)}; due in ${days(left)}`, lastCompletedAt: completion.lastCompletedAt, nextDue: nextDue.toISOString(), dueInDays: left};
+	return {
+		kind: 'done',
+		text: `done ${ago(last, now)}; due in ${days(left)}`,
+		lastCompletedAt: completion.lastCompletedAt,
+		nextDue: nextDue.toISOString(),
+		dueInDays: left,
+	};
 };

@@ -224,8 +224,7 @@ export const nextOpenStepAfter = (state: RunState, index: number): number | unde
 };
 
 /** How a run whose every step is settled ends: findings make it need attention. */
-export const settledOutcome = (state: RunState): 'completed' | 'needs-attention' =>
-	state.steps.some(s => s.status === 'attention') ? 'needs-attention' : 'completed';
+export const settledOutcome = (state: RunState): 'completed' | 'needs-attention' => (state.steps.some(s => s.status === 'attention') ? 'needs-attention' : 'completed');
 
 /** Processes a step left running that Rampart could not stop, by pid (from its warnings). */
 export const survivorsOf = (state: RunState, stepId?: string): number[] =>
@@ -241,6 +240,4 @@ export const isFinished = (state: RunState): boolean => state.outcome !== undefi
 
 /** How a run looks from outside: a step "running" in a run nobody holds was interrupted. */
 export const asSeenAfterCrash = (state: RunState): RunState =>
-	state.steps.some(s => s.status === 'running')
-		? {...state, steps: state.steps.map(s => (s.status === 'running' ? {...s, status: 'interrupted'} : s))}
-		: state;
+	state.steps.some(s => s.status === 'running') ? {...state, steps: state.steps.map(s => (s.status === 'running' ? {...s, status: 'interrupted'} : s))} : state;

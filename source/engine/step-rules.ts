@@ -78,7 +78,8 @@ export interface NeedContext {
 	confirmations: Confirmation[];
 }
 
-export const openTasks = (step: Step, state: StepState) => step.tasks.filter(t => !state.ticks.some(tick => tick.task === t.index)).map(t => ({index: t.index, text: t.text}));
+export const openTasks = (step: Step, state: StepState) =>
+	step.tasks.filter(t => !state.ticks.some(tick => tick.task === t.index)).map(t => ({index: t.index, text: t.text}));
 
 export const nextNeed = (step: Step, state: StepState, context: NeedContext): StepNeed => {
 	if (SETTLED.has(state.status)) return {kind: 'settled', status: state.status};
@@ -99,8 +100,7 @@ export const nextNeed = (step: Step, state: StepState, context: NeedContext): St
  * started (done, or failed part-way: the first block may have changed the
  * machine before the second failed), or a manual step was done by hand.
  */
-export const canRollBack = (step: Step, state: StepState): boolean =>
-	hasRole(step, 'rollback') && (state.changed || (state.status === 'done' && !hasRole(step, 'run')));
+export const canRollBack = (step: Step, state: StepState): boolean => hasRole(step, 'rollback') && (state.changed || (state.status === 'done' && !hasRole(step, 'run')));
 
 /** The steps a run rollback undoes, latest first. */
 export const rollbackPlan = (steps: readonly Step[], state: RunState): string[] =>

@@ -27,12 +27,7 @@ export type HeadlessResult =
 	| {kind: 'waiting'; step: string; message: string}
 	| {kind: 'interrupted'; step?: string};
 
-export const runHeadless = async (
-	session: RunSession,
-	options: HeadlessOptions,
-	reporter: Reporter,
-	interrupted: () => boolean,
-): Promise<HeadlessResult> => {
+export const runHeadless = async (session: RunSession, options: HeadlessOptions, reporter: Reporter, interrupted: () => boolean): Promise<HeadlessResult> => {
 	// The opening event was emitted before anyone could listen: report it first.
 	reporter.event(session.openingEvent);
 	const unsubscribe = session.subscribe(event => reporter.event(event));
@@ -68,12 +63,7 @@ const stop = (session: RunSession, result: HeadlessResult): HeadlessResult => {
 };
 
 /** Each step as far as the operator's flags allow: --ack ticks and acknowledges, --yes confirms. */
-const run = async (
-	session: RunSession,
-	options: HeadlessOptions,
-	reporter: Reporter,
-	interrupted: () => boolean,
-): Promise<HeadlessResult> => {
+const run = async (session: RunSession, options: HeadlessOptions, reporter: Reporter, interrupted: () => boolean): Promise<HeadlessResult> => {
 	const steps = session.runbook.steps;
 	for (let index = nextStepIndex(session.state); index !== undefined; index = nextStepIndex(session.state)) {
 		const step = steps[index]!;

@@ -50,10 +50,7 @@ export const listrReporter = (
 	settledBefore: ReadonlyMap<string, string> = new Map(),
 ): ListrReporter => {
 	const slots = new Map<string, Slot>(
-		steps.map(step => [
-			step.id,
-			{started: deferred<void>(), finished: deferred<Outcome>(), isStarted: false, isFinished: false, pending: [], startedAt: 0},
-		]),
+		steps.map(step => [step.id, {started: deferred<void>(), finished: deferred<Outcome>(), isStarted: false, isFinished: false, pending: [], startedAt: 0}]),
 	);
 	const slot = (id: string) => slots.get(id);
 
@@ -137,7 +134,7 @@ export const listrReporter = (
 					const took = formatDuration(Date.now() - (slot(event.step)?.startedAt || Date.now()));
 					if (event.status === 'done') settle(event.step, {kind: 'done', text: took});
 					else {
-						const why = event.status === 'timed-out' ? 'timed out' : event.status === 'cancelled' ? 'cancelled' : event.error ?? `exit ${event.exitCode ?? '?'}`;
+						const why = event.status === 'timed-out' ? 'timed out' : event.status === 'cancelled' ? 'cancelled' : (event.error ?? `exit ${event.exitCode ?? '?'}`);
 						settle(event.step, {kind: 'fail', text: `${event.status}: ${why}`});
 					}
 					break;

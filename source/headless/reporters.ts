@@ -1,7 +1,6 @@
 // --json: one JSON event per line on stdout, and nothing else there, for
 // other tools. (People get listr2: listr-reporter.ts.)
 
-import type {EngineEvent} from '../types/events.js';
 import type {Reporter} from './headless-run.js';
 
 type Write = (line: string) => void;

@@ -147,13 +147,13 @@ function parseHolder(raw: string): ActiveRunHolder | undefined {
 	try {
 		const value = JSON.parse(raw) as Partial<ActiveRunHolder> | null;
 		if (
-			value
-			&& typeof value.pid === 'number'
-			&& Number.isSafeInteger(value.pid)
-			&& value.pid > 0
-			&& typeof value.host === 'string'
-			&& typeof value.since === 'string'
-			&& typeof value.runId === 'string'
+			value &&
+			typeof value.pid === 'number' &&
+			Number.isSafeInteger(value.pid) &&
+			value.pid > 0 &&
+			typeof value.host === 'string' &&
+			typeof value.since === 'string' &&
+			typeof value.runId === 'string'
 		) {
 			return {pid: value.pid, host: value.host, since: value.since, runId: value.runId};
 		}

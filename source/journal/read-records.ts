@@ -52,7 +52,7 @@ const firstLine = (fd: number, size: number): string | undefined => {
  */
 const lastLine = (fd: number, size: number): string | undefined => {
 	let tail = Buffer.alloc(0);
-	for (let end = size; end > 0; ) {
+	for (let end = size; end > 0;) {
 		const start = Math.max(0, end - CHUNK);
 		tail = Buffer.concat([readAt(fd, start, end - start), tail]);
 		end = start;

@@ -5,7 +5,10 @@ import {slugForFileName} from './layout.js';
 
 /** E.g. `20261124T201500Z-firewall-a1b2`. */
 export function newRunId(runbookId: string, date: Date = new Date()): string {
-	const stamp = date.toISOString().replaceAll(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+	const stamp = date
+		.toISOString()
+		.replaceAll(/[-:]/g, '')
+		.replace(/\.\d+Z$/, 'Z');
 	const random = crypto.randomBytes(2).toString('hex');
 	return `${stamp}-${slugForFileName(runbookId, 'run')}-${random}`;
 }

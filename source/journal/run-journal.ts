@@ -36,7 +36,10 @@ export interface ReopenedRunJournal extends OpenRunJournal {
 }
 
 export class JournalCorruptError extends Error {
-	constructor(readonly path: string, detail: string) {
+	constructor(
+		readonly path: string,
+		detail: string,
+	) {
 		super(`cannot continue the journal ${path}: ${detail}`);
 		this.name = 'JournalCorruptError';
 	}

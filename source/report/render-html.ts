@@ -4,8 +4,7 @@
 import {formatDuration} from '../runbook/duration.js';
 import type {RunReport} from './run-report.js';
 
-const escape = (text: string) =>
-	text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
@@ -29,7 +28,12 @@ export const renderHtml = (r: RunReport): string => {
 	row('Outcome', `<strong class="${escape(r.outcome)}">${escape(r.outcome)}</strong>`);
 	row('Runbook', `<code>${escape(r.runbook.id)}</code> (${escape(r.runbook.path)})`);
 	row('Runbook SHA-256', `<code>${escape(r.runbook.sha256)}</code>`);
-	row('Operator', escape(`${r.operator.user} (uid ${r.operator.uid}) on ${r.operator.host}${r.operator.sshClient ? `, SSH from ${r.operator.sshClient}` : ''}${r.operator.tty ? `, ${r.operator.tty}` : ''}`));
+	row(
+		'Operator',
+		escape(
+			`${r.operator.user} (uid ${r.operator.uid}) on ${r.operator.host}${r.operator.sshClient ? `, SSH from ${r.operator.sshClient}` : ''}${r.operator.tty ? `, ${r.operator.tty}` : ''}`,
+		),
+	);
 	row('Started', escape(r.startedAt));
 	row('Finished', escape(r.finishedAt ?? '—'));
 	row('Mode', r.mode === 'check' ? 'check only (audit)' : 'run');
@@ -45,7 +49,9 @@ export const renderHtml = (r: RunReport): string => {
 
 	h.push('<h2>Steps</h2><table><tr><th>#</th><th>Step</th><th>Outcome</th><th>Duration</th><th>Attempts</th></tr>');
 	r.steps.forEach((s, i) =>
-		h.push(`<tr><td>${i + 1}</td><td>${escape(s.title)}</td><td class="${escape(s.status)}">${escape(s.status)}</td><td>${s.durationMs === undefined ? '—' : escape(formatDuration(s.durationMs))}</td><td>${s.attempts}</td></tr>`),
+		h.push(
+			`<tr><td>${i + 1}</td><td>${escape(s.title)}</td><td class="${escape(s.status)}">${escape(s.status)}</td><td>${s.durationMs === undefined ? '—' : escape(formatDuration(s.durationMs))}</td><td>${s.attempts}</td></tr>`,
+		),
 	);
 	h.push('</table>');
 	r.steps.forEach((s, i) => {
@@ -60,7 +66,9 @@ export const renderHtml = (r: RunReport): string => {
 		if (s.acknowledged) h.push('<p>Acknowledged by the operator.</p>');
 		for (const n of s.notes) h.push(`<p class="note">Note (${escape(n.time)}): ${escape(n.text)}</p>`);
 		for (const log of s.logs) {
-			h.push(`<p><small>Log <code>${escape(log.path)}</code>, ${log.bytes} bytes, SHA-256 <code>${escape(log.sha256)}</code>${log.truncated ? ', truncated' : ''}${log.missing ? ' <span class="bad">MISSING</span>' : ''}</small></p>`);
+			h.push(
+				`<p><small>Log <code>${escape(log.path)}</code>, ${log.bytes} bytes, SHA-256 <code>${escape(log.sha256)}</code>${log.truncated ? ', truncated' : ''}${log.missing ? ' <span class="bad">MISSING</span>' : ''}</small></p>`,
+			);
 			if (log.lines.length) h.push(`<pre>${log.omitted ? escape(`… ${log.omitted} earlier lines in the full log\n`) : ''}${escape(log.lines.join('\n'))}</pre>`);
 		}
 	});

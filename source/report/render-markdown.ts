@@ -14,7 +14,9 @@ export const renderMarkdown = (r: RunReport): string => {
 	out.push(`| Outcome | **${r.outcome}** |`);
 	out.push(`| Runbook | \`${r.runbook.id}\` (${cell(r.runbook.path)}) |`);
 	out.push(`| Runbook SHA-256 | \`${r.runbook.sha256}\` |`);
-	out.push(`| Operator | ${cell(`${r.operator.user} (uid ${r.operator.uid}) on ${r.operator.host}`)}${r.operator.sshClient ? `, SSH from ${cell(r.operator.sshClient)}` : ''}${r.operator.tty ? `, ${cell(r.operator.tty)}` : ''} |`);
+	out.push(
+		`| Operator | ${cell(`${r.operator.user} (uid ${r.operator.uid}) on ${r.operator.host}`)}${r.operator.sshClient ? `, SSH from ${cell(r.operator.sshClient)}` : ''}${r.operator.tty ? `, ${cell(r.operator.tty)}` : ''} |`,
+	);
 	out.push(`| Started | ${r.startedAt} |`);
 	out.push(`| Finished | ${r.finishedAt ?? '—'} |`);
 	out.push(`| Mode | ${r.mode === 'check' ? 'check only (audit)' : 'run'} |`);

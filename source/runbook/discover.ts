@@ -49,10 +49,7 @@ export const userRunbooksDir = (env: NodeJS.ProcessEnv = process.env): string =>
 	return join(base, 'runbooks');
 };
 
-export const runbookDirs = (
-	env: NodeJS.ProcessEnv = process.env,
-	cwd = process.cwd(),
-): Array<{dir: string; origin: RunbookOrigin}> => {
+export const runbookDirs = (env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Array<{dir: string; origin: RunbookOrigin}> => {
 	const dirs: Array<{dir: string; origin: RunbookOrigin}> = [
 		{dir: bundledRunbooksDir(), origin: 'bundled'},
 		{dir: join(cwd, 'runbooks'), origin: 'project'},
@@ -112,12 +109,9 @@ export const discoverRunbooks = (env: NodeJS.ProcessEnv = process.env, cwd = pro
 	return {entries, conflicts, searched};
 };
 
-export type Resolution =
-	| {ok: true; entry: RunbookEntry}
-	| {ok: false; message: string; suggestions: string[]};
+export type Resolution = {ok: true; entry: RunbookEntry} | {ok: false; message: string; suggestions: string[]};
 
-const looksLikePath = (ref: string): boolean =>
-	ref.endsWith('.md') || ref.includes('/') || ref.startsWith('.') || isAbsolute(ref);
+const looksLikePath = (ref: string): boolean => ref.endsWith('.md') || ref.includes('/') || ref.startsWith('.') || isAbsolute(ref);
 
 /** An id from discovery or a path to a `.md` file. */
 export const resolveRunbook = (ref: string, discovery: Discovery, cwd = process.cwd()): Resolution => {

@@ -21,7 +21,10 @@ const inputSchema = z.strictObject({
 	'default-from': z.string().optional(),
 	pattern: z.string().optional(),
 	optional: z.boolean().optional(),
-	values: z.array(z.union([z.string(), z.number()])).min(1, 'values must list at least one choice').optional(),
+	values: z
+		.array(z.union([z.string(), z.number()]))
+		.min(1, 'values must list at least one choice')
+		.optional(),
 	min: z.number().int().optional(),
 	max: z.number().int().optional(),
 });
@@ -115,12 +118,7 @@ const reportSchemaIssues = (ctx: Context, error: z.ZodError) => {
 			const known = knownKeysAt(issue.path);
 			const where = issue.path.length === 0 ? 'front matter' : `"${pathText(issue.path)}"`;
 			for (const key of issue.keys) {
-				report(
-					ctx,
-					offsetOf(nodeAt(ctx, issue.path, key)),
-					'unknown-key',
-					`unknown key "${key}" in ${where}${suggest(key, known)}; known keys: ${known.join(', ')}`,
-				);
+				report(ctx, offsetOf(nodeAt(ctx, issue.path, key)), 'unknown-key', `unknown key "${key}" in ${where}${suggest(key, known)}; known keys: ${known.join(', ')}`);
 			}
 			continue;
 		}
@@ -151,12 +149,7 @@ const toInputs = (ctx: Context, fm: FrontMatter): InputSpec[] => {
 				`input name "${name}" must be a shell variable name in capitals (A-Z, 0-9, _), e.g. ${name.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`,
 			);
 		} else if (RESERVED_INPUT.test(name)) {
-			report(
-				ctx,
-				offsetOf(keyNode),
-				'reserved-input-name',
-				`input name "${name}" is reserved: the shell, the loader or Rampart gives it a meaning; choose another name`,
-			);
+			report(ctx, offsetOf(keyNode), 'reserved-input-name', `input name "${name}" is reserved: the shell, the loader or Rampart gives it a meaning; choose another name`);
 		}
 		inputs.push({
 			name,

@@ -42,7 +42,13 @@ export const readRunbookHeader = (path: string): RunbookHeader => {
 		const full = parseRunbookText(path, decoded.source.text, decoded.source.sha256);
 		const error = full.diagnostics.find(d => d.severity === 'error');
 		const meta = full.runbook?.meta;
-		return {title: meta?.title, summary: meta?.summary ?? '', tags: meta?.tags ?? [], every: meta?.every?.text, problem: error && `${error.line}:${error.column}: ${error.message}`};
+		return {
+			title: meta?.title,
+			summary: meta?.summary ?? '',
+			tags: meta?.tags ?? [],
+			every: meta?.every?.text,
+			problem: error && `${error.line}:${error.column}: ${error.message}`,
+		};
 	}
 	const error = fm.diagnostics.find(d => d.severity === 'error');
 	return {

@@ -11,8 +11,7 @@ const pass = (value: string): InputCheck => ({ok: true, value});
 const fail = (message: string): InputCheck => ({ok: false, message});
 
 /** The value as shown in a message: escaped, and cut short so a paste of a whole file stays readable. */
-const quote = (value: string): string =>
-	JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value);
+const quote = (value: string): string => JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value);
 
 /** Types whose values are passed on exactly as typed: whitespace may be meant. */
 const UNTRIMMED: ReadonlySet<InputType> = new Set(['string', 'secret']);
@@ -52,9 +51,7 @@ const parseAddress = (text: string): Address | string => {
 	try {
 		const address = ipaddr.IPv6.parse(text);
 		// RFC 5952 section 5: keep the dotted form for IPv4-mapped addresses.
-		const normal = address.isIPv4MappedAddress()
-			? `::ffff:${address.toIPv4Address().toString()}`
-			: address.toRFC5952String();
+		const normal = address.isIPv4MappedAddress() ? `::ffff:${address.toIPv4Address().toString()}` : address.toRFC5952String();
 		return {text: normal, bits: 128};
 	} catch {
 		return NOT_AN_ADDRESS;
@@ -73,9 +70,7 @@ const parseCidr = (text: string): string | {error: string} => {
 	const addressPart = slash === -1 ? text : text.slice(0, slash);
 	const address = parseAddress(addressPart);
 	if (typeof address === 'string') {
-		return {error: address === NOT_AN_ADDRESS
-			? `${quote(text)} is not an IPv4 or IPv6 address or CIDR range`
-			: `${quote(text)} ${address}`};
+		return {error: address === NOT_AN_ADDRESS ? `${quote(text)} is not an IPv4 or IPv6 address or CIDR range` : `${quote(text)} ${address}`};
 	}
 	if (slash === -1) return `${address.text}/${address.bits}`;
 	const prefix = text.slice(slash + 1);
@@ -157,8 +152,14 @@ const checkPort = (text: string, spec: InputSpec): InputCheck => {
 // --- Per type ---------------------------------------------------------------------
 
 const BOOLEANS: Readonly<Record<string, 'true' | 'false'>> = {
-	yes: 'true', true: 'true', '1': 'true', on: 'true',
-	no: 'false', false: 'false', '0': 'false', off: 'false',
+	yes: 'true',
+	true: 'true',
+	'1': 'true',
+	on: 'true',
+	no: 'false',
+	false: 'false',
+	'0': 'false',
+	off: 'false',
 };
 
 // Debian's default NAME_REGEX, without the trailing `$` it allows for Samba machine accounts.
@@ -173,9 +174,7 @@ const CHECKERS: Record<InputType, Checker> = {
 	enum: (text, spec) => {
 		const values = spec.values ?? [];
 		if (values.includes(text)) return pass(text);
-		return fail(values.length === 0
-			? `${quote(text)} cannot be accepted: the input lists no values`
-			: `${quote(text)} is not one of: ${values.join(', ')}`);
+		return fail(values.length === 0 ? `${quote(text)} cannot be accepted: the input lists no values` : `${quote(text)} is not one of: ${values.join(', ')}`);
 	},
 	boolean: text => {
 		const key = text.toLowerCase();
@@ -208,10 +207,9 @@ const CHECKERS: Record<InputType, Checker> = {
 		return 'reason' in domain ? fail(`${quote(text)} is not a domain name: it ${domain.reason}`) : pass(domain.value);
 	},
 	email: checkEmail,
-	path: text => text.startsWith('/') ? pass(text) : fail(`${quote(text)} is not an absolute path (it must start with /)`),
-	user: text => USER.test(text)
-		? pass(text)
-		: fail(`${quote(text)} is not a valid user name (up to 32 lowercase letters, digits, _ or -, starting with a letter or _)`),
+	path: text => (text.startsWith('/') ? pass(text) : fail(`${quote(text)} is not an absolute path (it must start with /)`)),
+	user: text =>
+		USER.test(text) ? pass(text) : fail(`${quote(text)} is not a valid user name (up to 32 lowercase letters, digits, _ or -, starting with a letter or _)`),
 };
 
 // --- Patterns ---------------------------------------------------------------------

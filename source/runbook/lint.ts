@@ -23,19 +23,9 @@ export interface LintOptions {
 	shellcheck?: boolean | 'auto';
 }
 
-const RULES: readonly Rule[] = [
-	misplacedFrontMatter,
-	noSteps,
-	stepTitles,
-	verifyAndRollback,
-	inputSpecs,
-	shownBlocks,
-	runnableBlocks,
-	undeclaredVariables,
-];
+const RULES: readonly Rule[] = [misplacedFrontMatter, noSteps, stepTitles, verifyAndRollback, inputSpecs, shownBlocks, runnableBlocks, undeclaredVariables];
 
-export const sortDiagnostics = (diagnostics: readonly Diagnostic[]): Diagnostic[] =>
-	[...diagnostics].sort((a, b) => a.line - b.line || a.column - b.column);
+export const sortDiagnostics = (diagnostics: readonly Diagnostic[]): Diagnostic[] => [...diagnostics].sort((a, b) => a.line - b.line || a.column - b.column);
 
 export const lintRunbook = async (result: ParseResult, options: LintOptions = {}): Promise<Diagnostic[]> => {
 	const diagnostics = [...result.diagnostics];
@@ -122,5 +112,4 @@ export const lintFile = async (path: string, options: LintOptions = {}): Promise
 };
 
 /** `file:line:col: error: message [rule]`, the format editors and CI understand. */
-export const formatDiagnostic = (d: Diagnostic): string =>
-	`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.rule}]`;
+export const formatDiagnostic = (d: Diagnostic): string => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.rule}]`;

@@ -19,21 +19,7 @@ export interface Diagnostic {
 	message: string;
 }
 
-export const INPUT_TYPES = [
-	'string',
-	'enum',
-	'boolean',
-	'integer',
-	'port',
-	'ip',
-	'cidr',
-	'cidr-list',
-	'domain',
-	'email',
-	'path',
-	'user',
-	'secret',
-] as const;
+export const INPUT_TYPES = ['string', 'enum', 'boolean', 'integer', 'port', 'ip', 'cidr', 'cidr-list', 'domain', 'email', 'path', 'user', 'secret'] as const;
 export type InputType = (typeof INPUT_TYPES)[number];
 
 export interface InputSpec {
@@ -154,5 +140,4 @@ export interface ParseResult {
 	diagnostics: Diagnostic[];
 }
 
-export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean =>
-	diagnostics.some(d => d.severity === 'error');
+export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean => diagnostics.some(d => d.severity === 'error');

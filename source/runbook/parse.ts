@@ -13,33 +13,14 @@ import {slug} from 'github-slugger';
 import {closest} from 'fastest-levenshtein';
 import type {Code, Heading, ListItem, Nodes, Root, RootContent} from 'mdast';
 import {basename} from 'node:path';
-import {
-	BLOCK_ROLES,
-	type BlockRole,
-	type CodeBlock,
-	type Diagnostic,
-	type ParseResult,
-	type Position,
-	type Step,
-	type TaskItem,
-} from './model.js';
+import {BLOCK_ROLES, type BlockRole, type CodeBlock, type Diagnostic, type ParseResult, type Position, type Step, type TaskItem} from './model.js';
 import {decodeRunbookBytes} from './read-source.js';
 import {parseFrontMatter} from './front-matter.js';
 import {parseInfoAttributes} from './info-string.js';
 import {parseTimeout} from './duration.js';
 
 export const RUNNABLE_LANGS = new Set(['sh', 'bash']);
-export const BLOCK_ATTRIBUTES = [
-	'role',
-	'timeout',
-	'cwd',
-	'confirm',
-	'interactive',
-	'continue-on-error',
-	'name',
-	'mask-credentials',
-	'finding',
-] as const;
+export const BLOCK_ATTRIBUTES = ['role', 'timeout', 'cwd', 'confirm', 'interactive', 'continue-on-error', 'name', 'mask-credentials', 'finding'] as const;
 const FLAG_ATTRIBUTES = new Set(['interactive', 'continue-on-error', 'mask-credentials', 'finding']);
 
 /**
@@ -169,12 +150,7 @@ const toBlock = (code: Code, index: number, lines: string[], c: Collector): Code
 	const info = parseInfoAttributes(code.meta ?? '');
 	for (const problem of info.problems) c.add(at(problem.offset), 'error', 'bad-attribute', problem.message);
 	if (!info.braced && info.attributes.length > 0) {
-		c.add(
-			at(0),
-			'warning',
-			'attributes-without-braces',
-			`put block attributes in braces so GitHub still highlights the code: \`\`\`${lang} {${code.meta ?? ''}}`,
-		);
+		c.add(at(0), 'warning', 'attributes-without-braces', `put block attributes in braces so GitHub still highlights the code: \`\`\`${lang} {${code.meta ?? ''}}`);
 	}
 
 	const attributes: Record<string, string | true> = {};
@@ -201,7 +177,12 @@ const toBlock = (code: Code, index: number, lines: string[], c: Collector): Code
 		} else if (key === 'timeout') {
 			timeoutMs = value === true ? undefined : parseTimeout(value);
 			if (timeoutMs === undefined) {
-				c.add(at(attribute.offset), 'error', 'bad-timeout', `timeout ${value === true ? 'needs a value' : `"${value}" is not a duration`}: write e.g. timeout=30s, 5m, 1h (at most 24h)`);
+				c.add(
+					at(attribute.offset),
+					'error',
+					'bad-timeout',
+					`timeout ${value === true ? 'needs a value' : `"${value}" is not a duration`}: write e.g. timeout=30s, 5m, 1h (at most 24h)`,
+				);
 			}
 		} else if (FLAG_ATTRIBUTES.has(key)) {
 			if (value === true || value === 'true') flags[key as keyof typeof flags] = true;
@@ -247,7 +228,10 @@ const toStep = (heading: Heading, body: RootContent[], index: number, text: stri
 				const own = found.children.filter(child => child.type !== 'list');
 				tasks.push({
 					index: tasks.length,
-					text: own.map(child => toString(child)).join(' ').trim(),
+					text: own
+						.map(child => toString(child))
+						.join(' ')
+						.trim(),
 					checkedInSource: found.checked === true,
 					position: startOf(found),
 				});

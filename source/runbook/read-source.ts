@@ -71,11 +71,7 @@ const firstInvalidUtf8 = (bytes: Uint8Array): number => {
 
 export const decodeRunbookBytes = (file: string, bytes: Buffer): SourceResult => {
 	if (bytes.length > MAX_RUNBOOK_BYTES) {
-		return problem(
-			file,
-			'file-too-large',
-			`file is ${bytes.length} bytes; a runbook may be at most 1 MiB (${MAX_RUNBOOK_BYTES} bytes)`,
-		);
+		return problem(file, 'file-too-large', `file is ${bytes.length} bytes; a runbook may be at most 1 MiB (${MAX_RUNBOOK_BYTES} bytes)`);
 	}
 	const nul = bytes.indexOf(0);
 	if (nul !== -1) {

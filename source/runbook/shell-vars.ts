@@ -60,20 +60,71 @@ export interface BlockVariables {
  */
 export const COMMON_VARIABLES: ReadonlySet<string> = new Set([
 	// The login environment.
-	'HOME', 'PATH', 'USER', 'LOGNAME', 'SHELL', 'PWD', 'OLDPWD', 'TERM', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR',
-	'EDITOR', 'VISUAL', 'PAGER', 'MAIL',
-	'SSH_CLIENT', 'SSH_CONNECTION', 'SSH_TTY', 'SSH_AUTH_SOCK',
-	'SUDO_USER', 'SUDO_UID', 'SUDO_GID', 'SUDO_COMMAND', 'DEBIAN_FRONTEND',
+	'HOME',
+	'PATH',
+	'USER',
+	'LOGNAME',
+	'SHELL',
+	'PWD',
+	'OLDPWD',
+	'TERM',
+	'LANG',
+	'LANGUAGE',
+	'TZ',
+	'TMPDIR',
+	'EDITOR',
+	'VISUAL',
+	'PAGER',
+	'MAIL',
+	'SSH_CLIENT',
+	'SSH_CONNECTION',
+	'SSH_TTY',
+	'SSH_AUTH_SOCK',
+	'SUDO_USER',
+	'SUDO_UID',
+	'SUDO_GID',
+	'SUDO_COMMAND',
+	'DEBIAN_FRONTEND',
 	// Set by bash itself.
-	'HOSTNAME', 'HOSTTYPE', 'OSTYPE', 'MACHTYPE', 'UID', 'EUID', 'PPID', 'GROUPS', 'RANDOM', 'SRANDOM', 'SECONDS',
-	'EPOCHSECONDS', 'EPOCHREALTIME', 'LINENO', 'IFS', 'OPTARG', 'OPTIND', 'OPTERR', 'REPLY', 'MAPFILE', 'COLUMNS', 'LINES',
-	'BASH', 'BASHPID', 'BASH_REMATCH', 'BASH_SOURCE', 'BASH_VERSION', 'BASH_VERSINFO', 'BASH_LINENO', 'BASH_COMMAND',
-	'BASH_SUBSHELL', 'BASH_ARGC', 'BASH_ARGV', 'PIPESTATUS', 'FUNCNAME',
+	'HOSTNAME',
+	'HOSTTYPE',
+	'OSTYPE',
+	'MACHTYPE',
+	'UID',
+	'EUID',
+	'PPID',
+	'GROUPS',
+	'RANDOM',
+	'SRANDOM',
+	'SECONDS',
+	'EPOCHSECONDS',
+	'EPOCHREALTIME',
+	'LINENO',
+	'IFS',
+	'OPTARG',
+	'OPTIND',
+	'OPTERR',
+	'REPLY',
+	'MAPFILE',
+	'COLUMNS',
+	'LINES',
+	'BASH',
+	'BASHPID',
+	'BASH_REMATCH',
+	'BASH_SOURCE',
+	'BASH_VERSION',
+	'BASH_VERSINFO',
+	'BASH_LINENO',
+	'BASH_COMMAND',
+	'BASH_SUBSHELL',
+	'BASH_ARGC',
+	'BASH_ARGV',
+	'PIPESTATUS',
+	'FUNCNAME',
 ]);
 const COMMON_PREFIXES = ['LC_', 'XDG_'];
 
-export const isCommonVariable = (name: string): boolean =>
-	COMMON_VARIABLES.has(name) || COMMON_PREFIXES.some(prefix => name.startsWith(prefix));
+export const isCommonVariable = (name: string): boolean => COMMON_VARIABLES.has(name) || COMMON_PREFIXES.some(prefix => name.startsWith(prefix));
 
 /** Deeper nesting of `$(…)`, quotes and `${…}` than any real block has. */
 const MAX_DEPTH = 200;
@@ -86,15 +137,13 @@ const DECLARATIONS = new Set(['local', 'declare', 'typeset', 'readonly']);
 /** Shells whose `-c` script, heredoc or here-string is bash code of the block's too. */
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'ksh', 'mksh', 'zsh']);
 
-const isNameStart = (char: string | undefined): boolean =>
-	char !== undefined && ((char >= 'a' && char <= 'z') || (char >= 'A' && char <= 'Z') || char === '_');
+const isNameStart = (char: string | undefined): boolean => char !== undefined && ((char >= 'a' && char <= 'z') || (char >= 'A' && char <= 'Z') || char === '_');
 const isDigit = (char: string | undefined): boolean => char !== undefined && char >= '0' && char <= '9';
 const isNameChar = (char: string | undefined): boolean => isNameStart(char) || isDigit(char);
 const isName = (text: string): boolean => isNameStart(text[0]) && [...text].every(isNameChar);
 const isBlank = (char: string | undefined): boolean => char === ' ' || char === '\t' || char === '\r';
 /** Characters that end an unquoted word. */
-const isMeta = (char: string | undefined): boolean =>
-	char === undefined || isBlank(char) || char === '\n' || ';&|<>()'.includes(char);
+const isMeta = (char: string | undefined): boolean => char === undefined || isBlank(char) || char === '\n' || ';&|<>()'.includes(char);
 /** `$@ $* $# $? $$ $! $- $0`…: parameters, never named variables. */
 const SPECIAL_PARAMETERS = '@*#?$!-_';
 
@@ -132,8 +181,7 @@ interface Heredoc {
 type CaseState = 'header' | 'pattern' | 'body';
 
 /** A word with one pair of surrounding quotes removed: `"line"` → `line`. */
-const unquote = (raw: string): string =>
-	raw.length >= 2 && (raw[0] === '"' || raw[0] === "'") && raw.at(-1) === raw[0] ? raw.slice(1, -1) : raw;
+const unquote = (raw: string): string => (raw.length >= 2 && (raw[0] === '"' || raw[0] === "'") && raw.at(-1) === raw[0] ? raw.slice(1, -1) : raw);
 
 /** `bash`, `/bin/sh`, `"zsh"`. */
 const isShell = (raw: string): boolean => {
@@ -555,7 +603,7 @@ class Scanner {
 		while (isBlank(s[j])) j++;
 		if (s[j] === '=') return s[j + 1] !== '=';
 		if ('+-*/%&^|'.includes(s[j] ?? '.') && s[j + 1] === '=') return true;
-		return (s.startsWith('<<=', j) || s.startsWith('>>=', j));
+		return s.startsWith('<<=', j) || s.startsWith('>>=', j);
 	}
 
 	/**

@@ -82,8 +82,7 @@ const pool = async <T, R>(items: readonly T[], limit: number, task: (item: T) =>
  */
 const AS_RUN = '\nset -Eeuo pipefail\n';
 
-const runnableBlocks = (runbook: Runbook): CodeBlock[] =>
-	runbook.steps.flatMap(step => step.blocks.filter(block => block.runnable && block.code.trim() !== ''));
+const runnableBlocks = (runbook: Runbook): CodeBlock[] => runbook.steps.flatMap(step => step.blocks.filter(block => block.runnable && block.code.trim() !== ''));
 
 /**
  * Reports shellcheck's findings for every runnable block as
@@ -109,18 +108,11 @@ export const shellcheckRunbook = async (ctx: LintContext, executable: string): P
 		const lineCount = block.code.split('\n').length;
 		// Past the added line is the end of the script ("expected fi"): the closing fence.
 		const at = (finding: ShellcheckFinding) =>
-			finding.line > lineCount
-				? {line: block.codeLine + lineCount, column: block.position.column}
-				: position(finding.line, finding.column);
+			finding.line > lineCount ? {line: block.codeLine + lineCount, column: block.position.column} : position(finding.line, finding.column);
 		for (const finding of result.findings) {
 			// The line lint added is not the author's: "unreachable" after a final exit, say.
 			if (finding.line === lineCount + 1) continue;
-			ctx.report(
-				at(finding),
-				finding.level === 'error' ? 'error' : 'warning',
-				`shellcheck/SC${finding.code}`,
-				`SC${finding.code}: ${finding.message}`,
-			);
+			ctx.report(at(finding), finding.level === 'error' ? 'error' : 'warning', `shellcheck/SC${finding.code}`, `SC${finding.code}: ${finding.message}`);
 		}
 	}
 };

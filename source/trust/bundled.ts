@@ -30,7 +30,9 @@ const fromFiles = (dir: string): BundledManifest => {
 	for (const name of names) {
 		if (!name.endsWith('.md')) continue;
 		try {
-			manifest[name] = createHash('sha256').update(readFileSync(join(dir, name))).digest('hex');
+			manifest[name] = createHash('sha256')
+				.update(readFileSync(join(dir, name)))
+				.digest('hex');
 		} catch {
 			// Unreadable: simply not bundled.
 		}

@@ -34,8 +34,7 @@ export const lowDiskSpace = (dir: string, env: NodeJS.ProcessEnv = process.env):
 	const freeBytes = stats.bavail * stats.bsize;
 	const totalBytes = stats.blocks * stats.bsize;
 	const override = env.RAMPART_LOW_DISK_BYTES;
-	const thresholdBytes =
-		override !== undefined && /^\d+$/.test(override.trim()) ? Number(override.trim()) : Math.max(LOW_DISK_BYTES, totalBytes * LOW_DISK_FRACTION);
+	const thresholdBytes = override !== undefined && /^\d+$/.test(override.trim()) ? Number(override.trim()) : Math.max(LOW_DISK_BYTES, totalBytes * LOW_DISK_FRACTION);
 	if (freeBytes >= thresholdBytes) return undefined;
 	return {
 		freeBytes,

@@ -82,5 +82,4 @@ export const assessTrust = (runbook: Runbook, options: AssessOptions): TrustAsse
 };
 
 /** Records the operator's approval of the runbook's content as it is now. */
-export const approveRunbook = (runbook: Runbook, stateDir: string, operator: Pick<Operator, 'user' | 'uid' | 'host'>): Approval =>
-	approve(runbook, stateDir, operator);
+export const approveRunbook = (runbook: Runbook, stateDir: string, operator: Pick<Operator, 'user' | 'uid' | 'host'>): Approval => approve(runbook, stateDir, operator);

@@ -140,7 +140,15 @@ const Screens = ({services, initial, terminal, onExit, router}: AppProps & {rout
 			const journal = services.journalPath(state.runId);
 			const code = state.outcome === 'completed' ? EXIT.ok : EXIT.failed;
 			const lines = [`rampart: run ${state.runId} of ${state.runbook.id}: ${state.outcome}. Record: ${journal}`];
-			return <Summary state={state} journal={journal} nextDue={services.nextDue(state.runbook.id)} onClose={() => quit(code, lines)} onHome={direct ? undefined : () => home()} />;
+			return (
+				<Summary
+					state={state}
+					journal={journal}
+					nextDue={services.nextDue(state.runbook.id)}
+					onClose={() => quit(code, lines)}
+					onHome={direct ? undefined : () => home()}
+				/>
+			);
 		}
 	}
 };

@@ -17,11 +17,7 @@ export interface CommandSpec<Id extends string = string> {
 
 export type CommandTable<Id extends string = string> = ReadonlyArray<CommandSpec<Id>>;
 
-export const resolveCommand = <Id extends string>(
-	table: CommandTable<Id>,
-	name: KeyName | undefined,
-	available?: ReadonlySet<Id>,
-): Id | undefined => {
+export const resolveCommand = <Id extends string>(table: CommandTable<Id>, name: KeyName | undefined, available?: ReadonlySet<Id>): Id | undefined => {
 	if (name === undefined) return undefined;
 	const found = table.find(c => c.keys.includes(name) && (!available || available.has(c.id)));
 	return found?.id;
@@ -31,9 +27,6 @@ export const keysText = (spec: CommandSpec): string => spec.keys.map(keyLabel).j
 
 /** `Enter run · s skip · ? help`: the commands available now, in table order. */
 export const hintItems = <Id extends string>(table: CommandTable<Id>, available?: ReadonlySet<Id>): Array<{keys: string; label: string}> =>
-	table
-		.filter(c => !c.hidden && (!available || available.has(c.id)))
-		.map(c => ({keys: keyLabel(c.keys[0]!), label: c.label}));
+	table.filter(c => !c.hidden && (!available || available.has(c.id))).map(c => ({keys: keyLabel(c.keys[0]!), label: c.label}));
 
-export const helpLines = <Id extends string>(table: CommandTable<Id>): Array<{keys: string; help: string}> =>
-	table.map(c => ({keys: keysText(c), help: c.help}));
+export const helpLines = <Id extends string>(table: CommandTable<Id>): Array<{keys: string; help: string}> => table.map(c => ({keys: keysText(c), help: c.help}));

@@ -51,14 +51,13 @@ export const startTui = async ({ctx, initial}: StartTuiOptions): Promise<number>
 	// block has the terminal, and then it is the block's to handle.
 	const ignoreInterrupt = () => {};
 	// Every hook is removed again on the way out, whatever way that is.
-	// process.on takes listeners of any arguments; these differ in theirs.
-	const hooks: Array<[string, (...args: any[]) => void]> = [
+	const hooks: Array<[string, (arg: unknown) => void]> = [
 		['exit', onExit],
 		['uncaughtException', onFatal],
 		['unhandledRejection', onFatal],
 		['SIGINT', ignoreInterrupt],
-		['SIGTERM', onSignal],
-		['SIGHUP', onSignal],
+		['SIGTERM', signal => onSignal(signal as NodeJS.Signals)],
+		['SIGHUP', signal => onSignal(signal as NodeJS.Signals)],
 	];
 	for (const [event, hook] of hooks) process.on(event, hook);
 	// A shrinking or growing window can leave parts of the old frame behind.
@@ -117,4 +116,3 @@ export const startTui = async ({ctx, initial}: StartTuiOptions): Promise<number>
 	for (const line of result.lines) process.stderr.write(`${line}\n`);
 	return result.code;
 };
-

@@ -14,8 +14,7 @@ let home: string;
 const rampart = (...args: string[]) =>
 	execa('node', [BIN, ...args], {reject: false, cwd: work, env: {RAMPART_HOME: home, RAMPART_RUNBOOKS: join(work, 'books'), CI: '1'}});
 
-const step = (n: number, run: string) =>
-	`## Step ${n}\n\n\`\`\`sh\n${run}\n\`\`\`\n\n\`\`\`sh {role=rollback}\necho undo-${n} >> order\n\`\`\`\n\n`;
+const step = (n: number, run: string) => `## Step ${n}\n\n\`\`\`sh\n${run}\n\`\`\`\n\n\`\`\`sh {role=rollback}\necho undo-${n} >> order\n\`\`\`\n\n`;
 
 beforeEach(() => {
 	work = mkdtempSync(join(tmpdir(), 'rampart-manage-'));

@@ -152,7 +152,10 @@ describe('history and report', () => {
 		expect(md.stdout).toMatch(/Runbook SHA-256 \| `[0-9a-f]{64}`/);
 		expect(md.stdout).toContain('Record intact | yes');
 
-		const json = JSON.parse((await rampart(['report', runId, '--format', 'json'])).stdout) as {steps: Array<{status: string; logs: Array<{sha256: string}>}>; timeline: unknown[]};
+		const json = JSON.parse((await rampart(['report', runId, '--format', 'json'])).stdout) as {
+			steps: Array<{status: string; logs: Array<{sha256: string}>}>;
+			timeline: unknown[];
+		};
 		expect(json.steps.map(s => s.status)).toEqual(['done', 'done']);
 		expect(json.steps[0]!.logs[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
 		expect(json.timeline.length).toBeGreaterThan(4);
@@ -214,7 +217,10 @@ describe('new', () => {
 describe('run --dry-run', () => {
 	it('prints the plan with secrets masked, and runs and records nothing', async () => {
 		const marker = join(work, 'ran');
-		writeFileSync(join(books, 'touchy.md'), `---\ntitle: Touchy\ninputs:\n  PASS:\n    type: secret\n    prompt: Pass\n---\n\n## Touch\n\n\`\`\`sh\ntouch "${marker}"\necho "$PASS"\n\`\`\`\n`);
+		writeFileSync(
+			join(books, 'touchy.md'),
+			`---\ntitle: Touchy\ninputs:\n  PASS:\n    type: secret\n    prompt: Pass\n---\n\n## Touch\n\n\`\`\`sh\ntouch "${marker}"\necho "$PASS"\n\`\`\`\n`,
+		);
 		const result = await rampart(['run', 'touchy', '--dry-run', '--input', 'PASS=hunter2-dry']);
 		expect(result.exitCode).toBe(0);
 		expect(result.stdout).toContain('nothing will run');
@@ -236,7 +242,7 @@ describe('usage', () => {
 		expect((await rampart(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
 	});
 
-	it('`rampart help COMMAND` shows that command\'s help', async () => {
+	it("`rampart help COMMAND` shows that command's help", async () => {
 		const help = await rampart(['help', 'run']);
 		expect(help.exitCode, help.stderr).toBe(0);
 		expect(help.stdout).toContain('Usage: rampart run [options] <runbook>');

@@ -22,7 +22,11 @@ describe('exit codes', () => {
 
 	it('exits 1 when a step fails, naming the step and the resume command', async () => {
 		const home = cliHome();
-		writeRunbook(home.cwd, 'fails', frontMatter('Fails') + '## Good\n\n' + sh('true') + '## Reload the service\n\n' + sh('echo "no such unit" >&2; exit 5') + '## Never\n\n' + sh('touch never'));
+		writeRunbook(
+			home.cwd,
+			'fails',
+			frontMatter('Fails') + '## Good\n\n' + sh('true') + '## Reload the service\n\n' + sh('echo "no such unit" >&2; exit 5') + '## Never\n\n' + sh('touch never'),
+		);
 		const result = await runCli(['run', './fails.md', '--approve', '--yes'], home);
 		expect(result.code).toBe(1);
 		const runId = onlyRun(home.stateDir);
@@ -50,11 +54,7 @@ describe('exit codes', () => {
 
 	it('exits 2 for an invalid input, naming it and saying how to pass it; nothing runs', async () => {
 		const home = cliHome();
-		writeRunbook(
-			home.cwd,
-			'inputs',
-			frontMatter('Inputs', '  SSH_PORT:\n    type: port\n    prompt: SSH port') + '## Use\n\n' + sh('echo "$SSH_PORT" > used'),
-		);
+		writeRunbook(home.cwd, 'inputs', frontMatter('Inputs', '  SSH_PORT:\n    type: port\n    prompt: SSH port') + '## Use\n\n' + sh('echo "$SSH_PORT" > used'));
 		const invalid = await runCli(['run', './inputs.md', '--approve', '--yes', '--input', 'SSH_PORT=99999'], home);
 		expect(invalid.code).toBe(2);
 		expect(invalid.stderr).toMatch(/SSH_PORT: "99999" is not a port number/);
@@ -216,7 +216,12 @@ describe('--json', () => {
 		writeRunbook(
 			home.cwd,
 			'json',
-			frontMatter('Json') + '## Talk\n\n' + sh('echo "plain text"\necho "{not json" >&2\nprintf "no newline"') + '## Checked\n\n' + sh('true', 'role=check') + sh('touch never'),
+			frontMatter('Json') +
+				'## Talk\n\n' +
+				sh('echo "plain text"\necho "{not json" >&2\nprintf "no newline"') +
+				'## Checked\n\n' +
+				sh('true', 'role=check') +
+				sh('touch never'),
 		);
 		const result = await runCli(['run', './json.md', '--approve', '--yes', '--json'], home);
 		expect(result.code, result.stderr).toBe(0);

@@ -173,7 +173,10 @@ describe('TUI in a real terminal (80×24)', () => {
 
 	it('a run started headless continues in the TUI, and a run left in the TUI finishes headless', async () => {
 		const {home, env} = setup();
-		const headless = spawnSync(process.execPath, [CLI, 'run', 'e2e-drill', '--yes', '--approve', '--input', 'DOMAIN=example.org'], {env: {...process.env, ...env, CI: '1'}, encoding: 'utf8'});
+		const headless = spawnSync(process.execPath, [CLI, 'run', 'e2e-drill', '--yes', '--approve', '--input', 'DOMAIN=example.org'], {
+			env: {...process.env, ...env, CI: '1'},
+			encoding: 'utf8',
+		});
 		// It stops at the first manual step: items to tick need --ack or a person.
 		expect(headless.status, headless.stderr).toBe(1);
 		expect(headless.stderr).toContain('manual items to confirm');
@@ -238,7 +241,7 @@ describe('TUI in a real terminal (80×24)', () => {
 		const small = await s.waitFor(f => f.startsWith('rampart · runbooks') && f.includes('Endtoend drill') && /Enter open/.test(f));
 		expect(small.split('\n')).toHaveLength(20);
 		// Colour escapes (SGR 30–37, 90–97, 38;…) never appear with NO_COLOR.
-		expect(s.raw()).not.toMatch(/\u001B\[(3[0-8]|9[0-7])(;\d+)*m/);
+		expect(s.raw()).not.toMatch(new RegExp(String.raw`\u001B\[(3[0-8]|9[0-7])(;\d+)*m`));
 		s.write(KEYS.ctrlC);
 		expect(await s.exited).toBe(0);
 	});

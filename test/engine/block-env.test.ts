@@ -36,8 +36,8 @@ describe('blockEnvironment', () => {
 			'cat <<EOF >/etc/app.conf\ntoken = $TOKEN\nEOF',
 			'echo $(( TOKEN + 1 ))',
 			'(( TOKEN > 0 )) && echo yes',
-			"sh -c 'curl -H \"Authorization: $TOKEN\" example.org'",
-			"trap 'echo \"$TOKEN\" >/dev/null' EXIT",
+			'sh -c \'curl -H "Authorization: $TOKEN" example.org\'',
+			'trap \'echo "$TOKEN" >/dev/null\' EXIT',
 		]) {
 			expect(secrets(code), code).toEqual(['TOKEN']);
 		}

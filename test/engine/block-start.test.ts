@@ -7,8 +7,7 @@ import {describe, expect, it} from 'vitest';
 import {executeBlock} from '../../source/engine/execute-block.js';
 import {eventsOf, fixture, frontMatter, sh, startSession, tempDir} from './helpers.js';
 
-const block = (cwd: string, env: Record<string, string>) =>
-	executeBlock({code: 'echo ran > ran', cwd, env, interactive: false, onLine: () => {}});
+const block = (cwd: string, env: Record<string, string>) => executeBlock({code: 'echo ran > ran', cwd, env, interactive: false, onLine: () => {}});
 
 describe('a block that cannot start', () => {
 	it('names a working directory that does not exist', async () => {

@@ -89,9 +89,7 @@ describe('cancel', () => {
 
 describe('timeout', () => {
 	it('kills the block group at the limit and records the step timed out', async () => {
-		const f = fixture(
-			frontMatter('Timeout') + '## Hangs\n\n' + sh('sleep 30 &\necho $! > bg\necho $$ > leader\nsleep 30', 'timeout=1s') + sh('touch after'),
-		);
+		const f = fixture(frontMatter('Timeout') + '## Hangs\n\n' + sh('sleep 30 &\necho $! > bg\necho $$ > leader\nsleep 30', 'timeout=1s') + sh('touch after'));
 		const session = startSession(f);
 		const started = Date.now();
 		const state = await session.runStep('hangs');

@@ -28,7 +28,10 @@ const pidIn = async (dir: string, name: string): Promise<number> => {
 const gone = (pid: number, withinMs = 2000) => waitFor(() => !isAlive(pid), `pid ${pid} to end`, withinMs);
 
 const canCgroup = process.platform === 'linux' && process.getuid?.() === 0;
-const modes: Array<{name: string; env: Record<string, string>}> = [{name: 'environment marker', env: {RAMPART_CGROUP: 'off'}}, ...(canCgroup ? [{name: 'cgroup', env: {}}] : [])];
+const modes: Array<{name: string; env: Record<string, string>}> = [
+	{name: 'environment marker', env: {RAMPART_CGROUP: 'off'}},
+	...(canCgroup ? [{name: 'cgroup', env: {}}] : []),
+];
 
 /** The session's environment: RAMPART_CGROUP is read from Rampart's own, so it is set there for the test. */
 const withMode = async <T>(env: Record<string, string>, work: () => Promise<T>): Promise<T> => {
@@ -92,7 +95,11 @@ describe.each(modes)('everything a block started ends with it ($name)', ({env}) 
 
 	it('a block that ends by itself does not wait for a setsid child on its output: it is stopped and named in the log', () =>
 		withMode(env, async () => {
-			const f = fixture(frontMatter('Ends') + '## Ends\n\n' + sh('setsid sleep 302 &\necho $! > escapee\n# until setsid has left the group (before that it is the group\'s own)\nsleep 0.3\necho done'));
+			const f = fixture(
+				frontMatter('Ends') +
+					'## Ends\n\n' +
+					sh("setsid sleep 302 &\necho $! > escapee\n# until setsid has left the group (before that it is the group's own)\nsleep 0.3\necho done"),
+			);
 			const session = startSession(f, {killGraceMs: 500});
 			const started = Date.now();
 			const state = await session.runStep('ends');

@@ -9,7 +9,17 @@ import {GO_GATE, NOT_STARTED_EXIT} from '../../source/engine/execute-block.js';
 import {tempDir} from './helpers.js';
 
 const run = (code: string, fd3: 'go' | 'closed' | 'wrong', cwd: string) =>
-	spawnSync('bash', ['-Eeuo', 'pipefail', '-c', `${fd3 === 'go' ? 'exec 3< <(printf g)' : fd3 === 'wrong' ? 'exec 3< <(printf x)' : 'exec 3</dev/null'}; exec bash -Eeuo pipefail -c "$0" rampart-block`, GO_GATE + code], {cwd, encoding: 'utf8'});
+	spawnSync(
+		'bash',
+		[
+			'-Eeuo',
+			'pipefail',
+			'-c',
+			`${fd3 === 'go' ? 'exec 3< <(printf g)' : fd3 === 'wrong' ? 'exec 3< <(printf x)' : 'exec 3</dev/null'}; exec bash -Eeuo pipefail -c "$0" rampart-block`,
+			GO_GATE + code,
+		],
+		{cwd, encoding: 'utf8'},
+	);
 
 describe('the go gate in front of every block', () => {
 	it('runs nothing when the go byte never comes (Rampart died before recording the block)', () => {

@@ -84,8 +84,7 @@ const tracked = (session: RunSession): RunSession => {
 	return session;
 };
 
-export const startSession = (f: Fixture, options: Partial<SessionOptions> = {}): RunSession =>
-	tracked(RunSession.start({...sessionDefaults(f), ...options}));
+export const startSession = (f: Fixture, options: Partial<SessionOptions> = {}): RunSession => tracked(RunSession.start({...sessionDefaults(f), ...options}));
 
 export const resumeSession = (f: Fixture, runId: string, options: Partial<SessionOptions> = {}): RunSession =>
 	tracked(RunSession.resume({...sessionDefaults(f), runId, ...options}));
@@ -258,5 +257,4 @@ export const startCli = (args: string[], options: {cwd: string; env: Record<stri
 	return {child, done, stdout: () => stdout, stderr: () => stderr};
 };
 
-export const runCli = async (args: string[], home: Pick<CliHome, 'cwd' | 'env'>): Promise<CliResult> =>
-	startCli(args, {cwd: home.cwd, env: home.env}).done;
+export const runCli = async (args: string[], home: Pick<CliHome, 'cwd' | 'env'>): Promise<CliResult> => startCli(args, {cwd: home.cwd, env: home.env}).done;

@@ -87,7 +87,10 @@ describe('SIGKILL at random moments', () => {
 				const why = `${context}, round ${rounds}\n${history.join('\n')}`;
 				for (const runId of runs) {
 					const verified = verifyJournal(journalPath(home.stateDir, runId), home.stateDir);
-					expect(verified.problems.filter(p => p.kind !== 'torn-tail'), why).toEqual([]);
+					expect(
+						verified.problems.filter(p => p.kind !== 'torn-tail'),
+						why,
+					).toEqual([]);
 					expect(verified.ok, why).toBe(true);
 				}
 				// A kill before run-started was written leaves nothing to resume: start again.
@@ -109,7 +112,11 @@ describe('SIGKILL at random moments', () => {
 					expect(state.outcome, why).toBe('completed');
 					expect([...present].sort(), why).toEqual(Array.from({length: STEPS}, (_, i) => `step${i + 1}`));
 					// Checked steps never ran twice: a passing check made them already done.
-					for (let n = 1; n <= STEPS; n += 2) expect(effects(work).filter(line => line === `step${n}`), why).toHaveLength(1);
+					for (let n = 1; n <= STEPS; n += 2)
+						expect(
+							effects(work).filter(line => line === `step${n}`),
+							why,
+						).toHaveLength(1);
 				}
 			}
 		}

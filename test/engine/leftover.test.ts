@@ -14,7 +14,11 @@ describe('resume after kill -9 while a block still runs', () => {
 		writeRunbook(
 			home.cwd,
 			'orphan',
-			frontMatter('Orphan') + '## Long\n\n' + sh('if [ ! -e started ]; then\n\techo started > started\n\tsleep 60\nfi\necho long >> effects') + '## After\n\n' + sh('echo after >> effects'),
+			frontMatter('Orphan') +
+				'## Long\n\n' +
+				sh('if [ ! -e started ]; then\n\techo started > started\n\tsleep 60\nfi\necho long >> effects') +
+				'## After\n\n' +
+				sh('echo after >> effects'),
 		);
 		const run = startCli(['run', './orphan.md', '--yes', '--approve'], {cwd: home.cwd, env: home.env});
 		await waitFor(() => fs.existsSync(path.join(home.cwd, 'started')), 'the long block to start');

@@ -19,11 +19,7 @@ describe('state directory permissions', () => {
 		writeRunbook(
 			home.cwd,
 			'perms',
-			frontMatter('Perms') +
-				'## Checked\n\n' +
-				sh('test -f nothing-here', 'role=check') +
-				sh('echo output; touch made-by-block') +
-				'## Manual\n\n- [ ] Done by hand\n',
+			frontMatter('Perms') + '## Checked\n\n' + sh('test -f nothing-here', 'role=check') + sh('echo output; touch made-by-block') + '## Manual\n\n- [ ] Done by hand\n',
 		);
 		const first = await underUmask000(['run', './perms.md', '--approve', '--yes'], home);
 		expect(first.code).toBe(1);

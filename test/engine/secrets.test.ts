@@ -63,7 +63,9 @@ describe('secret inputs', () => {
 		expect(logs).toContain(`on stderr: ${MASK}\n`);
 		expect(logs).toContain(`failing with ${MASK} in the output\n`);
 		expectNowhereOnDisk(home);
-		const journal = walk(path.join(home.stateDir, 'runs')).map(entry => fs.readFileSync(entry.path, 'utf8')).join('');
+		const journal = walk(path.join(home.stateDir, 'runs'))
+			.map(entry => fs.readFileSync(entry.path, 'utf8'))
+			.join('');
 		expect(journal).toContain('"secrets":["API_TOKEN"]');
 		expect(journal).toContain('"SITE":"example.org"');
 	});
@@ -83,7 +85,10 @@ describe('secret inputs', () => {
 		const result = await runCli(['run', './secrets.md', '--approve', '--yes', '--ack', '--json', '--input', `API_TOKEN=${SECRET}`, '--input', 'SITE=example.org'], home);
 		expect(result.code).toBe(1);
 		expectNotPrinted(result);
-		const events = result.stdout.trimEnd().split('\n').map(line => JSON.parse(line) as {type: string; text?: string});
+		const events = result.stdout
+			.trimEnd()
+			.split('\n')
+			.map(line => JSON.parse(line) as {type: string; text?: string});
 		expect(events[0]).toMatchObject({type: 'run-started', secrets: ['API_TOKEN'], inputs: {SITE: 'example.org'}});
 		expect(events.filter(e => e.type === 'output').map(e => e.text)).toEqual(
 			expect.arrayContaining([`token is ${MASK}`, `on stderr: ${MASK}`, `failing with ${MASK} in the output`]),

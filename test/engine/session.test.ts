@@ -88,13 +88,7 @@ describe('running a step', () => {
 });
 
 describe('checks and skips', () => {
-	const text =
-		frontMatter('Checked') +
-		'## Install\n\n' +
-		sh('test -f installed', 'role=check') +
-		sh('touch installed\necho ran >> ran') +
-		'## Other\n\n' +
-		sh('true');
+	const text = frontMatter('Checked') + '## Install\n\n' + sh('test -f installed', 'role=check') + sh('touch installed\necho ran >> ran') + '## Other\n\n' + sh('true');
 
 	it('lets a step be marked already done only after its check has passed', async () => {
 		const f = fixture(text);
@@ -146,9 +140,7 @@ describe('checks and skips', () => {
 
 describe('manual steps', () => {
 	it('runs a step with task items only once every item is ticked', async () => {
-		const f = fixture(
-			frontMatter('Manual') + '## Do by hand\n\n- [ ] First thing\n- [x] Second thing\n\n' + sh('touch verified', 'role=verify'),
-		);
+		const f = fixture(frontMatter('Manual') + '## Do by hand\n\n- [ ] First thing\n- [x] Second thing\n\n' + sh('touch verified', 'role=verify'));
 		const session = startSession(f);
 		await expect(session.runStep('do-by-hand')).rejects.toThrow(/2 items still to tick/);
 		session.tick('do-by-hand', 0);
@@ -255,8 +247,7 @@ describe('confirmation of a secret', () => {
 });
 
 describe('rollback', () => {
-	const step = (n: number, rollback: string) =>
-		`## Step ${n}\n\n` + sh(`echo do-${n} >> order`) + sh(rollback, 'role=rollback');
+	const step = (n: number, rollback: string) => `## Step ${n}\n\n` + sh(`echo do-${n} >> order`) + sh(rollback, 'role=rollback');
 	const undo = (n: number) => `echo undo-${n} >> order`;
 
 	it('rolls back the done steps in reverse order and ends the run rolled back', async () => {
@@ -305,7 +296,7 @@ describe('where and with what a block runs', () => {
 		expect(read(elsewhere, 'where')).toBe(`${elsewhere}\n`);
 	});
 
-	it('reads a relative cwd= from the run\'s directory, not from where the process happens to be', async () => {
+	it("reads a relative cwd= from the run's directory, not from where the process happens to be", async () => {
 		const f = fixture(frontMatter('Relative cwd') + '## Sub\n\n' + sh('pwd > where', 'cwd=sub/dir'));
 		fs.mkdirSync(path.join(f.work, 'sub', 'dir'), {recursive: true});
 		const session = startSession(f);

@@ -113,7 +113,13 @@ describe('rollback: a step that started a run block may have changed the machine
 	const runBlock: RunEventBody = {type: 'block-started', step: id, block: 1, role: 'run'};
 
 	it('is offered for a step that failed after a run block started, never for one whose check alone ran', () => {
-		const checkOnly = stateOf([{type: 'check-finished', step: id, passed: false}, {type: 'block-started', step: id, block: 0, role: 'check'}], 0);
+		const checkOnly = stateOf(
+			[
+				{type: 'check-finished', step: id, passed: false},
+				{type: 'block-started', step: id, block: 0, role: 'check'},
+			],
+			0,
+		);
 		expect(canRollBack(step(0), checkOnly)).toBe(false);
 		const partial = stateOf([{type: 'step-started', step: id, attempt: 1}, runBlock, {type: 'step-finished', step: id, attempt: 1, status: 'failed', exitCode: 3}], 0);
 		expect(partial.changed).toBe(true);
@@ -154,13 +160,7 @@ describe('findings and where to go next', () => {
 		const others = runbook.steps.filter((_, i) => i !== 1).map(s => ({type: 'step-skipped', step: s.id, reason: 'n/a'}) as RunEventBody);
 		expect(settledOutcome(fold(...others))).toBe('completed');
 		expect(
-			settledOutcome(
-				fold(
-					...others,
-					{type: 'step-started', step: id, attempt: 1},
-					{type: 'step-finished', step: id, attempt: 1, status: 'attention', findings: ['x']},
-				),
-			),
+			settledOutcome(fold(...others, {type: 'step-started', step: id, attempt: 1}, {type: 'step-finished', step: id, attempt: 1, status: 'attention', findings: ['x']})),
 		).toBe('needs-attention');
 	});
 

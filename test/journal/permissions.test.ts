@@ -30,7 +30,14 @@ describe('permissions under umask 0', () => {
 		const lock = acquireRunLock(stateDir, 'firewall', RUN);
 		recordCompletion(stateDir, 'firewall', {runId: RUN, completedAt: new Date(), every: '7d'});
 
-		for (const dir of [path.dirname(stateDir), stateDir, path.join(stateDir, 'runs'), path.join(stateDir, 'logs'), path.join(stateDir, 'logs', RUN), path.join(stateDir, 'locks')]) {
+		for (const dir of [
+			path.dirname(stateDir),
+			stateDir,
+			path.join(stateDir, 'runs'),
+			path.join(stateDir, 'logs'),
+			path.join(stateDir, 'logs', RUN),
+			path.join(stateDir, 'locks'),
+		]) {
 			expect([dir, modeOf(dir).toString(8)]).toEqual([dir, '700']);
 		}
 

@@ -161,9 +161,7 @@ describe('tampering is found at the right line', () => {
 		last['runId'] = '20261124T201500Z-other-ffff';
 		lines[1] = JSON.stringify(last);
 		writeLines(file, lines);
-		expect(verifyJournal(file).problems).toEqual([
-			expect.objectContaining({line: 2, kind: 'run-id-mismatch'}),
-		]);
+		expect(verifyJournal(file).problems).toEqual([expect.objectContaining({line: 2, kind: 'run-id-mismatch'})]);
 	});
 });
 

@@ -106,7 +106,9 @@ describe('step logs', () => {
 		const journal = createRunJournal(stateDir, RUN);
 		journal.append(finished('one', {path: '../../etc/hostname', sha256: sha256(''), bytes: 0}));
 		journal.close();
-		expect(verifyJournal(journal.path).problems).toEqual([expect.objectContaining({line: 1, kind: 'log-missing', message: expect.stringContaining('outside') as unknown as string})]);
+		expect(verifyJournal(journal.path).problems).toEqual([
+			expect.objectContaining({line: 1, kind: 'log-missing', message: expect.stringContaining('outside') as unknown as string}),
+		]);
 	});
 });
 

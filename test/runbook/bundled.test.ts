@@ -8,7 +8,10 @@ import {findShellcheck} from '../../source/runbook/shellcheck.js';
 const hasShellcheck = (await findShellcheck()) !== undefined;
 
 const directory = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
-const markdownIn = (dir: string) => readdirSync(dir).filter(name => name.endsWith('.md')).map(name => join(dir, name));
+const markdownIn = (dir: string) =>
+	readdirSync(dir)
+		.filter(name => name.endsWith('.md'))
+		.map(name => join(dir, name));
 
 const bundled = markdownIn(directory('../../runbooks/'));
 const fixtures = [join(directory('../fixtures/runbooks/'), 'valid.md')];

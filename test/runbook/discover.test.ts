@@ -27,7 +27,10 @@ describe('discoverRunbooks', () => {
 		book(dir('extra2'), 'two.md');
 		fs.writeFileSync(path.join(root, 'extra2', 'README.md'), '# not a runbook');
 		fs.writeFileSync(path.join(root, 'extra2', 'notes.txt'), 'not markdown');
-		const found = discoverRunbooks({XDG_CONFIG_HOME: path.join(root, 'config'), RAMPART_RUNBOOKS: `${path.join(root, 'extra1')}:extra2-missing:${path.join(root, 'extra2')}`}, cwd);
+		const found = discoverRunbooks(
+			{XDG_CONFIG_HOME: path.join(root, 'config'), RAMPART_RUNBOOKS: `${path.join(root, 'extra1')}:extra2-missing:${path.join(root, 'extra2')}`},
+			cwd,
+		);
 		const byId = Object.fromEntries(found.entries.map(e => [e.id, e.origin]));
 		expect(byId).toMatchObject({'account-security': 'bundled', firewall: 'bundled', local: 'project', mine: 'user', one: 'env', two: 'env'});
 		expect(byId.README).toBeUndefined();

@@ -13,7 +13,12 @@ const utc = (iso: string): Date => new Date(`${iso}Z`);
 
 describe('parseEvery', () => {
 	test.each([
-		['7d', 7, 'd'], ['30d', 30, 'd'], ['12w', 12, 'w'], ['6m', 6, 'm'], ['1y', 1, 'y'], ['9999d', 9999, 'd'],
+		['7d', 7, 'd'],
+		['30d', 30, 'd'],
+		['12w', 12, 'w'],
+		['6m', 6, 'm'],
+		['1y', 1, 'y'],
+		['9999d', 9999, 'd'],
 	] as const)('%s', (text, count, unit) => {
 		expect(parseEvery(text)).toEqual({count, unit, text});
 	});
@@ -29,8 +34,14 @@ describe('parseEvery', () => {
 
 describe('everyDescription', () => {
 	test.each([
-		['90d', 'every 90 days'], ['6m', 'every 6 months'], ['2w', 'every 2 weeks'], ['3y', 'every 3 years'],
-		['1d', 'every day'], ['1w', 'every week'], ['1m', 'every month'], ['1y', 'every year'],
+		['90d', 'every 90 days'],
+		['6m', 'every 6 months'],
+		['2w', 'every 2 weeks'],
+		['3y', 'every 3 years'],
+		['1d', 'every day'],
+		['1w', 'every week'],
+		['1m', 'every month'],
+		['1y', 'every year'],
 	])('%s is %j', (text, description) => {
 		expect(everyDescription(every(text))).toBe(description);
 	});
@@ -76,40 +87,63 @@ describe('addEvery', () => {
 
 	test('the result is always later, and never skips a month', () => {
 		const dates = fc.date({min: new Date(Date.UTC(1970, 0, 1)), max: new Date(Date.UTC(2200, 0, 1)), noInvalidDate: true});
-		fc.assert(fc.property(dates, fc.integer({min: 1, max: 9999}), fc.constantFrom('d', 'w', 'm', 'y'), (date, count, unit) => {
-			const next = addEvery(date, every(`${count}${unit}`));
-			expect(next.getTime()).toBeGreaterThan(date.getTime());
-			if (unit === 'm' || unit === 'y') {
-				const months = unit === 'm' ? count : count * 12;
-				const monthIndex = (d: Date) => d.getUTCFullYear() * 12 + d.getUTCMonth();
-				expect(monthIndex(next) - monthIndex(date)).toBe(months);
-				expect(next.getUTCDate()).toBeLessThanOrEqual(date.getUTCDate());
-				expect(next.getUTCHours()).toBe(date.getUTCHours());
-			}
-		}));
+		fc.assert(
+			fc.property(dates, fc.integer({min: 1, max: 9999}), fc.constantFrom('d', 'w', 'm', 'y'), (date, count, unit) => {
+				const next = addEvery(date, every(`${count}${unit}`));
+				expect(next.getTime()).toBeGreaterThan(date.getTime());
+				if (unit === 'm' || unit === 'y') {
+					const months = unit === 'm' ? count : count * 12;
+					const monthIndex = (d: Date) => d.getUTCFullYear() * 12 + d.getUTCMonth();
+					expect(monthIndex(next) - monthIndex(date)).toBe(months);
+					expect(next.getUTCDate()).toBeLessThanOrEqual(date.getUTCDate());
+					expect(next.getUTCHours()).toBe(date.getUTCHours());
+				}
+			}),
+		);
 	});
 });
 
 describe('parseTimeout', () => {
 	test.each([
-		['500ms', 500], ['30s', 30_000], ['5m', 300_000], ['1h', 3_600_000], ['90', 90_000], ['1', 1000],
-		['24h', 86_400_000], ['1440m', 86_400_000], ['86400', 86_400_000], [' 10s ', 10_000],
+		['500ms', 500],
+		['30s', 30_000],
+		['5m', 300_000],
+		['1h', 3_600_000],
+		['90', 90_000],
+		['1', 1000],
+		['24h', 86_400_000],
+		['1440m', 86_400_000],
+		['86400', 86_400_000],
+		[' 10s ', 10_000],
 	])('%j is %d ms', (text, ms) => {
 		expect(parseTimeout(text)).toBe(ms);
 	});
 
-	test.each([
-		'0', '0s', '0ms', '-5s', '1.5s', '1.5', '25h', '86401', '86400001ms', '1441m', '5d', '5 m', '5M', '', 's', '05s', '1e3', '99999999999999999999h',
-	])('rejects %j', text => {
-		expect(parseTimeout(text)).toBeUndefined();
-	});
+	test.each(['0', '0s', '0ms', '-5s', '1.5s', '1.5', '25h', '86401', '86400001ms', '1441m', '5d', '5 m', '5M', '', 's', '05s', '1e3', '99999999999999999999h'])(
+		'rejects %j',
+		text => {
+			expect(parseTimeout(text)).toBeUndefined();
+		},
+	);
 });
 
 describe('formatDuration', () => {
 	test.each([
-		[0, '0ms'], [850, '850ms'], [999.4, '999ms'], [999.6, '1.0s'], [1000, '1.0s'], [4200, '4.2s'], [4249, '4.2s'],
-		[59_940, '59.9s'], [59_960, '1m 00s'], [65_000, '1m 05s'], [3_599_000, '59m 59s'], [3_599_600, '1h 00m'],
-		[7_380_000, '2h 03m'], [7_439_000, '2h 03m'], [93_600_000, '26h 00m'],
+		[0, '0ms'],
+		[850, '850ms'],
+		[999.4, '999ms'],
+		[999.6, '1.0s'],
+		[1000, '1.0s'],
+		[4200, '4.2s'],
+		[4249, '4.2s'],
+		[59_940, '59.9s'],
+		[59_960, '1m 00s'],
+		[65_000, '1m 05s'],
+		[3_599_000, '59m 59s'],
+		[3_599_600, '1h 00m'],
+		[7_380_000, '2h 03m'],
+		[7_439_000, '2h 03m'],
+		[93_600_000, '26h 00m'],
 	])('%d ms is %j', (ms, text) => {
 		expect(formatDuration(ms)).toBe(text);
 	});

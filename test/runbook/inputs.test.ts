@@ -56,8 +56,15 @@ describe('enum', () => {
 
 describe('boolean', () => {
 	test.each([
-		['yes', 'true'], ['TRUE', 'true'], ['1', 'true'], ['On', 'true'], [' yes ', 'true'],
-		['no', 'false'], ['False', 'false'], ['0', 'false'], ['OFF', 'false'],
+		['yes', 'true'],
+		['TRUE', 'true'],
+		['1', 'true'],
+		['On', 'true'],
+		[' yes ', 'true'],
+		['no', 'false'],
+		['False', 'false'],
+		['0', 'false'],
+		['OFF', 'false'],
 	])('%j is %s', (raw, value) => {
 		expect(accepts('boolean', raw)).toBe(value);
 	});
@@ -126,8 +133,20 @@ describe('ip', () => {
 	});
 
 	test.each([
-		'1', '0x7f.1', '127.1', '010.0.0.1', '0x7f.0.0.1', '1.2.3.4.5', '1.2.3', '1::2::3', '12345::1',
-		'::ffff:0x7f.0.0.1', '::1.2.3.4', 'localhost', '10.0.0.0/8', '1.2.3.4 5',
+		'1',
+		'0x7f.1',
+		'127.1',
+		'010.0.0.1',
+		'0x7f.0.0.1',
+		'1.2.3.4.5',
+		'1.2.3',
+		'1::2::3',
+		'12345::1',
+		'::ffff:0x7f.0.0.1',
+		'::1.2.3.4',
+		'localhost',
+		'10.0.0.0/8',
+		'1.2.3.4 5',
 	])('rejects %j', raw => {
 		expect(rejects('ip', raw)).toContain('is not an IPv4 or IPv6 address');
 	});
@@ -164,9 +183,7 @@ describe('cidr', () => {
 
 describe('cidr-list', () => {
 	test('accepts commas, spaces and line breaks, and joins with single spaces', () => {
-		expect(accepts('cidr-list', ' 10.0.0.0/8,192.168.1.1 ,\n2001:DB8::/32\r\n\t172.16.0.0/12 ')).toBe(
-			'10.0.0.0/8 192.168.1.1/32 2001:db8::/32 172.16.0.0/12',
-		);
+		expect(accepts('cidr-list', ' 10.0.0.0/8,192.168.1.1 ,\n2001:DB8::/32\r\n\t172.16.0.0/12 ')).toBe('10.0.0.0/8 192.168.1.1/32 2001:db8::/32 172.16.0.0/12');
 	});
 
 	test('names the item that is wrong', () => {
@@ -376,38 +393,46 @@ describe('resolveDefault', () => {
 
 describe('properties', () => {
 	const anyType = fc.constantFrom(...INPUT_TYPES);
-	const anySpec = fc.record({
-		type: anyType,
-		optional: fc.boolean(),
-		pattern: fc.option(fc.constantFrom('[a-z]+', '.*', '(', '\\d{1,3}', 'a|b'), {nil: undefined}),
-		values: fc.option(fc.array(fc.string(), {maxLength: 3}), {nil: undefined}),
-		min: fc.option(fc.integer({min: -100, max: 100}), {nil: undefined}),
-		max: fc.option(fc.integer({min: -100, max: 100}), {nil: undefined}),
-	}).map(extra => spec(extra.type, extra));
+	const anySpec = fc
+		.record({
+			type: anyType,
+			optional: fc.boolean(),
+			pattern: fc.option(fc.constantFrom('[a-z]+', '.*', '(', '\\d{1,3}', 'a|b'), {nil: undefined}),
+			values: fc.option(fc.array(fc.string(), {maxLength: 3}), {nil: undefined}),
+			min: fc.option(fc.integer({min: -100, max: 100}), {nil: undefined}),
+			max: fc.option(fc.integer({min: -100, max: 100}), {nil: undefined}),
+		})
+		.map(extra => spec(extra.type, extra));
 	// Plain strings, plus strings built from the characters addresses and names are made of.
-	const anyValue = fc.oneof(
-		fc.string({unit: 'binary', maxLength: 80}),
-		fc.string({unit: fc.constantFrom(...'0123456789abcdefABCDEF.:/%,- \n\0@_x'), maxLength: 60}),
-	);
+	const anyValue = fc.oneof(fc.string({unit: 'binary', maxLength: 80}), fc.string({unit: fc.constantFrom(...'0123456789abcdefABCDEF.:/%,- \n\0@_x'), maxLength: 60}));
 
 	test('validateInputValue never throws and always explains a rejection', () => {
-		fc.assert(fc.property(anySpec, anyValue, (input, raw) => {
-			const result = validateInputValue(input, raw);
-			if (!result.ok) expect(result.message.length).toBeGreaterThan(0);
-		}), {numRuns: 3000});
+		fc.assert(
+			fc.property(anySpec, anyValue, (input, raw) => {
+				const result = validateInputValue(input, raw);
+				if (!result.ok) expect(result.message.length).toBeGreaterThan(0);
+			}),
+			{numRuns: 3000},
+		);
 	});
 
 	test('a normalised value is accepted again unchanged', () => {
-		fc.assert(fc.property(anySpec, anyValue, (input, raw) => {
-			const first = validateInputValue(input, raw);
-			if (first.ok) expect(validateInputValue(input, first.value)).toEqual(first);
-		}), {numRuns: 3000});
+		fc.assert(
+			fc.property(anySpec, anyValue, (input, raw) => {
+				const first = validateInputValue(input, raw);
+				if (first.ok) expect(validateInputValue(input, first.value)).toEqual(first);
+			}),
+			{numRuns: 3000},
+		);
 	});
 
 	test('an accepted single-line value has no line break or NUL', () => {
-		fc.assert(fc.property(anySpec, anyValue, (input, raw) => {
-			const result = validateInputValue(input, raw);
-			if (result.ok && input.type !== 'string' && input.type !== 'secret') expect(result.value).not.toMatch(/[\r\n\0]/);
-		}), {numRuns: 3000});
+		fc.assert(
+			fc.property(anySpec, anyValue, (input, raw) => {
+				const result = validateInputValue(input, raw);
+				if (result.ok && input.type !== 'string' && input.type !== 'secret') expect(result.value).not.toMatch(/[\r\n\0]/);
+			}),
+			{numRuns: 3000},
+		);
 	});
 });

@@ -7,8 +7,7 @@ const lines = (...text: string[]): string => `${text.join('\n')}\n`;
 
 /** A runbook with a title and the given inputs (YAML lines under `inputs:`); the body starts on line 5 without inputs. */
 const doc = (...body: string[]): string => lines('---', 'title: T', '---', '', ...body);
-const withInputs = (inputs: string[], ...body: string[]): string =>
-	lines('---', 'title: T', 'inputs:', ...inputs.map(line => `  ${line}`), '---', '', ...body);
+const withInputs = (inputs: string[], ...body: string[]): string => lines('---', 'title: T', 'inputs:', ...inputs.map(line => `  ${line}`), '---', '', ...body);
 
 const lint = (text: string): Promise<Diagnostic[]> => lintRunbook(parseRunbookText('t.md', text), {shellcheck: false});
 
@@ -16,8 +15,7 @@ const lint = (text: string): Promise<Diagnostic[]> => lintRunbook(parseRunbookTe
 const found = async (text: string, rule: string): Promise<Array<[number, number, string]>> =>
 	(await lint(text)).filter(d => d.rule === rule).map(d => [d.line, d.column, d.severity]);
 
-const messages = async (text: string, rule: string): Promise<string[]> =>
-	(await lint(text)).filter(d => d.rule === rule).map(d => d.message);
+const messages = async (text: string, rule: string): Promise<string[]> => (await lint(text)).filter(d => d.rule === rule).map(d => d.message);
 
 describe('misplaced-front-matter', () => {
 	test('after a blank line', async () => {
@@ -60,7 +58,10 @@ describe('duplicate-step', () => {
 	});
 
 	test('three times: the second and third', async () => {
-		expect(await found(doc('## X', '', '## X', '', '## X'), 'duplicate-step')).toEqual([[7, 1, 'error'], [9, 1, 'error']]);
+		expect(await found(doc('## X', '', '## X', '', '## X'), 'duplicate-step')).toEqual([
+			[7, 1, 'error'],
+			[9, 1, 'error'],
+		]);
 	});
 
 	test('different titles are fine', async () => {
@@ -85,7 +86,7 @@ describe('bad-default', () => {
 	const step = ['## Step', '', 'Text.'];
 	const input = (name: string, ...spec: string[]) => [`${name}:`, ...spec.map(line => `  ${line}`)];
 
-	test('a default the type refuses, at the default line, with validateInputValue\'s message', async () => {
+	test("a default the type refuses, at the default line, with validateInputValue's message", async () => {
 		const text = withInputs([...input('COUNT', 'type: integer', 'prompt: Count', 'default: many')], ...step);
 		expect(await found(text, 'bad-default')).toEqual([[7, 5, 'error']]);
 		expect((await messages(text, 'bad-default'))[0]).toBe('COUNT: the default is refused: "many" is not a whole number (digits only, e.g. 42)');
@@ -138,10 +139,7 @@ describe('bad-default', () => {
 	});
 
 	test('a key in a multi-line description is not taken for the real one', async () => {
-		const text = withInputs(
-			input('N', 'type: integer', 'prompt: N', 'description: >-', '  default: is explained here', 'default: x'),
-			...step,
-		);
+		const text = withInputs(input('N', 'type: integer', 'prompt: N', 'description: >-', '  default: is explained here', 'default: x'), ...step);
 		expect(await found(text, 'bad-default')).toEqual([[9, 5, 'error']]);
 	});
 
@@ -165,7 +163,7 @@ describe('bad-default', () => {
 describe('undeclared-variable', () => {
 	const inputs = ['DOMAIN:', '  type: domain', '  prompt: Domain'];
 
-	test('at the variable\'s own line and column', async () => {
+	test("at the variable's own line and column", async () => {
 		const text = withInputs(inputs, '## Step', '', '```sh', 'name=$(hostname)', 'echo "$name $DOMAIN $HOME" "$DOMIAN"', '```');
 		expect(await found(text, 'undeclared-variable')).toEqual([[13, 29, 'error']]);
 		expect((await messages(text, 'undeclared-variable'))[0]).toContain('did you mean $DOMAIN?');
@@ -204,7 +202,7 @@ describe('undeclared-variable', () => {
 			'```bash',
 			'while IFS= read -r line; do echo "$line"; done <<<"$DOMAIN"',
 			'for f in /etc/*; do echo "$f"; done',
-			"echo '$NOT_EXPANDED' \\$ALSO_NOT \"$HOME $USER ${SSH_CLIENT:-} $LC_ALL $1 $# $?\" # $COMMENT",
+			'echo \'$NOT_EXPANDED\' \\$ALSO_NOT "$HOME $USER ${SSH_CLIENT:-} $LC_ALL $1 $# $?" # $COMMENT',
 			"cat <<'EOF'",
 			'$IN_QUOTED_HEREDOC',
 			'EOF',
@@ -272,14 +270,14 @@ describe('nothing-to-undo', () => {
 });
 
 describe('non-runnable-shell', () => {
-	test.each([
-		'shell', 'console', 'zsh', 'ksh', 'fish', 'shell-session', 'shellsession', 'sh-session', 'bash-session',
-		'terminal', 'ps', 'powershell', 'cmd', 'Shell',
-	])('```%s', async lang => {
-		const text = doc('## Step', '', `\`\`\`${lang}`, 'echo hi', '```');
-		expect(await found(text, 'non-runnable-shell')).toEqual([[7, 1, 'warning']]);
-		expect((await messages(text, 'non-runnable-shell'))[0]).toMatch(/shown, not run.*```sh or ```bash/);
-	});
+	test.each(['shell', 'console', 'zsh', 'ksh', 'fish', 'shell-session', 'shellsession', 'sh-session', 'bash-session', 'terminal', 'ps', 'powershell', 'cmd', 'Shell'])(
+		'```%s',
+		async lang => {
+			const text = doc('## Step', '', `\`\`\`${lang}`, 'echo hi', '```');
+			expect(await found(text, 'non-runnable-shell')).toEqual([[7, 1, 'warning']]);
+			expect((await messages(text, 'non-runnable-shell'))[0]).toMatch(/shown, not run.*```sh or ```bash/);
+		},
+	);
 
 	test('in a list item, at the fence', async () => {
 		expect(await found(doc('## Step', '', '- Run:', '', '  ```console', '  $ ls', '  ```'), 'non-runnable-shell')).toEqual([[9, 3, 'warning']]);
@@ -293,7 +291,10 @@ describe('non-runnable-shell', () => {
 describe('no-language', () => {
 	test('a fence without a language', async () => {
 		const text = doc('## Step', '', '```', 'plain', '```', '', '~~~', 'tilde', '~~~');
-		expect(await found(text, 'no-language')).toEqual([[7, 1, 'warning'], [11, 1, 'warning']]);
+		expect(await found(text, 'no-language')).toEqual([
+			[7, 1, 'warning'],
+			[11, 1, 'warning'],
+		]);
 		expect((await messages(text, 'no-language'))[0]).toContain('```text');
 	});
 
@@ -380,7 +381,7 @@ describe('empty-block', () => {
 });
 
 describe('lintRunbook', () => {
-	test('keeps the parser\'s diagnostics and sorts everything by line and column', async () => {
+	test("keeps the parser's diagnostics and sorts everything by line and column", async () => {
 		const text = doc('## Step', '', '```sh {timeout=forever}', 'echo $X', '```', '', '## Step');
 		const diagnostics = await lint(text);
 		expect(diagnostics.map(d => [d.line, d.column, d.rule])).toEqual([
@@ -391,7 +392,7 @@ describe('lintRunbook', () => {
 		expect(diagnostics.every(d => d.file === 't.md')).toBe(true);
 	});
 
-	test('without a runbook, only the parser\'s diagnostics', async () => {
+	test("without a runbook, only the parser's diagnostics", async () => {
 		const result = {diagnostics: [{file: 'x.md', line: 1, column: 1, severity: 'error' as const, rule: 'empty-file', message: 'empty'}]};
 		expect(await lintRunbook(result, {shellcheck: false})).toEqual(result.diagnostics);
 	});

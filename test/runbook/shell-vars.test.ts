@@ -1,11 +1,6 @@
 import fc from 'fast-check';
 import {describe, expect, test} from 'vitest';
-import {
-	assignedName,
-	isCommonVariable,
-	blockVariables,
-	undeclaredVariables,
-} from '../../source/runbook/shell-vars.js';
+import {assignedName, isCommonVariable, blockVariables, undeclaredVariables} from '../../source/runbook/shell-vars.js';
 
 /** Each use as `NAME@line:column`. */
 const uses = (code: string): string[] => blockVariables(code).uses.map(use => `${use.name}@${use.line}:${use.column}`);
@@ -66,7 +61,7 @@ describe('text that only looks like an expansion', () => {
 	});
 
 	test('a quoted heredoc ends at its delimiter: what follows is code again', () => {
-		expect(uses("cat <<'EOF' >/tmp/x\n$NO ${NO}\n`$NO`\nEOF\necho \"$YES\"")).toEqual(['YES@5:7']);
+		expect(uses('cat <<\'EOF\' >/tmp/x\n$NO ${NO}\n`$NO`\nEOF\necho "$YES"')).toEqual(['YES@5:7']);
 	});
 
 	test('<<- strips leading tabs from the closing delimiter', () => {
@@ -151,7 +146,7 @@ describe('assignments', () => {
 		['read -r a b', ['a', 'b']],
 		['read -rp "Prompt: " answer', ['answer']],
 		['read -t 5 -r x', ['x']],
-		['read -d \'\' -r z', ['z']],
+		["read -d '' -r z", ['z']],
 		['read -r -a words <<<"a b"', ['words']],
 		['read -ra words2', ['words2']],
 		['IFS=: read -r f1 f2 <<<"$x"', ['IFS', 'f1', 'f2']],
@@ -162,9 +157,9 @@ describe('assignments', () => {
 		['for name; do :; done', ['name']],
 		['select choice in a b; do break; done', ['choice']],
 		['mapfile -t lines < <(ls)', ['lines']],
-		['readarray -d \'\' -t files < <(find . -print0)', ['files']],
+		["readarray -d '' -t files < <(find . -print0)", ['files']],
 		['getopts "ab:" opt', ['opt']],
-		['printf -v out \'%s\' x', ['out']],
+		["printf -v out '%s' x", ['out']],
 		[': "${D:=default}"; : ${E=e}', ['D', 'E']],
 		['command read -r c', ['c']],
 		['x=$(read -r inner; echo "$inner")', ['inner', 'x']],
@@ -172,15 +167,7 @@ describe('assignments', () => {
 		expect(assigned(code)).toEqual(expected);
 	});
 
-	test.each([
-		['export X'],
-		['x = 1'],
-		['echo $x=1'],
-		['read -p prompt'],
-		['printf \'%s\' x'],
-		['echo read x'],
-		['"x"=1'],
-	])('%s sets nothing', code => {
+	test.each([['export X'], ['x = 1'], ['echo $x=1'], ['read -p prompt'], ["printf '%s' x"], ['echo read x'], ['"x"=1']])('%s sets nothing', code => {
 		expect(assigned(code).filter(name => name !== 'prompt')).toEqual([]);
 		expect(assigned(code)).not.toContain('prompt');
 	});
@@ -285,14 +272,14 @@ describe('what a block may read besides what it expands', () => {
 
 describe('scripts that another shell runs are code', () => {
 	test.each([
-		["sh -c 'echo \"$A\"'", ['A@1:14']],
-		["sudo -u www-data bash -euc 'cd \"$A\" && ls'", ['A@1:33']],
-		["find . -exec sh -c 'echo \"$1\" $A' _ {} \\;", ['A@1:31']],
+		['sh -c \'echo "$A"\'', ['A@1:14']],
+		['sudo -u www-data bash -euc \'cd "$A" && ls\'', ['A@1:33']],
+		['find . -exec sh -c \'echo "$1" $A\' _ {} \\;', ['A@1:31']],
 		['bash -c "echo \\$A \\${B} $C"', ['A@1:16', 'B@1:20', 'C@1:25']],
 		['bash -c "(( N > 1 ))"', ['N@1:13']],
-		["trap 'rm -f \"$A\"' EXIT", ['A@1:14']],
+		['trap \'rm -f "$A"\' EXIT', ['A@1:14']],
 		["trap -- 'echo $A' INT", ['A@1:15']],
-		["bash <<'EOF'\necho \"$A\"\nEOF\necho $B", ['A@2:7', 'B@4:6']],
+		['bash <<\'EOF\'\necho "$A"\nEOF\necho $B', ['A@2:7', 'B@4:6']],
 		["sudo bash -s -- arg <<'EOF'\necho $A\nEOF", ['A@2:6']],
 		['bash <<EOF\necho \\$A $B\nEOF', ['A@2:7', 'B@2:10']],
 		["bash <<'EOF' | tee log\necho $A\nEOF", ['A@2:6']],
@@ -305,7 +292,7 @@ describe('scripts that another shell runs are code', () => {
 	});
 
 	test('what the script sets and how it reads count for the block', () => {
-		const vars = blockVariables("sh -c 'for f in *; do read -r line <\"$f\"; done; eval \"$x\"'");
+		const vars = blockVariables('sh -c \'for f in *; do read -r line <"$f"; done; eval "$x"\'');
 		expect([...vars.assigned].sort()).toEqual(['f', 'line']);
 		expect(vars.readsAny).toBe('eval');
 		expect(blockVariables("bash -c 'printenv'").lists).toBe('printenv');
@@ -375,16 +362,34 @@ describe('robustness', () => {
 	test('any shell-like input: every use is at its $ or its name, and the block may read it', () => {
 		const alphabet = fc.constantFrom(
 			...'$"\'`\\(){}; \n'.split(''),
-			'sh -c ', 'bash ', ' -c ', 'trap ', '<<', "<<'E'", '<<E', '\nE\n', 'eval ', '\\$', '$A', '${B}', '(( C ))', 'x=', 'env', 'printenv ',
+			'sh -c ',
+			'bash ',
+			' -c ',
+			'trap ',
+			'<<',
+			"<<'E'",
+			'<<E',
+			'\nE\n',
+			'eval ',
+			'\\$',
+			'$A',
+			'${B}',
+			'(( C ))',
+			'x=',
+			'env',
+			'printenv ',
 		);
 		fc.assert(
-			fc.property(fc.array(alphabet, {maxLength: 60}).map(parts => parts.join('')), code => {
-				const vars = blockVariables(code);
-				for (const use of vars.uses) {
-					expect(code[use.offset] === '$' || code.startsWith(use.name, use.offset), `${use.name}@${use.offset} in ${JSON.stringify(code)}`).toBe(true);
-					expect(vars.mayRead(use.name)).toBe(true);
-				}
-			}),
+			fc.property(
+				fc.array(alphabet, {maxLength: 60}).map(parts => parts.join('')),
+				code => {
+					const vars = blockVariables(code);
+					for (const use of vars.uses) {
+						expect(code[use.offset] === '$' || code.startsWith(use.name, use.offset), `${use.name}@${use.offset} in ${JSON.stringify(code)}`).toBe(true);
+						expect(vars.mayRead(use.name)).toBe(true);
+					}
+				},
+			),
 			{numRuns: 2000},
 		);
 	});
@@ -392,18 +397,21 @@ describe('robustness', () => {
 	test('any input: never throws, and every use is a name at a $ or at the name itself', () => {
 		const alphabet = fc.constantFrom(...'$(){}[]"\'`\\#;&|<>=:-+!@*?_ \t\nEOFabcAB019'.split(''), '<<', '<<-', '$((', '))', 'EOF\n', 'case', 'in', 'esac');
 		fc.assert(
-			fc.property(fc.array(alphabet, {maxLength: 200}).map(parts => parts.join('')), code => {
-				const scan = blockVariables(code);
-				const lineStarts = [0];
-				for (let i = 0; i < code.length; i++) if (code[i] === '\n') lineStarts.push(i + 1);
-				for (const use of scan.uses) {
-					expect(use.name).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
-					expect(use.line).toBeGreaterThanOrEqual(1);
-					expect(use.column).toBeGreaterThanOrEqual(1);
-					expect(lineStarts[use.line - 1]! + use.column - 1).toBe(use.offset);
-					expect(code[use.offset] === '$' || code.startsWith(use.name, use.offset)).toBe(true);
-				}
-			}),
+			fc.property(
+				fc.array(alphabet, {maxLength: 200}).map(parts => parts.join('')),
+				code => {
+					const scan = blockVariables(code);
+					const lineStarts = [0];
+					for (let i = 0; i < code.length; i++) if (code[i] === '\n') lineStarts.push(i + 1);
+					for (const use of scan.uses) {
+						expect(use.name).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
+						expect(use.line).toBeGreaterThanOrEqual(1);
+						expect(use.column).toBeGreaterThanOrEqual(1);
+						expect(lineStarts[use.line - 1]! + use.column - 1).toBe(use.offset);
+						expect(code[use.offset] === '$' || code.startsWith(use.name, use.offset)).toBe(true);
+					}
+				},
+			),
 			{numRuns: 2000},
 		);
 	});

@@ -11,12 +11,10 @@ import type {Diagnostic} from '../../source/runbook/model.js';
 const hasShellcheck = (await findShellcheck()) !== undefined;
 
 const lines = (...text: string[]): string => `${text.join('\n')}\n`;
-const doc = (...body: string[]): string =>
-	lines('---', 'title: T', 'inputs:', '  PATTERN:', '    type: string', '    prompt: Pattern', '---', '', ...body);
+const doc = (...body: string[]): string => lines('---', 'title: T', 'inputs:', '  PATTERN:', '    type: string', '    prompt: Pattern', '---', '', ...body);
 // With the inputs above, the body starts on line 9.
 
-const lint = (text: string, shellcheck: boolean | 'auto' = true): Promise<Diagnostic[]> =>
-	lintRunbook(parseRunbookText('t.md', text), {shellcheck});
+const lint = (text: string, shellcheck: boolean | 'auto' = true): Promise<Diagnostic[]> => lintRunbook(parseRunbookText('t.md', text), {shellcheck});
 
 const shellcheckFindings = async (text: string): Promise<Array<[number, number, string, string]>> =>
 	(await lint(text)).filter(d => d.rule.startsWith('shellcheck')).map(d => [d.line, d.column, d.severity, d.rule]);

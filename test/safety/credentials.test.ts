@@ -83,16 +83,7 @@ describe('createCredentialMasker', () => {
 });
 
 const printer = (attributes = '') =>
-	sh(
-		[
-			`echo "aws_access_key_id = ${AWS_KEY_ID}"`,
-			`echo "aws_secret_access_key = ${AWS_SECRET}"`,
-			`cat <<'EOF'`,
-			...PEM,
-			'EOF',
-		].join('\n'),
-		attributes,
-	);
+	sh([`echo "aws_access_key_id = ${AWS_KEY_ID}"`, `echo "aws_secret_access_key = ${AWS_SECRET}"`, `cat <<'EOF'`, ...PEM, 'EOF'].join('\n'), attributes);
 
 const leaky = async (attributes: string) => {
 	const home = cliHome();

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {CLI, baseEnv, frontMatter, sh, startCli, tempDir, walk} from '../engine/helpers.js';
+import {CLI, baseEnv, sh, startCli, tempDir, walk} from '../engine/helpers.js';
 
 const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
@@ -32,9 +32,7 @@ const asNobody = (args: string[], home: ReturnType<typeof unprivilegedHome>) =>
 	startCli(args, {
 		cwd: home.cwd,
 		env: home.env,
-		command: asRoot
-			? ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, CLI, ...args]
-			: [process.execPath, CLI, ...args],
+		command: asRoot ? ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, CLI, ...args] : [process.execPath, CLI, ...args],
 	}).done;
 
 const book = (root: boolean, marker: string) =>

@@ -44,7 +44,10 @@ describe('a secret input', () => {
 
 		const run = await runCli(['run', './secrets.md', '--yes', '--json', '--approve', ...args], home);
 		expect(run.code, run.stderr).toBe(1);
-		const events = run.stdout.trim().split('\n').map(line => JSON.parse(line) as {type: string; text?: string});
+		const events = run.stdout
+			.trim()
+			.split('\n')
+			.map(line => JSON.parse(line) as {type: string; text?: string});
 		// The output really was there, masked.
 		expect(events.some(e => e.type === 'output' && e.text === 'password is ********')).toBe(true);
 		expectAbsent('--json events', run.stdout);
@@ -76,10 +79,7 @@ describe('a secret input', () => {
 });
 
 describe('blockEnvironment', () => {
-	const specs: InputSpec[] = [
-		{name: 'TOKEN', type: 'secret'} as InputSpec,
-		{name: 'SITE', type: 'domain'} as InputSpec,
-	];
+	const specs: InputSpec[] = [{name: 'TOKEN', type: 'secret'} as InputSpec, {name: 'SITE', type: 'domain'} as InputSpec];
 
 	it("is the operator's environment, without RAMPART_* variables, plus the inputs", () => {
 		const env = blockEnvironment(

@@ -129,9 +129,18 @@ describe.skipIf(!canRun)('backup restore runbooks on real backups and a private 
 			const backupDir = backups('drill-corrupt', true);
 			const scratch = path.join(base, 'drill-corrupt-scratch');
 			const result = rampart([
-				'run', 'backup-restore-drill', '--yes', '--ack',
-				'--input', `BACKUP_DIR=${backupDir}`, '--input', `SCRATCH_DIR=${scratch}`,
-				'--input', 'DB_NAME=site', '--input', `DB_SOCKET=${db!.socket}`,
+				'run',
+				'backup-restore-drill',
+				'--yes',
+				'--ack',
+				'--input',
+				`BACKUP_DIR=${backupDir}`,
+				'--input',
+				`SCRATCH_DIR=${scratch}`,
+				'--input',
+				'DB_NAME=site',
+				'--input',
+				`DB_SOCKET=${db!.socket}`,
 			]);
 			expect(result.status, show(result)).toBe(1);
 			expect(result.stdout + result.stderr).toContain(`DRILL FAILED: the newest backup ${backupDir}/${stampOf(newest)} is corrupted or incomplete`);
@@ -146,16 +155,28 @@ describe.skipIf(!canRun)('backup restore runbooks on real backups and a private 
 		const evidence = () => path.join(base, 'evidence');
 		const incident = (backupDir: string, scratch: string): CliResult =>
 			rampart([
-				'run', 'restore-after-compromise', '--yes', '--ack',
-				'--input', `COMPROMISE_FIRST_SEEN=${compromiseIso}`,
-				'--input', 'SYMPTOMS=webshell in wp-content/uploads; unknown administrator "eviladmin"',
-				'--input', `EVIDENCE_DIR=${evidence()}`,
-				'--input', 'OPERATOR_IP=192.0.2.10, 2001:db8::10',
-				'--input', `BACKUP_DIR=${backupDir}`,
-				'--input', `SCRATCH_DIR=${scratch}`,
-				'--input', 'DB_NAME=site',
-				'--input', `DB_SOCKET=${db!.socket}`,
-				'--input', 'KNOWN_ADMINS=alice',
+				'run',
+				'restore-after-compromise',
+				'--yes',
+				'--ack',
+				'--input',
+				`COMPROMISE_FIRST_SEEN=${compromiseIso}`,
+				'--input',
+				'SYMPTOMS=webshell in wp-content/uploads; unknown administrator "eviladmin"',
+				'--input',
+				`EVIDENCE_DIR=${evidence()}`,
+				'--input',
+				'OPERATOR_IP=192.0.2.10, 2001:db8::10',
+				'--input',
+				`BACKUP_DIR=${backupDir}`,
+				'--input',
+				`SCRATCH_DIR=${scratch}`,
+				'--input',
+				'DB_NAME=site',
+				'--input',
+				`DB_SOCKET=${db!.socket}`,
+				'--input',
+				'KNOWN_ADMINS=alice',
 			]);
 
 		it('restores the newest backup older than the compromise (not the newest) and verifies the site', () => {
@@ -214,7 +235,10 @@ describe.skipIf(!canRun)('backup restore runbooks on real backups and a private 
 			db!.sql("CREATE USER 'appuser'@'localhost' IDENTIFIED BY 'old-password-1'; GRANT SELECT ON *.* TO 'appuser'@'localhost'");
 			const secrets = path.join(base, 'rotation-secrets');
 			const login = (password: string) =>
-				spawnSync('mariadb', ['--no-defaults', `--socket=${db!.socket}`, '--user=appuser', '--batch', '-e', 'SELECT 1'], {env: {...env, MYSQL_PWD: password}, encoding: 'utf8'});
+				spawnSync('mariadb', ['--no-defaults', `--socket=${db!.socket}`, '--user=appuser', '--batch', '-e', 'SELECT 1'], {
+					env: {...env, MYSQL_PWD: password},
+					encoding: 'utf8',
+				});
 			expect(login('old-password-1').status).toBe(0);
 
 			const result = spawnSync(

@@ -138,11 +138,37 @@ describe.skipIf(reason !== '')(`firewall runbook on nftables in namespaces${reas
 	const alreadyDone = (result: RampartResult) => result.events.filter(e => e.type === 'step-already-done').map(e => e.step);
 	const tableActive = () => nsRun(SRV, 'nft', ['list', 'tables']).stdout.includes('table inet rampart_firewall');
 	const sshTouch = (from: string, file: string) =>
-		nsRunAsync(CLI_NS, 'ssh', [
-			'-F', '/dev/null', '-i', sshKey, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
-			'-o', 'UserKnownHostsFile=/dev/null', '-o', 'ConnectTimeout=5', '-o', 'ControlPath=none', '-o', 'LogLevel=ERROR',
-			'-b', from, `root@${SERVER4}`, 'touch', '--', file,
-		], {timeoutMs: 20_000});
+		nsRunAsync(
+			CLI_NS,
+			'ssh',
+			[
+				'-F',
+				'/dev/null',
+				'-i',
+				sshKey,
+				'-o',
+				'IdentitiesOnly=yes',
+				'-o',
+				'BatchMode=yes',
+				'-o',
+				'StrictHostKeyChecking=no',
+				'-o',
+				'UserKnownHostsFile=/dev/null',
+				'-o',
+				'ConnectTimeout=5',
+				'-o',
+				'ControlPath=none',
+				'-o',
+				'LogLevel=ERROR',
+				'-b',
+				from,
+				`root@${SERVER4}`,
+				'touch',
+				'--',
+				file,
+			],
+			{timeoutMs: 20_000},
+		);
 
 	/** The server's listeners must still run, or a closed port proves nothing. */
 	const expectListenersRunning = () => {
@@ -212,7 +238,10 @@ esac
 			return [22, ...PORTS].every(port => ports.has(port));
 		});
 		// No firewall yet: everything answers, so a closed port later is the firewall's doing.
-		const open = await probeTcp(CLI_NS, [22, ...PORTS].map(port => ({from: DENIED.v4, to: SERVER4, port})));
+		const open = await probeTcp(
+			CLI_NS,
+			[22, ...PORTS].map(port => ({from: DENIED.v4, to: SERVER4, port})),
+		);
 		expect(open).toEqual(Array(5).fill('open'));
 	});
 

@@ -21,17 +21,22 @@ const ro = {domain: 'reader.example.org', user: 'readersite', db: 'reader_db'};
 const rw = {domain: 'writer.example.org', user: 'writersite', db: 'writer_db'};
 
 const inputs = (site: typeof ro, access: string) => [
-	'--input', `DOMAIN=${site.domain}`,
-	'--input', `SITE_USER=${site.user}`,
-	'--input', 'OPERATOR=ops',
-	'--input', `DB_NAME=${site.db}`,
-	'--input', `DB_ACCESS=${access}`,
-	'--input', 'TLS=none',
+	'--input',
+	`DOMAIN=${site.domain}`,
+	'--input',
+	`SITE_USER=${site.user}`,
+	'--input',
+	'OPERATOR=ops',
+	'--input',
+	`DB_NAME=${site.db}`,
+	'--input',
+	`DB_ACCESS=${access}`,
+	'--input',
+	'TLS=none',
 ];
 
 /** A PHP page written the way the operator would: as ops, in a login shell (umask 027). */
-const asOperator = (lab: WebLab, path: string, content: string) =>
-	lab.must('su --login --shell /bin/bash --command \'cat >"$0"\' ops "$1"', [path], {input: content});
+const asOperator = (lab: WebLab, path: string, content: string) => lab.must('su --login --shell /bin/bash --command \'cat >"$0"\' ops "$1"', [path], {input: content});
 
 /** GET http://domain/path through the lab's nginx: the body (trimmed) and the status. */
 const get = (lab: WebLab, domain: string, path: string): {body: string; code: string; raw: string} => {
@@ -132,7 +137,7 @@ echo 'drop=', $db->query('DROP TABLE pages') ? 'ok' : $db->errno, "\\n";`,
 		const page = get(lab, ro.domain, '/db.php');
 		// 1142: command denied to user.
 		expect([page.body, page.code], page.raw).toEqual(['select=Home\ninsert=1142\ndrop=1142', '200']);
-		const grants = lab.must('mariadb -NB -e "SHOW GRANTS FOR \'$1\'@\'localhost\'"', [ro.user]);
+		const grants = lab.must("mariadb -NB -e \"SHOW GRANTS FOR '$1'@'localhost'\"", [ro.user]);
 		expect(grants).toContain(`GRANT SELECT, LOCK TABLES, SHOW VIEW ON \`${ro.db}\`.* TO \`${ro.user}\`@\`localhost\``);
 		expect(grants.trim().split('\n')).toHaveLength(2);
 	});

@@ -5,7 +5,7 @@
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {join} from 'node:path';
-import {repoRoot, show, watchHost, webLabUnavailable, WebLab, type LabResult} from './helpers/services.js';
+import {repoRoot, show, watchHost, webLabUnavailable, WebLab} from './helpers/services.js';
 
 const unavailable = webLabUnavailable();
 const audit = join(repoRoot, 'runbooks/web-permissions-audit.md');
@@ -29,13 +29,22 @@ describe.skipIf(unavailable !== undefined)(`web-permissions-audit on a real site
 		lab.must('useradd --create-home --shell /bin/bash ops');
 		lab.startServices();
 		const site = lab.rampart([
-			'run', newSite, '--yes', '--ack',
-			'--input', `DOMAIN=${domain}`,
-			'--input', `SITE_USER=${siteUser}`,
-			'--input', 'OPERATOR=ops',
-			'--input', 'DB_NAME=blog',
-			'--input', 'DB_ACCESS=read-write',
-			'--input', 'TLS=none',
+			'run',
+			newSite,
+			'--yes',
+			'--ack',
+			'--input',
+			`DOMAIN=${domain}`,
+			'--input',
+			`SITE_USER=${siteUser}`,
+			'--input',
+			'OPERATOR=ops',
+			'--input',
+			'DB_NAME=blog',
+			'--input',
+			'DB_ACCESS=read-write',
+			'--input',
+			'TLS=none',
 		]);
 		if (site.code !== 0) throw new Error(`new-site failed:\n${show(site)}`);
 	});

@@ -25,7 +25,13 @@ describe('trustStatus and approve', () => {
 		expect(trustStatus(runbook, stateDir)).toEqual({kind: 'new'});
 
 		const approval = approve(runbook, stateDir, OPERATOR, new Date('2026-11-24T10:00:00Z'));
-		expect(approval).toMatchObject({path: fs.realpathSync(runbook.path), runbookId: 'greet', sha256: runbook.sha256, approvedBy: OPERATOR, approvedAt: '2026-11-24T10:00:00.000Z'});
+		expect(approval).toMatchObject({
+			path: fs.realpathSync(runbook.path),
+			runbookId: 'greet',
+			sha256: runbook.sha256,
+			approvedBy: OPERATOR,
+			approvedAt: '2026-11-24T10:00:00.000Z',
+		});
 		expect(trustStatus(runbook, stateDir)).toMatchObject({kind: 'approved', approval: {sha256: runbook.sha256}});
 
 		// One character.
@@ -55,7 +61,11 @@ describe('trustStatus and approve', () => {
 			process.umask(old);
 		}
 		const entries = walk(path.join(stateDir, 'trust'));
-		expect(entries.map(e => path.relative(stateDir, e.path)).sort()).toEqual(['trust/approvals.json', 'trust/content', expect.stringMatching(/^trust\/content\/[0-9a-f]{64}\.md$/)]);
+		expect(entries.map(e => path.relative(stateDir, e.path)).sort()).toEqual([
+			'trust/approvals.json',
+			'trust/content',
+			expect.stringMatching(/^trust\/content\/[0-9a-f]{64}\.md$/),
+		]);
 		for (const e of [{path: path.join(stateDir, 'trust'), dir: true}, ...entries]) {
 			expect((fs.statSync(e.path).mode & 0o777).toString(8), e.path).toBe(e.dir ? '700' : '600');
 		}
@@ -133,7 +143,9 @@ describe('rampart run, approve and trust list', () => {
 		expect(first.code, first.stderr).toBe(0);
 		expect(fs.existsSync(marker)).toBe(true);
 		const list = JSON.parse((await runCli(['trust', 'list', '--json'], home)).stdout) as Array<Record<string, unknown>>;
-		expect(list).toEqual([expect.objectContaining({path: fs.realpathSync(file), runbookId: 'greet', now: 'approved', approvedBy: expect.objectContaining({uid: process.getuid!()})})]);
+		expect(list).toEqual([
+			expect.objectContaining({path: fs.realpathSync(file), runbookId: 'greet', now: 'approved', approvedBy: expect.objectContaining({uid: process.getuid!()})}),
+		]);
 
 		// Approved: runs again without --approve.
 		fs.rmSync(marker);

@@ -90,7 +90,7 @@ describe('checkFileTrust', () => {
 		expect(checkFileTrust(file, {uid: 0, invokingUid: 65534})).toEqual([]);
 	});
 
-	it.skipIf(!asRoot)("refuses a directory owned by another user even when it is not writable by others", () => {
+	it.skipIf(!asRoot)('refuses a directory owned by another user even when it is not writable by others', () => {
 		const {dir} = privateBook();
 		const theirs = path.join(dir, 'theirs');
 		fs.mkdirSync(theirs, {mode: 0o755});

@@ -44,7 +44,7 @@ describe('home list', () => {
 	});
 
 	it('shows a run in progress with its step, and overdue runbooks first', async () => {
-		const l = lab({demo: DEMO, 'quarterly': frontMatter('Quarterly', 'every: 90d\n') + `## One\n\n${sh('true')}`});
+		const l = lab({demo: DEMO, quarterly: frontMatter('Quarterly', 'every: 90d\n') + `## One\n\n${sh('true')}`});
 		const index = {quarterly: {lastRunId: 'x', lastCompletedAt: '2020-01-01T00:00:00.000Z', every: '90d', nextDue: '2020-03-31T00:00:00.000Z'}};
 		fs.mkdirSync(l.home, {recursive: true, mode: 0o700});
 		fs.writeFileSync(path.join(l.home, 'index.json'), JSON.stringify(index), {mode: 0o600});

@@ -17,14 +17,11 @@ beforeAll(() => {
 /** What an event says about the rules, without times, hashes or pids. */
 const shape = (event: RunEvent): string => {
 	const e = event as RunEvent & Record<string, unknown>;
-	const detail = [e.step, e.role, e.passed, e.status, e.ok, e.outcome, e.task, e.finding === undefined ? undefined : 'finding']
-		.filter(v => v !== undefined)
-		.join(' ');
+	const detail = [e.step, e.role, e.passed, e.status, e.ok, e.outcome, e.task, e.finding === undefined ? undefined : 'finding'].filter(v => v !== undefined).join(' ');
 	return detail ? `${event.type} ${detail}` : event.type;
 };
 
-const headless = (l: Lab, ...args: string[]) =>
-	spawnSync(process.execPath, [CLI, ...args], {cwd: l.work, env: {...l.ctx.env, CI: '1'}, encoding: 'utf8'});
+const headless = (l: Lab, ...args: string[]) => spawnSync(process.execPath, [CLI, ...args], {cwd: l.work, env: {...l.ctx.env, CI: '1'}, encoding: 'utf8'});
 
 const PARITY =
 	frontMatter('Parity') +

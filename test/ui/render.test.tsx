@@ -54,7 +54,7 @@ describe('markdown', () => {
 		expect(frame).toContain('›[ ] open item');
 		expect(frame).toContain('[x] done in source');
 		expect(frame).toMatch(/Name │ Port/);
-		expect(frame).toMatch(/ssh  │   22/);
+		expect(frame).toMatch(/ssh {2}│ {3}22/);
 		expect(frame).toContain('! Warning');
 		expect(frame).toContain('Mind the gap.');
 		expect(frame).not.toContain('[!WARNING]');
@@ -64,7 +64,23 @@ describe('markdown', () => {
 	});
 
 	it('labels shell blocks with what they do', () => {
-		const blocks = [{index: 0, lang: 'sh', runnable: true, role: 'check', code: 'true', confirm: false, interactive: false, continueOnError: false, maskCredentials: true, finding: false, attributes: {}, position: {line: 1, column: 1}, codeLine: 2}] as const;
+		const blocks = [
+			{
+				index: 0,
+				lang: 'sh',
+				runnable: true,
+				role: 'check',
+				code: 'true',
+				confirm: false,
+				interactive: false,
+				continueOnError: false,
+				maskCredentials: true,
+				finding: false,
+				attributes: {},
+				position: {line: 1, column: 1},
+				codeLine: 2,
+			},
+		] as const;
 		const {lastFrame} = render(<Markdown markdown={'```sh\ntrue\n```\n'} blocks={[...blocks]} width={80} />);
 		expect(lastFrame()).toContain('$ check (already done?)');
 	});

@@ -27,7 +27,9 @@ export const historyCommand = async (ctx: CliContext, runbookId: string | undefi
 		return 0;
 	}
 	for (const r of rows) {
-		ctx.out(`${r.runId}  ${r.outcome.padEnd(11)}  ${r.operator}@${r.host}  ${r.start}${r.end ? ` → ${r.end}` : ''}${r.damaged ? '  (record damaged: run `rampart journal verify`)' : ''}`);
+		ctx.out(
+			`${r.runId}  ${r.outcome.padEnd(11)}  ${r.operator}@${r.host}  ${r.start}${r.end ? ` → ${r.end}` : ''}${r.damaged ? '  (record damaged: run `rampart journal verify`)' : ''}`,
+		);
 	}
 	return 0;
 };

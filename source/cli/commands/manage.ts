@@ -21,7 +21,8 @@ export const rollbackCommand = async (ctx: CliContext, runId: string | undefined
 		}
 		session.subscribe(event => {
 			if (options.json) ctx.out(JSON.stringify(event));
-			else if (event.type === 'step-rolled-back') ctx.err(`  ${event.ok ? '↺ undone' : '✗ rollback FAILED'}: ${session.state.steps.find(s => s.id === event.step)?.title ?? event.step}`);
+			else if (event.type === 'step-rolled-back')
+				ctx.err(`  ${event.ok ? '↺ undone' : '✗ rollback FAILED'}: ${session.state.steps.find(s => s.id === event.step)?.title ?? event.step}`);
 			else if (event.type === 'output') ctx.err(`    › ${event.text}`);
 		});
 		const ok = await session.rollbackRun();

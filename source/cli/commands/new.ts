@@ -67,7 +67,12 @@ export const newCommand = async (ctx: CliContext, id: string, options: {path?: s
 	}
 	if (existsSync(file)) throw usageError(`${file} already exists; nothing was written`);
 	mkdirSync(dirname(file), {recursive: true, mode: 0o700});
-	const title = options.title ?? id.split('-').map(w => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+	const title =
+		options.title ??
+		id
+			.split('-')
+			.map(w => w.charAt(0).toUpperCase() + w.slice(1))
+			.join(' ');
 	writeFileSync(file, runbookTemplate(id, title), {flag: 'wx', mode: 0o644});
 	ctx.out(file);
 	ctx.err(`rampart: created ${file}\nEdit it, check it with: rampart lint ${file}\nthen run it with: rampart run ${file}`);

@@ -48,7 +48,19 @@ export const planCommand = async (ctx: CliContext, ref: string, options: PlanOpt
 			})),
 	}));
 	if (options.json) {
-		ctx.out(JSON.stringify({runbook: {id: runbook.id, title: runbook.meta.title, path: runbook.path, sha256: runbook.sha256}, inputs: shown, requirements: requirementProblems, trust: {status: trust.kind, fileProblems: fileTrust}, steps}, null, 2));
+		ctx.out(
+			JSON.stringify(
+				{
+					runbook: {id: runbook.id, title: runbook.meta.title, path: runbook.path, sha256: runbook.sha256},
+					inputs: shown,
+					requirements: requirementProblems,
+					trust: {status: trust.kind, fileProblems: fileTrust},
+					steps,
+				},
+				null,
+				2,
+			),
+		);
 		return 0;
 	}
 	ctx.out(`Plan for ${runbook.meta.title} (${runbook.path}) — nothing will run.`);

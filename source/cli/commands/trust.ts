@@ -22,7 +22,9 @@ export const trustListCommand = async (ctx: CliContext, options: {json?: boolean
 	if (entries.length === 0) ctx.out('  none yet (rampart approve <id|path>)');
 	for (const e of entries) {
 		const now = e.now === 'approved' ? 'unchanged' : e.now === 'changed' ? 'CHANGED since approval' : 'file missing';
-		ctx.out(`  ${e.path}\n    ${e.runbookId}, SHA-256 ${e.sha256.slice(0, 16)}…, approved by ${e.approvedBy.user} (uid ${e.approvedBy.uid}) on ${e.approvedBy.host} at ${e.approvedAt}; ${now}`);
+		ctx.out(
+			`  ${e.path}\n    ${e.runbookId}, SHA-256 ${e.sha256.slice(0, 16)}…, approved by ${e.approvedBy.user} (uid ${e.approvedBy.uid}) on ${e.approvedBy.host} at ${e.approvedAt}; ${now}`,
+		);
 	}
 	return 0;
 };

@@ -8,9 +8,26 @@ import {isFenced, likelyMeant, type LintContext} from './context.js';
 
 /** Languages that look like shell to an author but that Rampart shows and never runs. */
 export const SHELL_LIKE_LANGS: ReadonlySet<string> = new Set([
-	'shell', 'console', 'zsh', 'ksh', 'fish', 'dash', 'csh', 'tcsh',
-	'shell-session', 'shellsession', 'sh-session', 'bash-session', 'terminal',
-	'ps', 'ps1', 'powershell', 'pwsh', 'cmd', 'bat', 'batch',
+	'shell',
+	'console',
+	'zsh',
+	'ksh',
+	'fish',
+	'dash',
+	'csh',
+	'tcsh',
+	'shell-session',
+	'shellsession',
+	'sh-session',
+	'bash-session',
+	'terminal',
+	'ps',
+	'ps1',
+	'powershell',
+	'pwsh',
+	'cmd',
+	'bat',
+	'batch',
 ]);
 
 const fence = (block: CodeBlock): string => `\`\`\`${block.lang}`;
@@ -27,19 +44,39 @@ export const shownBlocks = (ctx: LintContext) => {
 		for (const block of step.blocks) {
 			if (block.runnable) continue;
 			if (!isFenced(block)) {
-				ctx.report(block.position, 'warning', 'no-language', 'an indented code block is shown, not run: use a fenced block, ```sh or ```bash to run it, ```text to only show it');
+				ctx.report(
+					block.position,
+					'warning',
+					'no-language',
+					'an indented code block is shown, not run: use a fenced block, ```sh or ```bash to run it, ```text to only show it',
+				);
 				continue;
 			}
 			if (block.lang === '') {
-				ctx.report(block.position, 'warning', 'no-language', 'this code block has no language, so it is shown, not run: write ```sh or ```bash if it should run, ```text if it should not');
+				ctx.report(
+					block.position,
+					'warning',
+					'no-language',
+					'this code block has no language, so it is shown, not run: write ```sh or ```bash if it should run, ```text if it should not',
+				);
 				continue;
 			}
 			if (block.lang.startsWith('{')) {
-				ctx.report(block.position, 'warning', 'no-language', `this code block has attributes but no language, so they are ignored and it is shown, not run: write \`\`\`sh ${block.lang}`);
+				ctx.report(
+					block.position,
+					'warning',
+					'no-language',
+					`this code block has attributes but no language, so they are ignored and it is shown, not run: write \`\`\`sh ${block.lang}`,
+				);
 				continue;
 			}
 			if (SHELL_LIKE_LANGS.has(block.lang)) {
-				ctx.report(block.position, 'warning', 'non-runnable-shell', `${fence(block)} blocks are shown, not run: write \`\`\`sh or \`\`\`bash if it should run, \`\`\`text if it should not`);
+				ctx.report(
+					block.position,
+					'warning',
+					'non-runnable-shell',
+					`${fence(block)} blocks are shown, not run: write \`\`\`sh or \`\`\`bash if it should run, \`\`\`text if it should not`,
+				);
 				continue;
 			}
 			const known = Object.keys(block.attributes).filter(key => (BLOCK_ATTRIBUTES as readonly string[]).includes(key));
@@ -79,12 +116,7 @@ export const runnableBlocks = (ctx: LintContext) => {
 				);
 			}
 			if (block.finding && block.role !== 'check') {
-				ctx.report(
-					onFence(ctx, block, 'finding'),
-					'error',
-					'finding-role',
-					`only a check block can be a finding: a failing ${block.role} block already fails its step`,
-				);
+				ctx.report(onFence(ctx, block, 'finding'), 'error', 'finding-role', `only a check block can be a finding: a failing ${block.role} block already fails its step`);
 			} else if (block.finding && step.blocks.some(b => b.runnable && b.role === 'run')) {
 				ctx.report(
 					onFence(ctx, block, 'finding'),

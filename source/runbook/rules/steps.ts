@@ -59,12 +59,7 @@ export const verifyAndRollback = (ctx: LintContext) => {
 		let prose: boolean | undefined;
 		for (const block of runnable) {
 			if (block.role === 'rollback') {
-				ctx.report(
-					block.position,
-					'error',
-					'nothing-to-undo',
-					'this rollback block has nothing to undo: the step has no run block and no task items',
-				);
+				ctx.report(block.position, 'error', 'nothing-to-undo', 'this rollback block has nothing to undo: the step has no run block and no task items');
 			} else if (block.role === 'verify') {
 				if (checks) {
 					ctx.report(

@@ -27,8 +27,7 @@ export const HelpView = ({title, lines, height = Infinity, width = 80}: HelpView
 						<Text wrap="truncate-end">
 							<Text bold color={theme.accent}>
 								{line.keys.padEnd(keyWidth)}
-							</Text>
-							{' '}
+							</Text>{' '}
 							{line.help}
 						</Text>
 					</Box>

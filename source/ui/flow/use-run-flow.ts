@@ -57,7 +57,11 @@ export const useRunFlow = (services: TuiServices, initial: Screen, hold: () => v
 	const show = (opening: Opening, fromForm: boolean) => {
 		switch (opening.kind) {
 			case 'problem':
-				setScreen({name: 'problem', text: opening.hint ? `${opening.message}\n${opening.hint}` : opening.message, code: opening.reason === 'active' ? EXIT.failed : EXIT.usage});
+				setScreen({
+					name: 'problem',
+					text: opening.hint ? `${opening.message}\n${opening.hint}` : opening.message,
+					code: opening.reason === 'active' ? EXIT.failed : EXIT.usage,
+				});
 				return;
 			case 'refused':
 				setScreen({name: 'problem', text: opening.message, code: EXIT.requirements});

@@ -63,7 +63,7 @@ export const FormView = ({runbook, state, fixed = {}, columns, rows, resuming, p
 						return (
 							<Text key={spec.name} wrap="truncate-end">
 								<Text bold>{spec.name.padEnd(width)}</Text> {shown}
-								<Text color={theme.muted}>  {spec.prompt}</Text>
+								<Text color={theme.muted}> {spec.prompt}</Text>
 							</Text>
 						);
 					})}

@@ -31,8 +31,7 @@ export const initialForm = (fields: InputSpec[], values: Record<string, string>)
 });
 
 /** Values an enum or boolean field can cycle through with ←/→. */
-export const choicesOf = (spec: InputSpec): string[] | undefined =>
-	spec.type === 'enum' ? (spec.values ?? []) : spec.type === 'boolean' ? ['yes', 'no'] : undefined;
+export const choicesOf = (spec: InputSpec): string[] | undefined => (spec.type === 'enum' ? (spec.values ?? []) : spec.type === 'boolean' ? ['yes', 'no'] : undefined);
 
 const check = (state: FormState, index: number): string | undefined => {
 	const spec = state.fields[index];

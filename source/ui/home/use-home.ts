@@ -8,32 +8,32 @@ import type {RunbookRow} from '../../engine/runbook-list.js';
 
 export const useHome = (get: () => HomeState, dispatch: (action: HomeAction) => void, onOpen: (row: RunbookRow) => void, onQuit: () => void) => {
 	useKeypress(({name, text}) => {
-			const state = get();
-			if (state.help) {
-				dispatch({type: 'help', open: false});
-				return;
-			}
-			const typing = state.filter !== '';
-			const command = resolveCommand(HOME_COMMANDS, name);
-			if (command && !(typing && (name === 'q' || name === '?'))) {
-				switch (command) {
-					case 'open': {
-						const row = visibleRows(state)[state.selected];
-						if (row) onOpen(row);
-						return;
-					}
-					case 'up':
-						return dispatch({type: 'move', by: -1});
-					case 'down':
-						return dispatch({type: 'move', by: 1});
-					case 'clear':
-						return dispatch({type: 'clear'});
-					case 'help':
-						return dispatch({type: 'help', open: true});
-					case 'quit':
-						return onQuit();
+		const state = get();
+		if (state.help) {
+			dispatch({type: 'help', open: false});
+			return;
+		}
+		const typing = state.filter !== '';
+		const command = resolveCommand(HOME_COMMANDS, name);
+		if (command && !(typing && (name === 'q' || name === '?'))) {
+			switch (command) {
+				case 'open': {
+					const row = visibleRows(state)[state.selected];
+					if (row) onOpen(row);
+					return;
 				}
+				case 'up':
+					return dispatch({type: 'move', by: -1});
+				case 'down':
+					return dispatch({type: 'move', by: 1});
+				case 'clear':
+					return dispatch({type: 'clear'});
+				case 'help':
+					return dispatch({type: 'help', open: true});
+				case 'quit':
+					return onQuit();
 			}
-			dispatch({type: 'type', text, backspace: name === 'backspace'});
+		}
+		dispatch({type: 'type', text, backspace: name === 'backspace'});
 	});
 };

@@ -23,8 +23,7 @@ export interface MarkdownProps {
 	width: number;
 }
 
-export const parseMarkdown = (markdown: string) =>
-	fromMarkdown(markdown, {extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()]});
+export const parseMarkdown = (markdown: string) => fromMarkdown(markdown, {extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()]});
 
 interface Walk {
 	theme: Theme;
@@ -151,7 +150,11 @@ const renderCode = (lang: string, value: string, walk: Walk): ReactNode => {
 	const block = walk.blocks[walk.counters.code++];
 	let label: string;
 	if (block?.runnable) {
-		const flags = [block.confirm ? 'asks to confirm' : '', block.interactive ? 'uses the terminal' : '', block.timeoutMs ? `timeout ${Math.round(block.timeoutMs / 1000)}s` : '']
+		const flags = [
+			block.confirm ? 'asks to confirm' : '',
+			block.interactive ? 'uses the terminal' : '',
+			block.timeoutMs ? `timeout ${Math.round(block.timeoutMs / 1000)}s` : '',
+		]
 			.filter(Boolean)
 			.join(', ');
 		label = `$ ${block.name ? `${block.name} — ` : ''}${ROLE_TEXT[block.role] ?? block.role}${flags ? ` (${flags})` : ''}`;

@@ -107,7 +107,8 @@ export const RunScreen = ({session, terminal, onFinished, onLeave}: RunScreenPro
 	const selected = steps[ui.selected];
 	const now = availableRunCommands(session, state, ui.selected, work.busy);
 	const moveOn = enterLabel(state, ui.selected);
-	const hints = ui.mode.kind === 'browse' ? hintItems(RUN_COMMANDS, now).map(h => (h.keys === 'Enter' && moveOn ? {...h, label: moveOn} : h)) : hintItems(tableFor(ui.mode));
+	const hints =
+		ui.mode.kind === 'browse' ? hintItems(RUN_COMMANDS, now).map(h => (h.keys === 'Enter' && moveOn ? {...h, label: moveOn} : h)) : hintItems(tableFor(ui.mode));
 	return (
 		<RunView
 			runbook={session.runbook}

@@ -135,7 +135,9 @@ const StepDetail = (props: RunViewProps & {step: Step; stepState: StepState; wid
 	const panel = mode.kind === 'confirm' || mode.kind === 'text' || mode.kind === 'ask' ? 'prompt' : showsOutput ? 'output' : 'none';
 	const panelHeight = panel === 'none' ? 0 : Math.min(mode.kind === 'confirm' ? 10 : 9, Math.floor(height / 2));
 	const contentHeight = Math.max(1, height - 2 - panelHeight);
-	const inputs = Object.entries(state.inputs).map(([k, v]) => `${k}=${v}`).concat(state.secrets.map(k => `${k}=********`));
+	const inputs = Object.entries(state.inputs)
+		.map(([k, v]) => `${k}=${v}`)
+		.concat(state.secrets.map(k => `${k}=********`));
 	return (
 		<>
 			<Text bold wrap="truncate-end">
@@ -211,7 +213,14 @@ const LogView = ({lines, offset, height}: {lines: readonly string[]; offset: num
 const blockLabel = (step: Step, index: number): string => {
 	const block = step.blocks[index];
 	if (!block) return `block ${index + 1}`;
-	return block.name ?? block.code.split('\n').find(l => l.trim() !== '' && !l.trim().startsWith('#'))?.trim() ?? `block ${index + 1}`;
+	return (
+		block.name ??
+		block.code
+			.split('\n')
+			.find(l => l.trim() !== '' && !l.trim().startsWith('#'))
+			?.trim() ??
+		`block ${index + 1}`
+	);
 };
 
 const PromptPanel = (props: RunViewProps & {step: Step; height: number}) => {
@@ -278,7 +287,16 @@ const PromptPanel = (props: RunViewProps & {step: Step; height: number}) => {
 		);
 	}
 	return (
-		<Box flexDirection="column" height={height} overflow="hidden" borderStyle="single" borderLeft={false} borderRight={false} borderBottom={false} borderColor={theme.warning}>
+		<Box
+			flexDirection="column"
+			height={height}
+			overflow="hidden"
+			borderStyle="single"
+			borderLeft={false}
+			borderRight={false}
+			borderBottom={false}
+			borderColor={theme.warning}
+		>
 			{body}
 		</Box>
 	);

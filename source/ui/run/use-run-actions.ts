@@ -173,7 +173,9 @@ export const useRunActions = (deps: RunActionDeps): RunActions => {
 			case 'rollback-run':
 				return void work.perform(selected().id, [], async () => {
 					const ok = await session.rollbackRun();
-					say(ok ? {tone: 'success', text: 'The run was rolled back.'} : {tone: 'danger', text: `A rollback failed; the rest were not run. ${key('log')} shows its log.`});
+					say(
+						ok ? {tone: 'success', text: 'The run was rolled back.'} : {tone: 'danger', text: `A rollback failed; the rest were not run. ${key('log')} shows its log.`},
+					);
 				});
 			case 'finish-stopped':
 				if (attempt(() => session.finish('stopped', 'finished by the operator with steps still open'))) deps.finish();

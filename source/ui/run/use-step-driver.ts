@@ -90,7 +90,10 @@ export const useStepDriver = (
 			return;
 		}
 		const open = session.state.steps.flatMap((s, i) => (SETTLED.has(s.status) ? [] : [`${i + 1}. ${s.title}`]));
-		say({tone: 'warning', text: `Every step after this one is settled; still open: ${open.join(', ')}. Select it (${key('prev')}), or ${key('finish')} to finish the run as stopped.`});
+		say({
+			tone: 'warning',
+			text: `Every step after this one is settled; still open: ${open.join(', ')}. Select it (${key('prev')}), or ${key('finish')} to finish the run as stopped.`,
+		});
 	};
 
 	return {go, moveOn, selectNextAfter};

@@ -21,8 +21,7 @@ const which = (command: string): string | undefined => {
 
 /** True when the MariaDB server and client this helper needs are installed. */
 export const mariadbAvailable = (): boolean =>
-	['mariadbd', 'mariadb-install-db', 'mariadb', 'mariadb-admin'].every(c => which(c) !== undefined) &&
-	spawnSync('id', ['mysql']).status === 0;
+	['mariadbd', 'mariadb-install-db', 'mariadb', 'mariadb-admin'].every(c => which(c) !== undefined) && spawnSync('id', ['mysql']).status === 0;
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
@@ -44,7 +43,15 @@ export const startMariadb = async (base: string): Promise<PrivateMariadb> => {
 	const log = fs.openSync(path.join(base, 'mariadbd.log'), 'a');
 	const server: ChildProcess = spawn(
 		'mariadbd',
-		['--no-defaults', '--user=mysql', `--datadir=${datadir}`, `--socket=${socket}`, '--skip-networking', `--pid-file=${path.join(datadir, 'mariadbd.pid')}`, '--innodb-buffer-pool-size=32M'],
+		[
+			'--no-defaults',
+			'--user=mysql',
+			`--datadir=${datadir}`,
+			`--socket=${socket}`,
+			'--skip-networking',
+			`--pid-file=${path.join(datadir, 'mariadbd.pid')}`,
+			'--innodb-buffer-pool-size=32M',
+		],
 		{stdio: ['ignore', log, log], detached: true},
 	);
 	fs.closeSync(log);

@@ -8,7 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** `2026-11-24T03:00:00.000Z` → `20261124T030000Z`. */
-export const stampOf = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z').replaceAll(/[-:]/g, '');
+export const stampOf = (date: Date): string =>
+	date
+		.toISOString()
+		.replace(/\.\d{3}Z$/, 'Z')
+		.replaceAll(/[-:]/g, '');
 
 /** The date `hours` before now, whole seconds. */
 export const hoursAgo = (hours: number): Date => new Date(Math.floor((Date.now() - hours * 3_600_000) / 1000) * 1000);

@@ -50,10 +50,7 @@ export const hasCommand = (name: string): boolean => spawnSync('sh', ['-c', 'com
  * mount namespace for every command, which these tests do not need (and other
  * system tests find their own processes by mount namespace).
  */
-export const inNamespace = (ns: string, command: string, args: readonly string[]): [string, string[]] => [
-	'nsenter',
-	[`--net=/run/netns/${ns}`, '--', command, ...args],
-];
+export const inNamespace = (ns: string, command: string, args: readonly string[]): [string, string[]] => ['nsenter', [`--net=/run/netns/${ns}`, '--', command, ...args]];
 
 export const nsRun = (ns: string, command: string, args: readonly string[], options: Parameters<typeof run>[2] = {}): Cmd =>
 	run(...inNamespace(ns, command, args), options);
@@ -61,7 +58,10 @@ export const nsRun = (ns: string, command: string, args: readonly string[], opti
 export const nsRunAsync = (ns: string, command: string, args: readonly string[], options: Parameters<typeof runAsync>[2] = {}): Promise<Cmd> =>
 	runAsync(...inNamespace(ns, command, args), options);
 
-export const nsExists = (ns: string): boolean => run('ip', ['netns', 'list']).stdout.split('\n').some(line => line.split(' ')[0] === ns);
+export const nsExists = (ns: string): boolean =>
+	run('ip', ['netns', 'list'])
+		.stdout.split('\n')
+		.some(line => line.split(' ')[0] === ns);
 
 export const deleteNamespace = (ns: string): void => {
 	if (nsExists(ns)) run('ip', ['netns', 'delete', ns], {allowFail: true});

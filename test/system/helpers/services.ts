@@ -112,7 +112,13 @@ export class WebLab {
 		if (this.mountNs === readlinkSync('/proc/self/ns/mnt')) throw new Error('the lab holder is in the host mount namespace');
 		// Never run anything that writes /etc unless /etc really is the overlay.
 		const mounts = this.run(['findmnt', '-n', '-o', 'TARGET,FSTYPE', '--list']);
-		for (const [target, type] of [['/etc', 'overlay'], ['/var', 'overlay'], ['/srv', 'tmpfs'], ['/run', 'tmpfs'], ['/home', 'tmpfs']]) {
+		for (const [target, type] of [
+			['/etc', 'overlay'],
+			['/var', 'overlay'],
+			['/srv', 'tmpfs'],
+			['/run', 'tmpfs'],
+			['/home', 'tmpfs'],
+		]) {
 			if (!mounts.stdout.split('\n').some(line => line.trim().split(/\s+/).join(' ') === `${target} ${type}`)) {
 				throw new Error(`the lab's ${target} is not a private ${type}:\n${mounts.stdout}`);
 			}
@@ -225,7 +231,9 @@ export interface HostState {
 }
 
 const bootTime = (): number => {
-	const line = readFileSync('/proc/stat', 'utf8').split('\n').find(l => l.startsWith('btime '));
+	const line = readFileSync('/proc/stat', 'utf8')
+		.split('\n')
+		.find(l => l.startsWith('btime '));
 	return Number(line?.split(' ')[1] ?? 0) * 1000;
 };
 
@@ -319,4 +327,3 @@ export const watchHost = () => {
 		},
 	};
 };
-
