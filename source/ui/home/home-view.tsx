@@ -66,7 +66,7 @@ export const HomeView = ({state, columns, rows, notice}: {state: HomeState; colu
 				</Box>
 			)}
 			<Box flexGrow={1} />
-			<KeyHints items={[{keys: '↑↓', label: 'select'}, ...hintItems(HOME_COMMANDS), {keys: 'a-z', label: 'filter'}]} />
+			<KeyHints items={hintItems(HOME_COMMANDS)} />
 		</Box>
 	);
 };

@@ -6,6 +6,7 @@
 import type {RunSession} from '../../engine/run-session.js';
 import {SETTLED, type RunState} from '../../engine/state.js';
 import {keysText, type CommandTable} from '../commands.js';
+import {HELP_CLOSE_COMMANDS} from '../any-key.js';
 import type {RunMode} from './use-run-state.js';
 
 export type RunCommand =
@@ -79,9 +80,6 @@ export const LOG_COMMANDS: CommandTable<'up' | 'down' | 'page-up' | 'page-down' 
 	{id: 'back', keys: ['esc', 'q', 'l'], label: 'back', help: 'Back to the step'},
 ];
 
-/** The `?` help: any key closes it. */
-export const HELP_COMMANDS: CommandTable<'close'> = [{id: 'close', keys: ['any key'], label: 'close help', help: 'Close this help'}];
-
 /** The table of the open mode; the confirm prompt types words once it asks for one. */
 export const tableFor = (mode: RunMode): CommandTable => {
 	switch (mode.kind) {
@@ -96,7 +94,7 @@ export const tableFor = (mode: RunMode): CommandTable => {
 		case 'log':
 			return LOG_COMMANDS;
 		case 'help':
-			return HELP_COMMANDS;
+			return HELP_CLOSE_COMMANDS;
 	}
 };
 
