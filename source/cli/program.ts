@@ -149,12 +149,15 @@ ${EXIT_CODES_HELP}`,
 				.argument('[run-id]', 'the run to resume')
 				.option('--skip <step>', 'skip this step (id, number or title) first; needs --reason')
 				.option('--reason <text>', 'why the step is skipped (recorded)')
-				.option('--note <text>', 'add a note to the run (recorded)'),
+				.option('--note <text>', 'add a note to the run (recorded)')
+				.option('--rerun-interrupted', 'run again a step that was cut off mid-way (you checked what it had done)'),
 		)
 			.addHelpText(
 				'after',
 				`
-Secret inputs are never recorded: pass them again.
+Secret inputs are never recorded: pass them again. A step that was cut off
+while it ran (Rampart was killed) is not run again without --rerun-interrupted:
+its check runs first, then resume stops and says what it had done.
 
 Examples:
   rampart resume --ack

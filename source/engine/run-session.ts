@@ -13,6 +13,7 @@ import type {EngineEvent, LogRef, Operator, RunEvent, RunEventBody, RunOutcome} 
 import {foldRun, reduceRun, settledOutcome, SETTLED, type RunState, type StepState} from './state.js';
 import {
 	canRollBack,
+	describeInterrupted,
 	checkProvesDone,
 	confirmationsFor,
 	describeFinding,
@@ -87,6 +88,8 @@ export interface StepAnswer extends RunStepOptions {
 	acknowledge?: boolean;
 	/** Run the step's blocks once it is ready; without it, proceed stops at the 'run' need. */
 	run?: boolean;
+	/** Run again a step that was cut off mid-way (headless: --rerun-interrupted). */
+	rerunInterrupted?: boolean;
 }
 
 /** Where a step stands after proceed(): what it needs now, and whether the operator stopped a command. */
@@ -145,6 +148,8 @@ export class RunSession {
 	private readonly warnedLowDisk = new Set<string>();
 	/** Steps the operator chose to run although their check passed (until the step starts). */
 	private readonly overridden = new Set<string>();
+	/** Interrupted steps the operator chose to run again (until the step starts). */
+	private readonly rerunConfirmed = new Set<string>();
 	/** run-started or run-resumed: emitted before anyone could subscribe. */
 	private opening: RunEvent | undefined;
 
@@ -297,7 +302,12 @@ export class RunSession {
 	/** What the step needs next (see step-rules.ts). */
 	needOf(stepId: string): StepNeed {
 		const {step, state} = this.step(stepId);
-		return nextNeed(step, state, {mode: this.current.mode, overridden: this.overridden.has(stepId), confirmations: this.confirmationsFor(stepId)});
+		return nextNeed(step, state, {
+			mode: this.current.mode,
+			overridden: this.overridden.has(stepId),
+			rerunConfirmed: this.rerunConfirmed.has(stepId),
+			confirmations: this.confirmationsFor(stepId),
+		});
 	}
 
 	/** Runs a block, streaming masked lines to listeners and to the log. */
@@ -408,7 +418,7 @@ export class RunSession {
 				this.emit({type: 'check-finished', step: step.id, passed: false, cancelled: true, log: log.finish()});
 				return {passed: false, cancelled: true};
 			}
-			const finding = isFindingCheck(step, block) ? describeFinding(block, result.said, describeEnd(result, block)) : undefined;
+			const finding = isFindingCheck(block) ? describeFinding(block, result.said, describeEnd(result, block)) : undefined;
 			this.emit({type: 'check-finished', step: step.id, passed: false, log: log.finish(), ...(finding ? {finding} : {})});
 			return {passed: false, cancelled: false};
 		}
@@ -501,6 +511,10 @@ export class RunSession {
 						else if (answer.alreadyDone === 'run') this.overridden.add(stepId);
 						else return progress();
 						continue;
+					case 'interrupted':
+						if (!answer.rerunInterrupted) return progress();
+						this.rerunConfirmed.add(stepId);
+						continue;
 					case 'ticks':
 						if (!answer.tickAll) return progress();
 						for (const task of need.open) this.emit({type: 'task-ticked', step: stepId, task: task.index, text: task.text});
@@ -532,6 +546,7 @@ export class RunSession {
 		const {step} = this.step(stepId);
 		if (ran || cancelled || need.kind === 'settled') return state;
 		if (need.kind === 'ticks' || need.kind === 'acknowledge') throw new EngineError(`"${step.title}" is not ready: ${this.blockers(stepId).join('; ')}`);
+		if (need.kind === 'interrupted') throw new EngineError(`${describeInterrupted(step, state)} Run it again only as your explicit choice.`);
 		if (need.kind === 'run') {
 			const missing = need.confirmations.filter(c => !options.confirmAll && options.confirmations?.[c.block] !== c.word);
 			throw new EngineError(
@@ -550,10 +565,12 @@ export class RunSession {
 		const {state: before} = this.step(step.id);
 		const findings = before.checkPassed === false && before.finding ? [before.finding] : [];
 		const attempt = before.attempts + 1;
+		const rerun = before.status === 'interrupted' && this.rerunConfirmed.has(step.id);
 		this.overridden.delete(step.id);
-		this.emit({type: 'step-started', step: step.id, attempt});
+		this.rerunConfirmed.delete(step.id);
+		this.emit({type: 'step-started', step: step.id, attempt, ...(rerun ? {rerun: 'interrupted' as const} : {})});
 		const log = this.journal.openLog(step.id, `run-${attempt}`);
-		const finish = (status: 'done' | 'failed' | 'timed-out' | 'cancelled', result?: BlockResult) => {
+		const finish = (status: 'done' | 'failed' | 'timed-out' | 'cancelled', result?: BlockResult, error = result?.error) => {
 			const attention = status === 'done' && findings.length > 0;
 			this.emit({
 				type: 'step-finished',
@@ -561,12 +578,16 @@ export class RunSession {
 				attempt,
 				status: attention ? 'attention' : status,
 				exitCode: result?.exitCode,
-				error: result?.error,
+				error,
 				log: log.finish(),
 				...(attention ? {findings} : {}),
 			});
 			return this.step(step.id).state;
 		};
+		// An audit step's gate: its check failed and there is nothing to run that could change that.
+		if (stepKind(step) === 'audit' && before.checkPassed === false && findings.length === 0) {
+			return finish('failed', undefined, 'the check did not pass, and this step has nothing to run');
+		}
 		for (const role of ['run', 'verify'] as const) {
 			for (const block of runnable(step, role)) {
 				const result = await this.runBlock(step, block, log);

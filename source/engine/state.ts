@@ -32,6 +32,8 @@ export interface StepState {
 	changed: boolean;
 	/** Rollback outcome, when the step was rolled back. */
 	rollback?: {ok: boolean; time: string};
+	/** The run and verify blocks of the latest attempt, as far as they got: what an interrupted step had done. */
+	lastAttempt: Array<{block: number; role: string; name?: string; exitCode?: number | null; finished: boolean}>;
 }
 
 export interface RunState {
@@ -93,6 +95,7 @@ export const initialState = (event: Extract<RunEvent, {type: 'run-started'}>): R
 		notes: [],
 		logs: [],
 		changed: false,
+		lastAttempt: [],
 	})),
 	notes: [],
 	warnings: [],
@@ -137,11 +140,21 @@ const reduce = (state: RunState, event: RunEvent): RunState => {
 				// A check's verdict was about the system before this attempt changed
 				// it. Its finding stays: the step ends with it (see step-finished).
 				checkPassed: undefined,
+				lastAttempt: [],
 			}));
 		case 'block-started':
-			return event.role === 'run' ? updateStep(state, event.step, s => (s.changed ? s : {...s, changed: true})) : state;
+			if (event.role !== 'run' && event.role !== 'verify') return state;
+			return updateStep(state, event.step, s => ({
+				...s,
+				changed: s.changed || event.role === 'run',
+				lastAttempt: [...s.lastAttempt, {block: event.block, role: event.role, ...(event.name ? {name: event.name} : {}), finished: false}],
+			}));
 		case 'block-finished':
-			return state;
+			if (event.role !== 'run' && event.role !== 'verify') return state;
+			return updateStep(state, event.step, s => ({
+				...s,
+				lastAttempt: s.lastAttempt.map(b => (b.block === event.block && !b.finished ? {...b, exitCode: event.exitCode, finished: true} : b)),
+			}));
 		case 'step-finished':
 			return updateStep(state, event.step, s => ({
 				...s,

@@ -21,10 +21,11 @@ export const stepKind = (step: Step): 'commands' | 'manual' | 'audit' | 'acknowl
 
 /**
  * Whether a failing check of this block is a finding (something the step
- * cannot fix, which makes it end as needing attention) rather than "the
- * step is needed". An audit step's checks are all findings.
+ * cannot fix, which makes it end as needing attention and the run go on)
+ * rather than "the step is needed". Only as the runbook says: an audit
+ * step's check without `finding` is a gate, and failing it fails the step.
  */
-export const isFindingCheck = (step: Step, block: CodeBlock): boolean => block.finding || stepKind(step) === 'audit';
+export const isFindingCheck = (block: CodeBlock): boolean => block.finding;
 
 /**
  * Whether a passing check shows the step is already done. Finding checks
@@ -66,6 +67,8 @@ export type StepNeed =
 	| {kind: 'check'}
 	/** The check passed: accept it as already done, or run the step anyway. `only`: there is nothing else to run. */
 	| {kind: 'already-done'; only: boolean}
+	/** The step was cut off while it ran (Rampart died): running it again must be the operator's choice. */
+	| {kind: 'interrupted'; blocks: StepState['lastAttempt']}
 	| {kind: 'ticks'; open: Array<{index: number; text: string}>}
 	| {kind: 'acknowledge'}
 	/** Ready: the run and verify blocks run once these words are given. */
@@ -75,6 +78,8 @@ export interface NeedContext {
 	mode: 'run' | 'check';
 	/** The operator chose to run the step although its check passed. */
 	overridden: boolean;
+	/** The operator chose to run an interrupted step again. */
+	rerunConfirmed: boolean;
 	confirmations: Confirmation[];
 }
 
@@ -89,10 +94,34 @@ export const nextNeed = (step: Step, state: StepState, context: NeedContext): St
 		if (state.checkPassed === undefined) return {kind: 'check'};
 		if (state.checkPassed && !context.overridden && checkProvesDone(step)) return {kind: 'already-done', only: kind === 'audit'};
 	}
+	if (state.status === 'interrupted' && !context.rerunConfirmed && !safeToRepeat(step)) return {kind: 'interrupted', blocks: state.lastAttempt};
 	const open = openTasks(step, state);
 	if (open.length > 0) return {kind: 'ticks', open};
 	if (kind === 'acknowledge' && !state.acknowledged) return {kind: 'acknowledge'};
 	return {kind: 'run', confirmations: context.confirmations};
+};
+
+/** Running the step again after it was cut off is safe: it runs nothing, or every run block says `idempotent`. */
+export const safeToRepeat = (step: Step): boolean => runnableBlocks(step, 'run').every(b => b.idempotent);
+
+/** What an interrupted step had done, in words, for the question whether to run it again. */
+export const describeInterrupted = (step: Step, state: StepState): string => {
+	const label = (index: number) => {
+		const block = step.blocks[index];
+		return (
+			block?.name ??
+			block?.code
+				.split('\n')
+				.find(l => l.trim() !== '' && !l.trim().startsWith('#'))
+				?.trim() ??
+			`block ${index + 1}`
+		);
+	};
+	const done = state.lastAttempt.map(b =>
+		b.finished ? `block ${b.block + 1} "${label(b.block)}" finished (exit ${b.exitCode ?? 'by a signal'})` : `block ${b.block + 1} "${label(b.block)}" was cut off`,
+	);
+	const what = done.length > 0 ? done.join('; ') : 'no block had started yet';
+	return `"${step.title}" was interrupted while it ran (attempt ${state.attempts}): ${what}. Whether its work completed is not known.`;
 };
 
 /**

@@ -5,6 +5,7 @@ import {EngineError, type RunSession} from '../engine/run-session.js';
 import {nextStepIndex} from '../engine/state.js';
 import type {EngineEvent} from '../types/events.js';
 import type {Step} from '../runbook/model.js';
+import {describeInterrupted} from '../engine/step-rules.js';
 
 export interface HeadlessOptions {
 	/** --yes: confirm every block that asks for confirmation. */
@@ -13,6 +14,8 @@ export interface HeadlessOptions {
 	ack: boolean;
 	/** --check: only check and verify blocks; report each step satisfied or not. */
 	check: boolean;
+	/** --rerun-interrupted: run again a step that was cut off mid-way. */
+	rerunInterrupted?: boolean;
 }
 
 export interface Reporter {
@@ -72,7 +75,14 @@ const run = async (session: RunSession, options: HeadlessOptions, reporter: Repo
 		let progress;
 		try {
 			// A passing check means the work is already there: do not do it twice.
-			progress = await session.proceed(step.id, {alreadyDone: 'accept', tickAll: options.ack, acknowledge: options.ack, confirmAll: options.yes, run: true});
+			progress = await session.proceed(step.id, {
+				alreadyDone: 'accept',
+				tickAll: options.ack,
+				acknowledge: options.ack,
+				confirmAll: options.yes,
+				rerunInterrupted: options.rerunInterrupted,
+				run: true,
+			});
 		} catch (error) {
 			if (error instanceof EngineError) return stop(session, {kind: 'failed', step: step.id, message: error.message});
 			throw error;
@@ -83,6 +93,15 @@ const run = async (session: RunSession, options: HeadlessOptions, reporter: Repo
 		if (progress.ran) {
 			const why = state.status === 'timed-out' ? 'timed out' : state.error ? state.error : `exited with ${state.exitCode ?? 'a signal'}`;
 			return stop(session, {kind: 'failed', step: step.id, message: `step "${step.title}" failed: ${why}\nFix the cause, then: rampart resume ${session.runId}`});
+		}
+		if (need.kind === 'interrupted') {
+			return stop(session, {
+				kind: 'waiting',
+				step: step.id,
+				message:
+					`${describeInterrupted(step, state)}\nLook at what it did (its log: rampart report ${session.runId}), then either run it again:\n` +
+					`  rampart resume ${session.runId} --rerun-interrupted\nor, if its work is done, skip it with the reason:\n  rampart resume ${session.runId} --skip ${index + 1} --reason "..."`,
+			});
 		}
 		if (need.kind === 'ticks' || need.kind === 'acknowledge') {
 			const items = step.tasks.map(t => `  - [ ] ${t.text}`).join('\n');

@@ -68,6 +68,11 @@ export interface CodeBlock {
 	 * (a domain about to expire), so the step ends as needing attention.
 	 */
 	finding: boolean;
+	/**
+	 * `idempotent`: running the block again after it was cut off is safe, so a
+	 * resumed run may repeat its interrupted step without asking.
+	 */
+	idempotent: boolean;
 	/** Every attribute as written in the info string, for lint and display. */
 	attributes: Record<string, string | true>;
 	/** Position of the opening fence. */

@@ -20,8 +20,8 @@ import {parseInfoAttributes} from './info-string.js';
 import {parseTimeout} from './duration.js';
 
 export const RUNNABLE_LANGS = new Set(['sh', 'bash']);
-export const BLOCK_ATTRIBUTES = ['role', 'timeout', 'cwd', 'confirm', 'interactive', 'continue-on-error', 'name', 'mask-credentials', 'finding'] as const;
-const FLAG_ATTRIBUTES = new Set(['interactive', 'continue-on-error', 'mask-credentials', 'finding']);
+export const BLOCK_ATTRIBUTES = ['role', 'timeout', 'cwd', 'confirm', 'interactive', 'continue-on-error', 'name', 'mask-credentials', 'finding', 'idempotent'] as const;
+const FLAG_ATTRIBUTES = new Set(['interactive', 'continue-on-error', 'mask-credentials', 'finding', 'idempotent']);
 
 /**
  * Deeper nesting than any runbook needs; the Markdown parser's time and stack
@@ -156,7 +156,7 @@ const toBlock = (code: Code, index: number, lines: string[], c: Collector): Code
 	const attributes: Record<string, string | true> = {};
 	let role: BlockRole = 'run';
 	let timeoutMs: number | undefined;
-	const flags = {interactive: false, 'continue-on-error': false, 'mask-credentials': true, finding: false};
+	const flags = {interactive: false, 'continue-on-error': false, 'mask-credentials': true, finding: false, idempotent: false};
 	for (const attribute of info.attributes) {
 		const {key, value} = attribute;
 		if (key in attributes) c.add(at(attribute.offset), 'error', 'duplicate-attribute', `"${key}" is given twice`);
@@ -209,6 +209,7 @@ const toBlock = (code: Code, index: number, lines: string[], c: Collector): Code
 		continueOnError: flags['continue-on-error'],
 		maskCredentials: flags['mask-credentials'],
 		finding: flags.finding,
+		idempotent: flags.idempotent,
 		attributes,
 		position,
 		// Fenced code starts below the fence; indented code on its own first line.

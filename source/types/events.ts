@@ -73,7 +73,13 @@ export type RunEventBody =
 			/** Ids of steps whose content differs from the run's original runbook. */
 			changedSteps: string[];
 	  }
-	| {type: 'step-started'; step: string; attempt: number}
+	| {
+			type: 'step-started';
+			step: string;
+			attempt: number;
+			/** The operator chose to run again a step that was cut off mid-way (see step-rules.ts). */
+			rerun?: 'interrupted';
+	  }
 	| {
 			type: 'block-started';
 			step: string;

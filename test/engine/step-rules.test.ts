@@ -4,7 +4,17 @@
 import {describe, expect, it} from 'vitest';
 import type {Operator, RunEvent, RunEventBody} from '../../source/types/events.js';
 import {foldRun, nextOpenStepAfter, settledOutcome, type StepState} from '../../source/engine/state.js';
-import {canRollBack, checkProvesDone, describeFinding, nextNeed, rollbackPlan, stepActions, type NeedContext} from '../../source/engine/step-rules.js';
+import {
+	canRollBack,
+	checkProvesDone,
+	describeFinding,
+	describeInterrupted,
+	nextNeed,
+	rollbackPlan,
+	safeToRepeat,
+	stepActions,
+	type NeedContext,
+} from '../../source/engine/step-rules.js';
 import {fixture, frontMatter, sh} from './helpers.js';
 
 const BOOK =
@@ -51,7 +61,7 @@ const started: RunEventBody = {
 const fold = (...bodies: RunEventBody[]) =>
 	foldRun([started, ...bodies].map((body, i) => ({runId, time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), ...body}) as RunEvent));
 const stateOf = (bodies: RunEventBody[], i: number): StepState => fold(...bodies).steps[i]!;
-const context = (overrides: Partial<NeedContext> = {}): NeedContext => ({mode: 'run', overridden: false, confirmations: [], ...overrides});
+const context = (overrides: Partial<NeedContext> = {}): NeedContext => ({mode: 'run', overridden: false, rerunConfirmed: false, confirmations: [], ...overrides});
 
 describe('nextNeed: the order of a step', () => {
 	it('runs the check first, then offers "already done", then runs when overridden', () => {
@@ -100,6 +110,36 @@ describe('nextNeed: the order of a step', () => {
 		const done = stateOf([{type: 'step-skipped', step: step(0).id, reason: 'done by hand'}], 0);
 		expect(nextNeed(step(0), done, context())).toEqual({kind: 'settled', status: 'skipped'});
 		expect(nextNeed(step(0), stateOf([], 0), context({mode: 'check'}))).toEqual({kind: 'audit'});
+	});
+
+	it('an interrupted step says what it had done and waits for the operator, unless its run blocks are idempotent', () => {
+		const id = step(0).id;
+		const cut = stateOf(
+			[
+				{type: 'check-finished', step: id, passed: false},
+				{type: 'step-started', step: id, attempt: 1},
+				{type: 'block-started', step: id, block: 1, role: 'run'},
+				{type: 'block-finished', step: id, block: 1, role: 'run', exitCode: 0, timedOut: false, cancelled: false, durationMs: 5},
+				{type: 'block-started', step: id, block: 2, role: 'verify'},
+				{type: 'run-resumed', operator, rampartVersion: '0.1.0', runbookSha256: 'x', changedSteps: []},
+				{type: 'check-finished', step: id, passed: false},
+			],
+			0,
+		);
+		expect(cut.status).toBe('interrupted');
+		expect(nextNeed(step(0), cut, context())).toEqual({
+			kind: 'interrupted',
+			blocks: [
+				{block: 1, role: 'run', exitCode: 0, finished: true},
+				{block: 2, role: 'verify', finished: false},
+			],
+		});
+		expect(nextNeed(step(0), cut, context({rerunConfirmed: true}))).toEqual({kind: 'run', confirmations: []});
+		expect(describeInterrupted(step(0), cut)).toBe(
+			'"Commands with a check" was interrupted while it ran (attempt 1): block 2 "echo work" finished (exit 0); block 3 "true" was cut off. Whether its work completed is not known.',
+		);
+		expect(safeToRepeat(step(0))).toBe(false);
+		expect(safeToRepeat(step(1))).toBe(true); // nothing to run
 	});
 
 	it('passes the confirmations on with the run need', () => {

@@ -93,6 +93,7 @@ describe('the valid fixture', () => {
 			continueOnError: false,
 			maskCredentials: true,
 			finding: false,
+			idempotent: false,
 			attributes: {role: 'verify', name: 'The admin account has keys', timeout: '10s'},
 			position: {line: 49, column: 1},
 			codeLine: 50,

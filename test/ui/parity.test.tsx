@@ -2,7 +2,7 @@
 // run headless (the built CLI) and in the TUI (keys), leave the same
 // sequence of journal events, and the same things on the machine.
 
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
@@ -153,5 +153,43 @@ describe('the TUI and headless apply the same step rules', () => {
 		await app.waitFor('Note recorded on “Partial”');
 		const note = journalEvents(tui.home).find(e => e.type === 'note-added');
 		expect(note).toMatchObject({step: 'partial'});
+	});
+});
+
+describe('a step cut off while it ran', () => {
+	it('the TUI says what it had done and asks before running it again', async () => {
+		const CUT =
+			frontMatter('Cut') +
+			`## Append twice
+
+${sh('echo once >> ledger')}
+${sh('touch started\nif [ ! -e quick ]; then sleep 30; fi\necho twice >> ledger')}
+`;
+		const l = lab({cut: CUT});
+		// A headless run killed mid-step (kill -9), and the block it left behind stopped.
+		const child = spawn(process.execPath, [CLI, 'run', 'cut', '--yes'], {cwd: l.work, env: {...l.ctx.env, CI: '1'}, stdio: 'ignore'});
+		await until(() => fs.existsSync(path.join(l.work, 'started')));
+		child.kill('SIGKILL');
+		await new Promise(resolve => child.on('close', resolve));
+		const pgid = journalEvents(l.home).findLast(e => e.type === 'block-started')!.pgid!;
+		process.kill(-pgid, 'SIGKILL');
+		fs.writeFileSync(path.join(l.work, 'quick'), '');
+		const again = renderApp(l, {screen: 'resume'});
+		await again.waitFor('1. Append twice\n');
+		await again.press(KEY.enter);
+		const frame = (await again.waitFor('was interrupted while it ran')).replace(/\s+/g, ' ');
+		expect(frame).toMatch(/block 1 "echo once >> ledger" finished \(exit 0\); block 2 "touch started" was cut off/);
+		expect(frame).toMatch(/Run it again now\?/);
+		expect(fs.readFileSync(path.join(l.work, 'ledger'), 'utf8')).toBe('once\n');
+		await again.press('y');
+		await again.waitFor('Run this step now?');
+		await again.press(KEY.enter);
+		await again.waitFor('“Append twice” done');
+		expect(fs.readFileSync(path.join(l.work, 'ledger'), 'utf8')).toBe('once\nonce\ntwice\n');
+		expect(
+			journalEvents(l.home)
+				.filter(e => e.type === 'step-started')
+				.at(-1),
+		).toMatchObject({rerun: 'interrupted'});
 	});
 });

@@ -76,6 +76,7 @@ describe('markdown', () => {
 				continueOnError: false,
 				maskCredentials: true,
 				finding: false,
+				idempotent: false,
 				attributes: {},
 				position: {line: 1, column: 1},
 				codeLine: 2,

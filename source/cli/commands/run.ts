@@ -24,6 +24,8 @@ export interface RunOptions {
 	approve?: boolean;
 	/** Per-step log limit; RAMPART_MAX_LOG_BYTES when not given. */
 	maxLogBytes?: string;
+	/** Run again a step that was cut off mid-way (resume only). */
+	rerunInterrupted?: boolean;
 }
 
 /** May the approval be asked on this terminal? Never with --yes or --json. */
@@ -56,7 +58,12 @@ const drive = async (ctx: CliContext, session: RunSession, options: RunOptions):
 	const trap = trapInterrupts(session);
 	let result: HeadlessResult | undefined;
 	try {
-		result = await runHeadless(session, {yes: options.yes === true, ack: options.ack === true, check: options.check === true}, reporter, trap.interrupted);
+		result = await runHeadless(
+			session,
+			{yes: options.yes === true, ack: options.ack === true, check: options.check === true, rerunInterrupted: options.rerunInterrupted === true},
+			reporter,
+			trap.interrupted,
+		);
 	} finally {
 		trap.release();
 		session.close();

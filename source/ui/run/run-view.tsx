@@ -7,6 +7,7 @@ import type {ReactNode} from 'react';
 import type {Runbook, Step} from '../../runbook/model.js';
 import {SETTLED, type RunState, type StepState} from '../../engine/state.js';
 import type {Confirmation} from '../../engine/run-session.js';
+import {describeInterrupted} from '../../engine/step-rules.js';
 import {Markdown} from '../markdown/markdown.js';
 import {KeyHints} from '../components/key-hints.js';
 import {HelpView} from '../components/help-view.js';
@@ -223,7 +224,7 @@ const blockLabel = (step: Step, index: number): string => {
 	);
 };
 
-const PromptPanel = (props: RunViewProps & {step: Step; height: number}) => {
+const PromptPanel = (props: RunViewProps & {step: Step; stepState: StepState; height: number}) => {
 	const {ui, step, height} = props;
 	const theme = useTheme();
 	const mode = ui.mode;
@@ -277,6 +278,7 @@ const PromptPanel = (props: RunViewProps & {step: Step; height: number}) => {
 			'rollback-step': `Roll back “${step.title}”? Its rollback blocks run now.`,
 			'rollback-run': 'Roll back the whole run? Every step that changed something and has a rollback is undone, latest first, and the run ends.',
 			'finish-stopped': 'Some steps are still open. Finish the run now as stopped? (It cannot be resumed after this.)',
+			'rerun-interrupted': `${describeInterrupted(step, props.stepState)} Run it again now?`,
 		}[mode.question];
 		body = (
 			<>

@@ -44,6 +44,8 @@ export const describeNeed = (need: StepNeed, s: StepState): Message | undefined 
 			return {tone: found ? 'warning' : 'info', text: `${found}Tick the items as you do them (${key('tick')}), then Enter.`};
 		case 'acknowledge':
 			return {tone: 'info', text: 'Read the step, then Enter to acknowledge it.'};
+		case 'interrupted':
+			return {tone: 'warning', text: `${found}It was cut off the last time it ran: look at its log (${key('log')}) before you run it again.`};
 		case 'run':
 			return s.checkPassed === false ? {tone: found ? 'warning' : 'info', text: found || 'The check did not pass: the step is needed.'} : undefined;
 		default:

@@ -61,7 +61,8 @@ export const useRunActions = (deps: RunActionDeps): RunActions => {
 			return;
 		}
 		const need = session.needOf(step.id);
-		if (need.kind === 'ticks') say({tone: 'warning', text: `Not yet: ${session.blockers(step.id).join('; ')}. ${key('tick')} ticks the highlighted item.`});
+		if (need.kind === 'interrupted') dispatch({type: 'mode', mode: {kind: 'ask', question: 'rerun-interrupted', step: step.id}});
+		else if (need.kind === 'ticks') say({tone: 'warning', text: `Not yet: ${session.blockers(step.id).join('; ')}. ${key('tick')} ticks the highlighted item.`});
 		else driver.go(step.id, need.kind === 'already-done' ? {alreadyDone: 'run'} : {acknowledge: true});
 	};
 
@@ -177,6 +178,8 @@ export const useRunActions = (deps: RunActionDeps): RunActions => {
 						ok ? {tone: 'success', text: 'The run was rolled back.'} : {tone: 'danger', text: `A rollback failed; the rest were not run. ${key('log')} shows its log.`},
 					);
 				});
+			case 'rerun-interrupted':
+				return driver.go(mode.step ?? selected().id, {acknowledge: true, rerunInterrupted: true});
 			case 'finish-stopped':
 				if (attempt(() => session.finish('stopped', 'finished by the operator with steps still open'))) deps.finish();
 				return;

@@ -12,7 +12,7 @@ export interface Message {
 	text: string;
 }
 
-export type Question = 'quit' | 'rollback-step' | 'rollback-run' | 'finish-stopped';
+export type Question = 'quit' | 'rollback-step' | 'rollback-run' | 'finish-stopped' | 'rerun-interrupted';
 
 export type RunMode =
 	| {kind: 'browse'}

@@ -54,6 +54,7 @@ export const useStepDriver = (
 		if (need.kind === 'run' && asksFirst(session, stepId, need)) {
 			dispatch({type: 'mode', mode: {kind: 'confirm', step: stepId, words: need.confirmations, index: -1, typed: ''}});
 		}
+		if (need.kind === 'interrupted') dispatch({type: 'mode', mode: {kind: 'ask', question: 'rerun-interrupted', step: stepId}});
 		say(describeNeed(need, state));
 	};
 
