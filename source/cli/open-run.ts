@@ -84,12 +84,12 @@ const refusal = (opening: Exclude<Opening, {kind: 'ready' | 'needs-approval' | '
  * resumable while a new one starts beside it (said on stderr).
  */
 export const readyRun = async (ctx: CliContext, target: RunTarget, flags: OpenFlags): Promise<ReadyRun> => {
-	const given = gatherInputs(ctx, flags.input ?? [], flags.inputs);
+	const {values: given, sources} = gatherInputs(ctx, flags.input ?? [], flags.inputs);
 	const run = {env: ctx.env, cwd: ctx.cwd, stateDir: ctx.stateDir};
 	let approve = flags.approve === true;
 	let unfinished: 'offer' | 'ignore' = 'offer';
 	for (;;) {
-		const opening = await openRun(run, target, {given, approve, unfinished});
+		const opening = await openRun(run, target, {given, sources, approve, unfinished});
 		switch (opening.kind) {
 			case 'ready':
 				return opening;

@@ -131,7 +131,7 @@ ${EXIT_CODES_HELP}`,
 			.action((ref: string, options) => {
 				if (tuiWanted(ctx(), options)) {
 					const given = import('./prepare-run.js').then(m => m.gatherInputs(ctx(), options.input ?? [], options.inputs));
-					setResult(given.then(givenInputs => startTui(ctx(), {screen: 'run', runbookRef: ref, givenInputs, approve: options.approve})));
+					setResult(given.then(g => startTui(ctx(), {screen: 'run', runbookRef: ref, givenInputs: g.values, sources: g.sources, approve: options.approve})));
 					return;
 				}
 				setResult(

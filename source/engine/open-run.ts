@@ -29,9 +29,16 @@ export interface RunContext {
 /** What to open: a runbook for a new run (id or path), or an unfinished run (the latest when no id). */
 export type RunTarget = {runbook: string} | {resume: string | undefined};
 
+/** Where an input value came from. A command line is readable by every local user (ps), as is a file others may read. */
+export type InputSource = 'command-line' | 'shared-file' | 'private-file' | 'environment' | 'stdin' | 'form';
+
+const EXPOSED: ReadonlySet<InputSource> = new Set(['command-line', 'shared-file']);
+
 export interface OpenOptions {
 	/** Input values the operator gave; for a resume, on top of the recorded ones. */
 	given?: Record<string, string>;
+	/** Where each given value came from; a secret from a place others can read is refused. */
+	sources?: Record<string, InputSource>;
 	/**
 	 * The operator approves the runbook as it is now (`--approve`). The
 	 * approval is recorded by beginRun, so nothing is approved for a run
@@ -42,7 +49,7 @@ export interface OpenOptions {
 	unfinished?: 'offer' | 'ignore';
 }
 
-export type ProblemReason = 'not-found' | 'invalid' | 'unknown-run' | 'finished' | 'no-unfinished' | 'trust-store' | 'active' | 'leftovers' | 'record';
+export type ProblemReason = 'not-found' | 'invalid' | 'unknown-run' | 'finished' | 'no-unfinished' | 'trust-store' | 'active' | 'leftovers' | 'record' | 'secret-exposed';
 
 /** Everything a front end needs to start or resume. */
 export interface ReadyRun {
@@ -126,6 +133,28 @@ const activeProblem = (stateDir: string, run: RunSummary): Opening => {
 	return {kind: 'problem', reason: 'active', message: `${message}: run ${run.runId}`, hint: 'Wait for it to finish, or stop that process first.'};
 };
 
+/** Secrets given where any local user can read them: refused before they reach anything, with the safe ways. */
+const exposedSecrets = (exposed: Array<{name: string; source: InputSource}>): Opening => {
+	const where = exposed.map(
+		e => `${e.name} (${e.source === 'command-line' ? 'on the command line, which every local user can read with ps' : 'in a file that other users can read'})`,
+	);
+	const name = exposed[0]!.name;
+	return {
+		kind: 'problem',
+		reason: 'secret-exposed',
+		message: `a secret input was given where others can read it: ${where.join(', ')}; nothing was run`,
+		hint: [
+			'Give a secret in one of these ways:',
+			`  --input ${name}=@FILE      a file only you can read (chmod 600 FILE)`,
+			`  --input ${name}=@-         read from stdin`,
+			`  --inputs FILE.yaml        with mode 0600`,
+			`  RAMPART_INPUT_${name}=…   in the environment`,
+			'  or type it when asked, in Rampart on a terminal.',
+			'If it was typed on a command line already, consider it seen: change it.',
+		].join('\n'),
+	};
+};
+
 /** The gates every run passes, in order; `resume` is the recorded run being continued. */
 const gates = (ctx: RunContext, runbook: Runbook, options: OpenOptions, resume?: RunSummary): Opening => {
 	const stateDir = ctx.stateDir();
@@ -145,6 +174,8 @@ const gates = (ctx: RunContext, runbook: Runbook, options: OpenOptions, resume?:
 		if (unfinished?.active) return activeProblem(stateDir, unfinished);
 		if (unfinished) return {kind: 'unfinished', runbook, run: unfinished};
 	}
+	const exposed = runbook.meta.inputs.filter(i => i.type === 'secret' && EXPOSED.has(options.sources?.[i.name] ?? 'form'));
+	if (exposed.length > 0) return exposedSecrets(exposed.map(i => ({name: i.name, source: options.sources![i.name]!})));
 	// Recorded values, except secrets (never recorded): those are given again.
 	const given = {...resume?.state.inputs, ...options.given};
 	const {values, problems} = resolveInputs(runbook, given, ctx.env);

@@ -76,7 +76,7 @@ const Screens = ({services, initial, terminal, onExit, router}: AppProps & {rout
 
 	useEffect(() => {
 		if (initial.screen === 'home' && !initial.rows) void flow.showHome();
-		if (initial.screen === 'run') void flow.openRunbook(initial.runbookRef, initial.givenInputs, initial.approve);
+		if (initial.screen === 'run') void flow.openRunbook(initial.runbookRef, initial.givenInputs, initial.approve, initial.sources);
 		if (initial.screen === 'resume') void flow.resumeRun(initial.runId, initial.approve);
 		// Only once, for the screen Rampart was started on.
 		// eslint-disable-next-line react-hooks/exhaustive-deps

@@ -5,7 +5,7 @@
 import type {Runbook} from '../runbook/model.js';
 import type {RunbookRow} from '../engine/runbook-list.js';
 import type {RunSummary} from '../engine/run-catalog.js';
-import type {Begun, Opening, OpenOptions, ReadyRun, RunContext, RunTarget} from '../engine/open-run.js';
+import type {Begun, InputSource, Opening, OpenOptions, ReadyRun, RunContext, RunTarget} from '../engine/open-run.js';
 
 /** Where the TUI runs: the run context, plus --debug for unexpected errors. */
 export interface TuiContext extends RunContext {
@@ -32,7 +32,7 @@ export type TuiStart =
 	/** rows: the home screen's, when read before the first frame (start-tui does); the App reads them otherwise. */
 	| {screen: 'home'; rows?: RunbookRow[]}
 	/** approve: `--approve`, recorded when the run starts. */
-	| {screen: 'run'; runbookRef: string; givenInputs: Record<string, string>; approve?: boolean}
+	| {screen: 'run'; runbookRef: string; givenInputs: Record<string, string>; sources?: Record<string, InputSource>; approve?: boolean}
 	| {screen: 'resume'; runId?: string; approve?: boolean};
 
 /** What the TUI leaves behind: an exit code and lines for the shell afterwards. */

@@ -60,7 +60,8 @@ beforeEach(() => {
 });
 
 const runDemo = async () => {
-	const result = await rampart(['run', 'demo', '--yes', '--ack', '--approve', '--input', 'API_TOKEN=tok-Zq93-secret']);
+	// A secret never on the command line: from the environment.
+	const result = await rampart(['run', 'demo', '--yes', '--ack', '--approve'], {RAMPART_INPUT_API_TOKEN: 'tok-Zq93-secret'});
 	expect(result.exitCode, result.stderr).toBe(0);
 	const history = JSON.parse((await rampart(['history', '--json'])).stdout) as Array<{runId: string}>;
 	return history[0]!.runId;

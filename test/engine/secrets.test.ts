@@ -33,6 +33,9 @@ const logsText = (home: CliHome) =>
 		.map(entry => fs.readFileSync(entry.path, 'utf8'))
 		.join('\n');
 
+/** A secret never on the command line: from the environment. */
+const withSecret = (home: CliHome): CliHome => ({...home, env: {...home.env, RAMPART_INPUT_API_TOKEN: SECRET}});
+
 const expectNotPrinted = (result: CliResult) => {
 	expect(result.stdout).not.toContain(SECRET);
 	expect(result.stderr).not.toContain(SECRET);
@@ -42,7 +45,7 @@ describe('secret inputs', () => {
 	it('are masked in output and logs and written nowhere under the state directory', async () => {
 		const home = cliHome();
 		writeRunbook(home.cwd, 'secrets', runbookText);
-		const first = await runCli(['run', './secrets.md', '--approve', '--yes', '--input', `API_TOKEN=${SECRET}`, '--input', 'SITE=example.org'], home);
+		const first = await runCli(['run', './secrets.md', '--approve', '--yes', '--input', 'SITE=example.org'], withSecret(home));
 		// Stops at the manual step.
 		expect(first.code).toBe(1);
 		expectNotPrinted(first);
@@ -73,7 +76,7 @@ describe('secret inputs', () => {
 	it('asks again for a secret on resume rather than using a recorded one', async () => {
 		const home = cliHome();
 		writeRunbook(home.cwd, 'secrets', runbookText);
-		await runCli(['run', './secrets.md', '--approve', '--yes', '--input', `API_TOKEN=${SECRET}`, '--input', 'SITE=example.org'], home);
+		await runCli(['run', './secrets.md', '--approve', '--yes', '--input', 'SITE=example.org'], withSecret(home));
 		const resumed = await runCli(['resume', '--yes', '--ack'], home);
 		expect(resumed.code).toBe(2);
 		expect(resumed.stderr).toMatch(/API_TOKEN: is required/);
@@ -82,7 +85,7 @@ describe('secret inputs', () => {
 	it('stay out of the JSON events on stdout', async () => {
 		const home = cliHome();
 		writeRunbook(home.cwd, 'secrets', runbookText);
-		const result = await runCli(['run', './secrets.md', '--approve', '--yes', '--ack', '--json', '--input', `API_TOKEN=${SECRET}`, '--input', 'SITE=example.org'], home);
+		const result = await runCli(['run', './secrets.md', '--approve', '--yes', '--ack', '--json', '--input', 'SITE=example.org'], withSecret(home));
 		expect(result.code).toBe(1);
 		expectNotPrinted(result);
 		const events = result.stdout

@@ -3,13 +3,14 @@
 // store), the reports in every format, the --json events and the dry run.
 // It reaches only the blocks that name it.
 
+import {spawnSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {blockEnvironment} from '../../source/engine/block-env.js';
 import type {InputSpec} from '../../source/runbook/model.js';
-import {cliHome, frontMatter, onlyRun, runCli, sh, walk} from '../engine/helpers.js';
+import {CLI, cliHome, frontMatter, onlyRun, runCli, sh, tempDir, walk} from '../engine/helpers.js';
 
 const SECRET = `pw-${randomBytes(12).toString('hex')}`;
 
@@ -32,7 +33,10 @@ describe('a secret input', () => {
 		const home = cliHome();
 		const dump = path.join(home.cwd, 'env-of-second-block');
 		fs.writeFileSync(path.join(home.cwd, 'secrets.md'), book(dump), {mode: 0o644});
-		const args = ['--input', `DB_PASSWORD=${SECRET}`, '--input', 'SITE=example.org'];
+		// The secret from a file only its owner can read (never on the command line).
+		const secretFile = path.join(tempDir('rampart-secret-'), 'db-password');
+		fs.writeFileSync(secretFile, `${SECRET}\n`, {mode: 0o600});
+		const args = ['--input', `DB_PASSWORD=@${secretFile}`, '--input', 'SITE=example.org'];
 
 		for (const dry of [['--dry-run'], ['--dry-run', '--json']]) {
 			const plan = await runCli(['run', './secrets.md', ...dry, ...args], home);
@@ -96,5 +100,43 @@ describe('blockEnvironment', () => {
 			expect(blockEnvironment({}, specs, {TOKEN: 't0k', SITE: 's.org'}, {code}).TOKEN).toBe('t0k');
 		}
 		expect(blockEnvironment({}, specs, {TOKEN: 't0k', SITE: 's.org'}, {code: 'env'}).TOKEN).toBeUndefined();
+	});
+});
+
+describe('a secret given where other users can read it', () => {
+	it('is refused on the command line and from a shared file, before anything runs, with the safe ways; @FILE, @- and the environment work', async () => {
+		const home = cliHome();
+		const dump = path.join(home.cwd, 'env-of-second-block');
+		fs.writeFileSync(path.join(home.cwd, 'secrets.md'), book(dump), {mode: 0o644});
+		await runCli(['approve', './secrets.md', '--yes'], home);
+
+		const onLine = await runCli(['run', './secrets.md', '--yes', '--input', `DB_PASSWORD=${SECRET}`, '--input', 'SITE=example.org'], home);
+		expect(onLine.code).toBe(2);
+		expect(onLine.stderr).toContain('DB_PASSWORD (on the command line, which every local user can read with ps)');
+		expect(onLine.stderr).toContain('--input DB_PASSWORD=@FILE');
+		expect(fs.existsSync(path.join(home.stateDir, 'runs'))).toBe(false);
+
+		const shared = path.join(home.cwd, 'inputs.yaml');
+		fs.writeFileSync(shared, `DB_PASSWORD: ${SECRET}\nSITE: example.org\n`, {mode: 0o644});
+		fs.chmodSync(shared, 0o644);
+		const fromShared = await runCli(['run', './secrets.md', '--yes', '--inputs', shared], home);
+		expect(fromShared.code).toBe(2);
+		expect(fromShared.stderr).toContain('DB_PASSWORD (in a file that other users can read)');
+
+		fs.chmodSync(shared, 0o600);
+		const fromPrivate = await runCli(['run', './secrets.md', '--yes', '--inputs', shared], home);
+		expect(fromPrivate.stderr).not.toContain('where others can read it');
+		expect(fs.readFileSync(dump, 'utf8')).toContain('SITE=example.org');
+
+		fs.rmSync(dump);
+		const stdinResult = spawnSync(process.execPath, [CLI, 'run', './secrets.md', '--yes', '--input', 'DB_PASSWORD=@-', '--input', 'SITE=example.org'], {
+			cwd: home.cwd,
+			env: home.env,
+			input: `${SECRET}\n`,
+			encoding: 'utf8',
+		});
+		expect(stdinResult.stderr).not.toContain('where others can read it');
+		expect(fs.readFileSync(dump, 'utf8')).toContain('SITE=example.org');
+		expectAbsent('stderr', stdinResult.stderr);
 	});
 });

@@ -17,7 +17,7 @@ export interface PlanOptions {
 /** `rampart run --dry-run`: what would run, with which environment; runs nothing, records nothing. */
 export const planCommand = async (ctx: CliContext, ref: string, options: PlanOptions): Promise<number> => {
 	const runbook = await loadRunbook(ctx, ref);
-	const {values, problems} = resolveInputs(runbook, gatherInputs(ctx, options.input ?? [], options.inputs), ctx.env);
+	const {values, problems} = resolveInputs(runbook, gatherInputs(ctx, options.input ?? [], options.inputs).values, ctx.env);
 	if (problems.length > 0) throw inputError(runbook, problems);
 	const secrets = new Set(runbook.meta.inputs.filter(i => i.type === 'secret').map(i => i.name));
 	const shown = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, secrets.has(k) ? MASK : v]));

@@ -9,7 +9,7 @@ import type {RunSession} from '../../engine/run-session.js';
 import type {RunState} from '../../engine/state.js';
 import type {RunSummary} from '../../engine/run-catalog.js';
 import type {RunbookRow} from '../../engine/runbook-list.js';
-import type {Opening, OpenOptions, ReadyRun, RunTarget} from '../../engine/open-run.js';
+import type {InputSource, Opening, OpenOptions, ReadyRun, RunTarget} from '../../engine/open-run.js';
 import {EXIT} from '../../types/exit-codes.js';
 import type {TuiServices} from '../services.js';
 
@@ -29,7 +29,7 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 export interface RunFlow {
 	screen: Screen;
 	showHome: (notice?: string) => Promise<void>;
-	openRunbook: (ref: string, given?: Record<string, string>, approve?: boolean) => Promise<void>;
+	openRunbook: (ref: string, given?: Record<string, string>, approve?: boolean, sources?: Record<string, InputSource>) => Promise<void>;
 	resumeRun: (runId: string | undefined, approve?: boolean) => Promise<void>;
 	approve: () => void;
 	resumeUnfinished: () => void;
@@ -116,7 +116,7 @@ export const useRunFlow = (services: TuiServices, initial: Screen, hold: () => v
 				setScreen({name: 'problem', text: message(error), code: EXIT.failed});
 			}
 		},
-		openRunbook: (ref, given = {}, approve = false) => ask({runbook: ref}, {given, approve}),
+		openRunbook: (ref, given = {}, approve = false, sources = {}) => ask({runbook: ref}, {given, approve, sources}),
 		resumeRun: (runId, approve = false) => ask({resume: runId}, {approve}),
 		approve: () => {
 			if (screen.name !== 'approve') return;
@@ -139,7 +139,12 @@ export const useRunFlow = (services: TuiServices, initial: Screen, hold: () => v
 				setScreen({name: 'problem', text: message(error), code: EXIT.failed});
 			}
 		},
-		submitInputs: values => again({given: values}, true),
+		// A value the operator typed anew in the form no longer comes from where it was exposed.
+		submitInputs: values => {
+			const {given = {}, sources = {}} = pending.current.options;
+			const kept = Object.fromEntries(Object.entries(sources).filter(([name]) => given[name] === values[name]));
+			again({given: values, sources: kept}, true);
+		},
 		finished: state => setScreen({name: 'summary', state}),
 	};
 };
