@@ -134,7 +134,12 @@ const activeProblem = (stateDir: string, run: RunSummary): Opening => {
 };
 
 /** Secrets given where any local user can read them: refused before they reach anything, with the safe ways. */
-const exposedSecrets = (exposed: Array<{name: string; source: InputSource}>): Opening => {
+export const checkSecretSources = (runbook: Runbook, sources: Record<string, InputSource> = {}): Extract<Opening, {kind: 'problem'}> | undefined => {
+	const exposed = runbook.meta.inputs.filter(i => i.type === 'secret' && EXPOSED.has(sources[i.name] ?? 'form')).map(i => ({name: i.name, source: sources[i.name]!}));
+	return exposed.length > 0 ? exposedSecrets(exposed) : undefined;
+};
+
+const exposedSecrets = (exposed: Array<{name: string; source: InputSource}>): Extract<Opening, {kind: 'problem'}> => {
 	const where = exposed.map(
 		e => `${e.name} (${e.source === 'command-line' ? 'on the command line, which every local user can read with ps' : 'in a file that other users can read'})`,
 	);
@@ -174,8 +179,8 @@ const gates = (ctx: RunContext, runbook: Runbook, options: OpenOptions, resume?:
 		if (unfinished?.active) return activeProblem(stateDir, unfinished);
 		if (unfinished) return {kind: 'unfinished', runbook, run: unfinished};
 	}
-	const exposed = runbook.meta.inputs.filter(i => i.type === 'secret' && EXPOSED.has(options.sources?.[i.name] ?? 'form'));
-	if (exposed.length > 0) return exposedSecrets(exposed.map(i => ({name: i.name, source: options.sources![i.name]!})));
+	const exposed = checkSecretSources(runbook, options.sources);
+	if (exposed) return exposed;
 	// Recorded values, except secrets (never recorded): those are given again.
 	const given = {...resume?.state.inputs, ...options.given};
 	const {values, problems} = resolveInputs(runbook, given, ctx.env);

@@ -222,7 +222,11 @@ describe('run --dry-run', () => {
 			join(books, 'touchy.md'),
 			`---\ntitle: Touchy\ninputs:\n  PASS:\n    type: secret\n    prompt: Pass\n---\n\n## Touch\n\n\`\`\`sh\ntouch "${marker}"\necho "$PASS"\n\`\`\`\n`,
 		);
-		const result = await rampart(['run', 'touchy', '--dry-run', '--input', 'PASS=hunter2-dry']);
+		// On the command line a secret is refused, also for a plan; from the environment it is masked.
+		const refused = await rampart(['run', 'touchy', '--dry-run', '--input', 'PASS=hunter2-dry']);
+		expect(refused.exitCode).toBe(2);
+		expect(refused.stderr).toContain('PASS (on the command line');
+		const result = await rampart(['run', 'touchy', '--dry-run'], {RAMPART_INPUT_PASS: 'hunter2-dry'});
 		expect(result.exitCode).toBe(0);
 		expect(result.stdout).toContain('nothing will run');
 		expect(result.stdout).toContain(`touch "${marker}"`);

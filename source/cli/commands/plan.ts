@@ -2,6 +2,8 @@ import type {CliContext} from '../context.js';
 import {gatherInputs, loadRunbook} from '../prepare-run.js';
 import {inputError, trustOf} from '../open-run.js';
 import {resolveInputs} from '../../engine/resolve-inputs.js';
+import {checkSecretSources} from '../../engine/open-run.js';
+import {usageError} from '../errors.js';
 import {blockEnvironment} from '../../engine/block-env.js';
 import {MASK} from '../../engine/mask.js';
 import {stepKind} from '../../engine/run-session.js';
@@ -17,7 +19,11 @@ export interface PlanOptions {
 /** `rampart run --dry-run`: what would run, with which environment; runs nothing, records nothing. */
 export const planCommand = async (ctx: CliContext, ref: string, options: PlanOptions): Promise<number> => {
 	const runbook = await loadRunbook(ctx, ref);
-	const {values, problems} = resolveInputs(runbook, gatherInputs(ctx, options.input ?? [], options.inputs).values, ctx.env);
+	const given = gatherInputs(ctx, options.input ?? [], options.inputs);
+	// The same rule as a run: a plan is no way around it.
+	const exposed = checkSecretSources(runbook, given.sources);
+	if (exposed) throw usageError(exposed.message, exposed.hint);
+	const {values, problems} = resolveInputs(runbook, given.values, ctx.env);
 	if (problems.length > 0) throw inputError(runbook, problems);
 	const secrets = new Set(runbook.meta.inputs.filter(i => i.type === 'secret').map(i => i.name));
 	const shown = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, secrets.has(k) ? MASK : v]));
