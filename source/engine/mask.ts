@@ -6,11 +6,18 @@ export const MASK = '********';
 
 export type Masker = (text: string) => string;
 
-export const createMasker = (secrets: readonly string[]): Masker => {
+/**
+ * Secrets shorter than this are masked in the records on disk but not on
+ * screen: masking "x" would turn every x of the output into ******** and so
+ * show the secret as plainly as not masking it.
+ */
+export const MIN_MASKED_ON_SCREEN = 4;
+
+export const createMasker = (secrets: readonly string[], minLength = 1): Masker => {
 	// Longest first, so a secret that contains another is masked whole. Each
 	// line of a multi-line secret is masked too, since output is seen a line at a time.
 	const needles = [...new Set(secrets.flatMap(s => [s, ...s.split('\n').filter(line => line.trim().length >= 3)]))]
-		.filter(s => s.length > 0)
+		.filter(s => s.length >= Math.max(1, minLength))
 		.sort((a, b) => b.length - a.length);
 	if (needles.length === 0) return text => text;
 	return text => {

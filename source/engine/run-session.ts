@@ -31,7 +31,7 @@ import {
 } from './step-rules.js';
 import {executeBlock, type BlockResult} from './execute-block.js';
 import {blockEnvironment} from './block-env.js';
-import {createCredentialMasker, createMasker, maskCredentials, type Masker} from './mask.js';
+import {createCredentialMasker, createMasker, maskCredentials, MIN_MASKED_ON_SCREEN, type Masker} from './mask.js';
 import {lowDiskSpace} from '../trust/disk-space.js';
 import {currentOperator} from './operator.js';
 import {findLeftovers, type Leftover} from './leftover-processes.js';
@@ -140,7 +140,11 @@ const underLock = (stateDir: string, runbookId: string, runId: string, open: () 
 export class RunSession {
 	private current: RunState;
 	private readonly listeners = new Set<Listener>();
+	/** Masks every secret: for everything written to disk. */
 	private readonly mask: Masker;
+	/** Masks the secrets long enough to mask: for output shown live. */
+	private readonly maskOnScreen: Masker;
+	private readonly shortSecrets: string[];
 	private abort: AbortController | undefined;
 	private busy = false;
 	private closed = false;
@@ -164,7 +168,10 @@ export class RunSession {
 	) {
 		this.env = options.env ?? process.env;
 		const secretNames = runbook.meta.inputs.filter(i => i.type === 'secret').map(i => i.name);
-		this.mask = createMasker(secretNames.map(n => inputs[n] ?? '').filter(Boolean));
+		const values = secretNames.map(n => inputs[n] ?? '').filter(Boolean);
+		this.mask = createMasker(values);
+		this.shortSecrets = secretNames.filter(n => (inputs[n] ?? '').length > 0 && (inputs[n] ?? '').length < MIN_MASKED_ON_SCREEN);
+		this.maskOnScreen = this.shortSecrets.length > 0 ? createMasker(values, MIN_MASKED_ON_SCREEN) : this.mask;
 		this.current = state ?? (undefined as unknown as RunState);
 	}
 
@@ -186,6 +193,7 @@ export class RunSession {
 			cwd: options.cwd ?? process.cwd(),
 			mode: options.mode ?? 'run',
 		});
+		session.warnShortSecrets();
 		return session;
 	}
 
@@ -223,6 +231,7 @@ export class RunSession {
 			runbookSha256: runbook.sha256,
 			changedSteps,
 		});
+		session.warnShortSecrets();
 		return session;
 	}
 
@@ -244,14 +253,15 @@ export class RunSession {
 		return () => this.listeners.delete(listener);
 	}
 
-	private emit(body: RunEventBody): RunEvent {
+	/** `ownWords`: the text is Rampart's own, with no value in it, so it is not masked (a one-letter secret would garble it). */
+	private emit(body: RunEventBody, ownWords = false): RunEvent {
 		// Closed while a command ran: the lock is released and another process
 		// may have resumed the run, so nothing more may be written here.
 		if (this.closed) throw new EngineError('the run was closed while a command was running; resume it to run the step again');
 		const event = {runId: this.journal.runId, time: new Date().toISOString(), ...body} as RunEvent;
 		// Free text can quote a secret; mask it before it is recorded anywhere.
 		const fields = event as unknown as Record<string, unknown>;
-		for (const key of ['reason', 'text', 'error', 'message']) {
+		for (const key of ownWords ? [] : ['reason', 'text', 'error', 'message']) {
 			if (typeof fields[key] === 'string') fields[key] = maskCredentials(this.mask(fields[key]));
 		}
 		this.journal.append(event, {sync: !SYNCED_BY_NEXT_EVENT.has(event.type)});
@@ -283,6 +293,18 @@ export class RunSession {
 			this.busy = false;
 			this.abort = undefined;
 		}
+	}
+
+	/** Says, in the record, which secrets are too short to mask on screen (never their values or lengths). */
+	private warnShortSecrets() {
+		if (this.shortSecrets.length === 0) return;
+		this.emit(
+			{
+				type: 'warning',
+				message: `${this.shortSecrets.join(', ')} ${this.shortSecrets.length === 1 ? 'is' : 'are'} shorter than ${MIN_MASKED_ON_SCREEN} characters: masked in the records on disk, but not in the output shown on screen (masking a letter or two everywhere would show it as well)`,
+			},
+			true,
+		);
 	}
 
 	/** Records a warning, once per step, while the state directory's disk is nearly full. */
@@ -332,6 +354,11 @@ export class RunSession {
 		log.write(`# rampart: block ${block.index + 1} (${block.role})${block.name ? `: ${block.name}` : ''}\n`);
 		// One masker per stream: a private key printed on stdout spans lines of stdout only.
 		const credentials = block.maskCredentials ? {stdout: createCredentialMasker(), stderr: createCredentialMasker()} : {stdout: undefined, stderr: undefined};
+		// Only with a secret too short to mask on screen do the screen's lines differ from the log's.
+		const onScreen =
+			this.maskOnScreen !== this.mask && block.maskCredentials
+				? {stdout: createCredentialMasker(), stderr: createCredentialMasker()}
+				: {stdout: undefined, stderr: undefined};
 		const result = await executeBlock({
 			code: block.code,
 			// A relative cwd= means relative to the run's directory, also on resume from elsewhere.
@@ -354,7 +381,9 @@ export class RunSession {
 					said.lastLine = text.trim();
 					if (stream === 'stderr' && said.stderr.length < 3) said.stderr.push(text.trim());
 				}
-				const line: EngineEvent = {type: 'output', runId: this.runId, step: step.id, block: block.index, stream, time: Date.now(), text};
+				const screenMasked = this.maskOnScreen === this.mask ? undefined : this.maskOnScreen(raw);
+				const shown = screenMasked === undefined ? text : (onScreen[stream]?.(screenMasked) ?? screenMasked);
+				const line: EngineEvent = {type: 'output', runId: this.runId, step: step.id, block: block.index, stream, time: Date.now(), text: shown};
 				for (const listener of this.listeners) listener(line);
 			},
 		});

@@ -131,3 +131,23 @@ describe('secret masking in the engine', () => {
 		expect(session.state.steps[0]!.notes[0]!.text).toBe(`pasted ${MASK} by mistake`);
 	});
 });
+
+describe('a secret too short to mask on screen', () => {
+	it('garbles nothing on screen, stays masked in the log on disk, and the record says why', async () => {
+		const f = fixture(frontMatter('Short', '  PIN:\n    type: secret\n    prompt: PIN') + '## Print\n\n' + sh('echo "pin is $PIN"\necho "a banana split"'));
+		const session = startSession(f, {inputs: {PIN: 'a'}});
+		const seen: string[] = [];
+		session.subscribe(event => {
+			if (event.type === 'output') seen.push(event.text);
+		});
+		const state = await session.runStep('print');
+		expect(state.status).toBe('done');
+		// Masking "a" everywhere would show it plainly: "b***n***" spells it out.
+		expect(seen).toEqual(['pin is a', 'a banana split']);
+		const log = fs.readFileSync(path.join(f.stateDir, state.logs.at(-1)!.path), 'utf8');
+		expect(log).toContain(`pin is ${MASK}\n`);
+		expect(session.state.warnings.map(w => w.message)).toEqual([
+			expect.stringContaining('PIN is shorter than 4 characters: masked in the records on disk, but not in the output shown on screen'),
+		]);
+	});
+});
