@@ -43,6 +43,33 @@ export class EngineError extends Error {
 	override name = 'EngineError';
 }
 
+/** How a failed write to the records reads to the operator. */
+const describeIoError = (error: unknown): string => {
+	const code = (error as NodeJS.ErrnoException | undefined)?.code;
+	const words: Record<string, string> = {
+		ENOSPC: 'no space left on the device',
+		EDQUOT: 'the disk quota is used up',
+		EROFS: 'the file system is read-only',
+		EIO: 'an input/output error',
+		EACCES: 'permission denied',
+		EPERM: 'operation not permitted',
+	};
+	const detail = (error as Error | undefined)?.message ?? String(error);
+	return code && words[code] ? `${words[code]} (${code})` : detail;
+};
+
+/**
+ * The journal or a step log could not be written (a full disk, a read-only
+ * file system): the run stops where it is, resumable once there is room, and
+ * nothing more is run that the record could not account for.
+ */
+export class RecordWriteError extends EngineError {
+	override name = 'RecordWriteError';
+	constructor(readonly failure: unknown) {
+		super(`the record could not be written: ${describeIoError(failure)}. The run stopped here; make room, then resume it (rampart resume)`);
+	}
+}
+
 /** Commands of an interrupted step still run: resuming now would do the step twice at once. */
 export class LeftoverProcessError extends EngineError {
 	override name = 'LeftoverProcessError';
@@ -154,6 +181,8 @@ export class RunSession {
 	private readonly overridden = new Set<string>();
 	/** Interrupted steps the operator chose to run again (until the step starts). */
 	private readonly rerunConfirmed = new Set<string>();
+	/** The first failed write to the records; after it nothing more is written or run. */
+	private recordError: unknown;
 	/** run-started or run-resumed: emitted before anyone could subscribe. */
 	private opening: RunEvent | undefined;
 
@@ -258,13 +287,18 @@ export class RunSession {
 		// Closed while a command ran: the lock is released and another process
 		// may have resumed the run, so nothing more may be written here.
 		if (this.closed) throw new EngineError('the run was closed while a command was running; resume it to run the step again');
+		if (this.recordError !== undefined) throw new RecordWriteError(this.recordError);
 		const event = {runId: this.journal.runId, time: new Date().toISOString(), ...body} as RunEvent;
 		// Free text can quote a secret; mask it before it is recorded anywhere.
 		const fields = event as unknown as Record<string, unknown>;
 		for (const key of ownWords ? [] : ['reason', 'text', 'error', 'message']) {
 			if (typeof fields[key] === 'string') fields[key] = maskCredentials(this.mask(fields[key]));
 		}
-		this.journal.append(event, {sync: !SYNCED_BY_NEXT_EVENT.has(event.type)});
+		try {
+			this.journal.append(event, {sync: !SYNCED_BY_NEXT_EVENT.has(event.type)});
+		} catch (error) {
+			throw this.recordFailed(error);
+		}
 		this.current = event.type === 'run-started' ? foldRun([event]) : reduceRun(this.current, event);
 		for (const listener of this.listeners) listener(event);
 		return event;
@@ -387,6 +421,7 @@ export class RunSession {
 				for (const listener of this.listeners) listener(line);
 			},
 		});
+		if (this.recordError !== undefined) throw new RecordWriteError(this.recordError);
 		if (block.interactive) log.write('# rampart: interactive block: its output went to the terminal and is not recorded\n');
 		this.recordTree(step, result, log);
 		log.write(`# rampart: ${describeEnd(result, block)}, ${result.durationMs} ms\n`);
@@ -403,6 +438,45 @@ export class RunSession {
 			durationMs: result.durationMs,
 		});
 		return {...result, said};
+	}
+
+	private recordFailed(error: unknown): RecordWriteError {
+		this.recordError ??= error;
+		return new RecordWriteError(this.recordError);
+	}
+
+	/**
+	 * A step log whose write errors stop the running block (a full disk must
+	 * not crash Rampart from inside an output handler) and fail the step.
+	 */
+	private openLog(stepId: string, label: string): StepLog {
+		let log: StepLog;
+		try {
+			log = this.journal.openLog(stepId, label);
+		} catch (error) {
+			throw this.recordFailed(error);
+		}
+		return {
+			relativePath: log.relativePath,
+			write: text => {
+				if (this.recordError !== undefined) return;
+				try {
+					log.write(text);
+				} catch (error) {
+					this.recordFailed(error);
+					this.abort?.abort();
+				}
+			},
+			persistName: () => log.persistName(),
+			finish: () => {
+				if (this.recordError !== undefined) throw new RecordWriteError(this.recordError);
+				try {
+					return log.finish();
+				} catch (error) {
+					throw this.recordFailed(error);
+				}
+			},
+		};
 	}
 
 	/** What the block left behind, in its log; anything still running also in the record, by pid. */
@@ -439,7 +513,7 @@ export class RunSession {
 	private async check(step: Step): Promise<{passed: boolean; cancelled: boolean}> {
 		const checks = runnable(step, 'check');
 		if (checks.length === 0) throw new EngineError(`step "${step.title}" has no check`);
-		const log = this.journal.openLog(step.id, 'check');
+		const log = this.openLog(step.id, 'check');
 		for (const block of checks) {
 			const result = await this.runBlock(step, block, log);
 			if (!failed(result)) continue;
@@ -598,7 +672,7 @@ export class RunSession {
 		this.overridden.delete(step.id);
 		this.rerunConfirmed.delete(step.id);
 		this.emit({type: 'step-started', step: step.id, attempt, ...(rerun ? {rerun: 'interrupted' as const} : {})});
-		const log = this.journal.openLog(step.id, `run-${attempt}`);
+		const log = this.openLog(step.id, `run-${attempt}`);
 		const finish = (status: 'done' | 'failed' | 'timed-out' | 'cancelled', result?: BlockResult, error = result?.error) => {
 			const attention = status === 'done' && findings.length > 0;
 			this.emit({
@@ -647,7 +721,7 @@ export class RunSession {
 		}
 		const attempt = this.step(stepId).state.attempts + 1;
 		this.emit({type: 'step-started', step: step.id, attempt});
-		const log = this.journal.openLog(step.id, `audit-${attempt}`);
+		const log = this.openLog(step.id, `audit-${attempt}`);
 		// A check is the statement "this is already in place", so it decides
 		// when there is one; a verify may assume its run blocks just ran, so
 		// it judges only steps that have no check.
@@ -669,7 +743,7 @@ export class RunSession {
 	}
 
 	private async undo(step: Step): Promise<boolean> {
-		const log = this.journal.openLog(step.id, 'rollback');
+		const log = this.openLog(step.id, 'rollback');
 		let ok = true;
 		for (const block of runnable(step, 'rollback')) {
 			if (failed(await this.runBlock(step, block, log))) {
@@ -752,8 +826,14 @@ export class RunSession {
 		if (this.closed) return;
 		this.closed = true;
 		this.cancel();
-		this.journal.close();
-		this.lock.release();
+		try {
+			this.journal.close();
+		} catch (error) {
+			// A full disk can fail the last fsync too: what was written stays; the lock must still go.
+			this.recordError ??= error;
+		} finally {
+			this.lock.release();
+		}
 	}
 
 	logRefs(): LogRef[] {

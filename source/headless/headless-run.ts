@@ -36,6 +36,10 @@ export const runHeadless = async (session: RunSession, options: HeadlessOptions,
 	const unsubscribe = session.subscribe(event => reporter.event(event));
 	try {
 		return options.check ? await audit(session, reporter, interrupted) : await run(session, options, reporter, interrupted);
+	} catch (error) {
+		// A refusal or a record that could not be written: said as it is, the run left resumable.
+		if (error instanceof EngineError) return stop(session, {kind: 'failed', step: '', message: error.message});
+		throw error;
 	} finally {
 		unsubscribe();
 	}
