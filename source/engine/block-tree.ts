@@ -60,6 +60,18 @@ const procInfo = (pid: number, withEnviron: boolean): ProcInfo | undefined => {
 	};
 };
 
+/** Signals each process; true when there was one to signal. */
+const signalAll = (processes: readonly TreeProcess[], signal: NodeJS.Signals): boolean => {
+	for (const p of processes) {
+		try {
+			process.kill(p.pid, signal);
+		} catch {
+			// gone already
+		}
+	}
+	return processes.length > 0;
+};
+
 const detachedIn = (environ: string | undefined) => environ !== undefined && environ.split('\0').includes(DETACH_MARKER);
 
 /** The cgroup v2 directory this process is in, when cgroup2 is mounted (pure v2, or hybrid under /sys/fs/cgroup/unified). */
@@ -110,17 +122,7 @@ const cgroupTree = (token: string): BlockTree | undefined => {
 		kind: 'cgroup',
 		adopt: pid => writeFileSync(path.join(dir, 'cgroup.procs'), String(pid)),
 		members,
-		signal: (signal, exceptGroup) => {
-			const {running} = members(exceptGroup);
-			for (const p of running) {
-				try {
-					process.kill(p.pid, signal);
-				} catch {
-					// gone already
-				}
-			}
-			return running.length > 0;
-		},
+		signal: (signal, exceptGroup) => signalAll(members(exceptGroup).running, signal),
 		release: () => {
 			// Detached processes live on in Rampart's own cgroup; the block's goes.
 			for (const pid of pids()) {
@@ -168,17 +170,7 @@ const environmentTree = (token: string): BlockTree => {
 		kind: 'environment',
 		adopt: () => {},
 		members,
-		signal: (signal, exceptGroup) => {
-			const {running} = members(exceptGroup);
-			for (const p of running) {
-				try {
-					process.kill(p.pid, signal);
-				} catch {
-					// gone already
-				}
-			}
-			return running.length > 0;
-		},
+		signal: (signal, exceptGroup) => signalAll(members(exceptGroup).running, signal),
 		release: () => {},
 	};
 };
