@@ -4,10 +4,10 @@
 // file's size, mtime and inode, and used only for display: a run always reads
 // and checks the runbook itself.
 
-import {readFileSync, renameSync, statSync, writeFileSync} from 'node:fs';
+import {statSync} from 'node:fs';
 import {join} from 'node:path';
 import type {RunbookHeader} from '../runbook/header.js';
-import {ensurePrivateDir} from '../journal/state-dir.js';
+import {ensurePrivateDir, readRecordFile, writeFileAtomically} from '../journal/state-dir.js';
 
 interface Entry {
 	size: number;
@@ -32,7 +32,8 @@ export const openHeaderCache = (stateDir: string): HeaderCache => {
 	const file = join(stateDir, CACHE_FILE);
 	let entries: Record<string, Entry> = {};
 	try {
-		entries = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Entry>;
+		// Like every record, read without following a link.
+		entries = JSON.parse(readRecordFile(file).toString('utf8')) as Record<string, Entry>;
 	} catch {
 		entries = {};
 	}
@@ -76,9 +77,8 @@ export const openHeaderCache = (stateDir: string): HeaderCache => {
 			if (!changed) return;
 			try {
 				ensurePrivateDir(stateDir);
-				const temp = `${file}.${process.pid}.tmp`;
-				writeFileSync(temp, JSON.stringify(entries), {mode: 0o600});
-				renameSync(temp, file);
+				// A new file renamed over the old: never written through a link. Not fsynced: a cache.
+				writeFileAtomically(file, JSON.stringify(entries), {durable: false});
 			} catch {
 				// A read-only or full state directory only makes the next listing slower.
 			}

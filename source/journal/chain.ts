@@ -3,6 +3,7 @@
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import {openRecordForReading} from './state-dir.js';
 
 /** What the first line of a journal records as its `prev`. */
 export const CHAIN_START = '0'.repeat(64);
@@ -14,7 +15,7 @@ export function sha256Hex(data: Buffer | string): string {
 /** SHA-256 and size of a file, read in chunks so big logs don't fill memory. */
 export function hashFile(file: string): {sha256: string; bytes: number} {
 	const hash = crypto.createHash('sha256');
-	const fd = fs.openSync(file, 'r');
+	const fd = openRecordForReading(file);
 	const chunk = Buffer.allocUnsafe(1024 * 1024);
 	let bytes = 0;
 	try {

@@ -1,10 +1,10 @@
-// Reading the completion index (see completion-index.ts, which writes it
-// through conf). Kept free of conf so `rampart list` and `status` stay fast.
+// Reading the completion index (see completion-index.ts, which writes it).
+// Kept apart from the writer so `rampart list` and `status` load only this.
 
-import fs from 'node:fs';
 import path from 'node:path';
 import {addEvery, parseEvery} from '../runbook/duration.js';
 import {INDEX_NAME} from './layout.js';
+import {isErrno, readRecordFile} from './state-dir.js';
 
 export interface CompletionEntry {
 	lastRunId: string;
@@ -27,9 +27,9 @@ export interface Completion {
 const isTime = (value: unknown) => typeof value === 'string' && !Number.isNaN(Date.parse(value));
 
 /**
- * The same shape conf's schema enforces when writing, checked by hand: four
+ * The index's shape, checked by hand on reading and before each update: four
  * fields of our own file, and a schema library here would cost every
- * `rampart list` more time than the rest of it.
+ * `rampart list` (and every completed run) more time than the rest of it.
  */
 const shapeProblem = (data: unknown): string | undefined => {
 	if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'not an object';
@@ -60,18 +60,33 @@ export function indexPath(stateDir: string): string {
 	return path.join(stateDir, `${INDEX_NAME}.json`);
 }
 
-/** Throws for an index that was edited into a shape it never has, rather than dropping it. */
+/** The index in `text`; throws for text that is not JSON or not the index's shape. */
+export function parseCompletionIndex(text: string, file: string): CompletionIndex {
+	let data: unknown;
+	try {
+		data = text.trim() === '' ? {} : JSON.parse(text);
+	} catch (error) {
+		throw new Error(`${file} is not valid JSON (${(error as Error).message}); fix or remove it`);
+	}
+	const problem = shapeProblem(data);
+	if (problem) throw new Error(`${file} does not match the completion index schema (${problem}); fix or remove it`);
+	return data as CompletionIndex;
+}
+
+/**
+ * Throws for an index that was edited into a shape it never has, rather than
+ * dropping it (the listing then goes by the journals alone). Read without
+ * following a link, like every record.
+ */
 export function readCompletionIndex(stateDir: string): CompletionIndex {
+	const file = indexPath(stateDir);
 	let text: string;
 	try {
-		text = fs.readFileSync(indexPath(stateDir), 'utf8');
+		text = readRecordFile(file).toString('utf8');
 	} catch (error) {
 		// No index yet: nothing has completed. Reading never creates it.
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+		if (isErrno(error, 'ENOENT')) return {};
 		throw error;
 	}
-	const data: unknown = text.trim() === '' ? {} : JSON.parse(text);
-	const problem = shapeProblem(data);
-	if (problem) throw new Error(`${indexPath(stateDir)} does not match the completion index schema (${problem}); fix or remove it`);
-	return data as CompletionIndex;
+	return parseCompletionIndex(text, file);
 }

@@ -2,14 +2,20 @@
 //   runs/<runId>.jsonl         one journal per run
 //   logs/<runId>/<n>-<step>-<label>.log
 //   locks/<runbookId>.lock     held while a run of that runbook is active
-//   index.json                 last completion per runbook (a conf store)
+//   locks/.index.lock          held while the completion index is updated
+//   index.json                 last completion per runbook (JSON, replaced whole)
 
 import path from 'node:path';
 
 export const JOURNAL_SUFFIX = '.jsonl';
 
+/** The directories directly in the state directory, by name (for ensurePrivateDir). */
+export const RUNS = 'runs';
+export const LOGS = 'logs';
+export const LOCKS = 'locks';
+
 export function runsDir(stateDir: string): string {
-	return path.join(stateDir, 'runs');
+	return path.join(stateDir, RUNS);
 }
 
 export function journalPath(stateDir: string, runId: string): string {
@@ -17,11 +23,16 @@ export function journalPath(stateDir: string, runId: string): string {
 }
 
 export function logsDir(stateDir: string, runId: string): string {
-	return path.join(stateDir, 'logs', assertFileSafe(runId, 'run id'));
+	return path.join(stateDir, LOGS, assertFileSafe(runId, 'run id'));
 }
 
 export function locksDir(stateDir: string): string {
-	return path.join(stateDir, 'locks');
+	return path.join(stateDir, LOCKS);
+}
+
+/** Never a runbook's lock: escapeFileName spells a leading dot `%2E`. */
+export function indexLockPath(stateDir: string): string {
+	return path.join(locksDir(stateDir), '.index.lock');
 }
 
 export function lockPath(stateDir: string, runbookId: string): string {

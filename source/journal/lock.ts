@@ -6,14 +6,18 @@
 // renames it aside first (only one rename of a name can succeed) and then
 // checks that what it moved is the stale lock it saw; if it moved a fresh lock
 // instead, it puts that back. Then both retry the O_EXCL create: one wins.
+//
+// The same file lock, held for a moment and waited for instead of refused,
+// guards read-modify-write updates of shared files (withBriefLock: the
+// completion index).
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {ActiveRunHolder} from './types.js';
-import {lockPath, locksDir} from './layout.js';
-import {ensurePrivateDir, isErrno, openPrivateFile, writeAll} from './state-dir.js';
+import {LOCKS, lockPath} from './layout.js';
+import {ensurePrivateDir, isErrno, openPrivateFile, openRecordForReading, StateDirError, writeAll} from './state-dir.js';
 
 /** A lock file this old that cannot be read was left by a crash mid-write. */
 const UNREADABLE_STALE_MS = 3000;
@@ -44,8 +48,7 @@ export class RunAlreadyActiveError extends Error {
 
 export function acquireRunLock(stateDir: string, runbookId: string, runId: string): RunLock {
 	const file = lockPath(stateDir, runbookId);
-	ensurePrivateDir(stateDir);
-	ensurePrivateDir(locksDir(stateDir));
+	ensurePrivateDir(stateDir, LOCKS);
 	const holder: ActiveRunHolder = {pid: process.pid, host: os.hostname(), since: new Date().toISOString(), runId};
 	const content = JSON.stringify(holder) + '\n';
 	const deadline = Date.now() + GIVE_UP_MS;
@@ -81,7 +84,15 @@ export function acquireRunLock(stateDir: string, runbookId: string, runId: strin
 
 /** Who holds the lock of a runbook, for display; undefined when nobody (or unreadable). */
 export function readRunLock(stateDir: string, runbookId: string): RunLockStatus | undefined {
-	const seen = inspect(lockPath(stateDir, runbookId));
+	let seen: SeenLock | undefined;
+	try {
+		seen = inspect(lockPath(stateDir, runbookId));
+	} catch (error) {
+		// A link or a foreign file where the lock belongs names no holder; taking the lock refuses it.
+		if (error instanceof StateDirError) return undefined;
+		throw error;
+	}
+
 	if (!seen?.holder) {
 		return undefined;
 	}
@@ -124,7 +135,7 @@ function tryCreate(file: string, content: string): boolean {
 function inspect(file: string): SeenLock | undefined {
 	let fd: number;
 	try {
-		fd = fs.openSync(file, 'r');
+		fd = openRecordForReading(file);
 	} catch (error) {
 		if (isErrno(error, 'ENOENT')) {
 			return undefined;
@@ -211,6 +222,52 @@ function releaseIfOurs(file: string, runId: string): void {
 	const seen = inspect(file);
 	if (seen?.holder?.runId === runId) {
 		fs.rmSync(file, {force: true});
+	}
+}
+
+export interface BriefLockOptions {
+	/** A lock held this long is taken over even from a live holder (hung, or its pid reused). */
+	staleMs: number;
+	/** Waiting longer than this throws a LockBusyError. */
+	waitMs: number;
+}
+
+/** A brief lock stayed taken for longer than the caller would wait. */
+export class LockBusyError extends Error {
+	constructor(readonly path: string) {
+		super(`the lock ${path} stayed taken`);
+		this.name = 'LockBusyError';
+	}
+}
+
+/**
+ * Runs `work` holding the lock file `file` (its directory must exist): a
+ * lock held for a moment, so a taken one is waited for, not refused. One
+ * whose holder is gone, or that is older than `staleMs`, is taken over.
+ */
+export function withBriefLock<T>(file: string, work: () => T, {staleMs, waitMs}: BriefLockOptions): T {
+	const token = `${process.pid}-${crypto.randomBytes(6).toString('hex')}`;
+	const holder: ActiveRunHolder = {pid: process.pid, host: os.hostname(), since: new Date().toISOString(), runId: token};
+	const content = JSON.stringify(holder) + '\n';
+	const deadline = Date.now() + waitMs;
+	while (!tryCreate(file, content)) {
+		const seen = inspect(file);
+		if (seen) {
+			const age = Date.now() - seen.mtimeMs;
+			const gone = seen.holder ? isStale(seen.holder) : age >= UNREADABLE_STALE_MS;
+			if (gone || age >= staleMs) moveAsideIfStill(file, seen);
+			else sleep(2 + Math.floor(Math.random() * 8));
+		}
+
+		if (Date.now() > deadline) {
+			throw new LockBusyError(file);
+		}
+	}
+
+	try {
+		return work();
+	} finally {
+		releaseIfOurs(file, token);
 	}
 }
 

@@ -12,7 +12,7 @@ import type {LogRef, RunEvent} from '../types/events.js';
 import type {JournalLine} from './types.js';
 import {CHAIN_START, hashFile, sha256Hex} from './chain.js';
 import {JOURNAL_SUFFIX, runsDir} from './layout.js';
-import {isErrno} from './state-dir.js';
+import {isErrno, readRecordFile, StateDirError} from './state-dir.js';
 
 export type VerifyProblemKind = 'bad-json' | 'broken-chain' | 'bad-seq' | 'torn-tail' | 'run-id-mismatch' | 'log-missing' | 'log-changed';
 
@@ -61,7 +61,7 @@ interface ScanResult {
 }
 
 function scanJournal(journalFile: string): ScanResult {
-	const content = fs.readFileSync(journalFile);
+	const content = readRecordFile(journalFile);
 	const expectedRunId = runIdOfJournal(journalFile);
 	const entries: ScanResult['entries'] = [];
 	const problems: VerifyProblem[] = [];
@@ -246,6 +246,11 @@ function checkLog(stateDir: string, log: LogRef, line: number): VerifyProblem | 
 	} catch (error) {
 		if (isErrno(error, 'ENOENT') || isErrno(error, 'EISDIR') || isErrno(error, 'ENOTDIR')) {
 			return {line, kind: 'log-missing', message: `line ${line}: its log ${shown} is missing`};
+		}
+
+		// A link, or not a file (or, as root, another user's): not what was recorded.
+		if (error instanceof StateDirError) {
+			return {line, kind: 'log-changed', message: `line ${line}: its log ${shown} is not the file that was recorded: ${error.message}`};
 		}
 
 		throw error;

@@ -3,10 +3,11 @@
 // view and the report's excerpts need). The one reader of these files
 // outside the journal's own verify.
 
-import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
+import {closeSync, fstatSync, readSync} from 'node:fs';
 import path from 'node:path';
 import type {LogRef, RunEvent, RunOutcome} from '../types/events.js';
 import {journalPath} from './layout.js';
+import {openRecordForReading} from './state-dir.js';
 
 /** Whose run it is and how it ended: all a listing needs of a finished run. */
 export interface RunHead {
@@ -14,12 +15,14 @@ export interface RunHead {
 	runbookId: string;
 	outcome?: RunOutcome;
 	finishedAt?: string;
+	/** The runbook's cadence when the run started, e.g. `90d`. */
+	every?: string;
 }
 
 const CHUNK = 64 * 1024;
 
 const withFile = <T>(file: string, read: (fd: number, size: number) => T): T => {
-	const fd = openSync(file, 'r');
+	const fd = openRecordForReading(file);
 	try {
 		return read(fd, fstatSync(fd).size);
 	} finally {
@@ -81,6 +84,7 @@ export const readRunHead = (stateDir: string, runId: string): RunHead | undefine
 			return {
 				runId,
 				runbookId: first.runbook.id,
+				...(typeof first.runbook.every === 'string' ? {every: first.runbook.every} : {}),
 				...(last.type === 'run-finished' ? {outcome: last.outcome, finishedAt: last.time} : {}),
 			};
 		});

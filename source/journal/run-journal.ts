@@ -16,7 +16,7 @@ import path from 'node:path';
 import type {RunEvent} from '../types/events.js';
 import type {JournalLine, RunJournal, StepLog} from './types.js';
 import {CHAIN_START, sha256Hex} from './chain.js';
-import {journalPath, logsDir, runsDir, slugForFileName} from './layout.js';
+import {journalPath, LOGS, logsDir, RUNS, slugForFileName} from './layout.js';
 import {ensurePrivateDir, fsyncDir, isErrno, openPrivateFile, writeAll} from './state-dir.js';
 import {DEFAULT_MAX_LOG_BYTES, FileStepLog} from './step-log.js';
 
@@ -48,8 +48,7 @@ export class JournalCorruptError extends Error {
 /** Start the journal of a new run; fails if it already exists. */
 export function createRunJournal(stateDir: string, runId: string, options: RunJournalOptions = {}): OpenRunJournal {
 	const file = journalPath(stateDir, runId);
-	ensurePrivateDir(stateDir);
-	ensurePrivateDir(runsDir(stateDir));
+	ensurePrivateDir(stateDir, RUNS);
 	const fd = openPrivateFile(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_APPEND);
 	return new FileRunJournal({stateDir, runId, file, fd, nextSeq: 1, prev: CHAIN_START, size: 0, newFile: true, options});
 }
@@ -61,6 +60,8 @@ export function createRunJournal(stateDir: string, runId: string, options: RunJo
  */
 export function reopenRunJournal(stateDir: string, runId: string, options: RunJournalOptions = {}): ReopenedRunJournal {
 	const file = journalPath(stateDir, runId);
+	// Judges the way to the journal (no links, as root root's alone); opening judges the file.
+	ensurePrivateDir(stateDir, RUNS);
 	const fd = openPrivateFile(file, fs.constants.O_RDWR | fs.constants.O_APPEND);
 	try {
 		const content = readAll(fd);
@@ -185,7 +186,7 @@ class FileRunJournal implements ReopenedRunJournal {
 		this.#requireFd();
 		const dir = logsDir(this.#stateDir, this.runId);
 		if (!this.#logsDirReady) {
-			ensurePrivateDir(dir);
+			ensurePrivateDir(this.#stateDir, LOGS, this.runId);
 			this.#logsDirReady = true;
 		}
 		this.#logCounter ??= highestLogNumber(dir);

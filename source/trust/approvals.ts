@@ -168,7 +168,8 @@ export const isTrusted = (status: TrustStatus): boolean => status.kind === 'bund
  * is kept so that a later change can be shown as a diff against it.
  */
 export const approve = (runbook: Runbook, stateDir: string, operator: Pick<Operator, 'user' | 'uid' | 'host'>, now = new Date()): Approval => {
-	ensurePrivateDir(join(trustDir(stateDir), 'content'));
+	// Made (or found) without following a link, and as root judged root's alone.
+	ensurePrivateDir(stateDir, 'trust', 'content');
 	const approvals = readApprovals(stateDir);
 	const copy = copyFile(stateDir, runbook.sha256);
 	writeAtomically(copy, runbook.source);

@@ -5,10 +5,14 @@
 //   lock <stateDir> <runbookId> <runId> <goAtMs>
 //     waits until goAtMs, tries the lock, prints `won` or `lost <message>`,
 //     then holds what it got until its stdin closes.
+//   complete <stateDir> <runbookId> <count> <goAtMs>
+//     waits until goAtMs, then records `count` completions of the runbook one
+//     after the other (runs <runbookId>-1 …), printing `done <n>` after each.
 
 import fs from 'node:fs';
 import {createRunJournal, reopenRunJournal} from '../../source/journal/run-journal.js';
 import {acquireRunLock} from '../../source/journal/lock.js';
+import {recordCompletion} from '../../source/journal/completion-index.js';
 
 const [mode, ...args] = process.argv.slice(2);
 
@@ -41,6 +45,16 @@ if (mode === 'append') {
 
 	process.stdin.resume();
 	process.stdin.on('end', () => process.exit(0));
+} else if (mode === 'complete') {
+	const [stateDir = '', runbookId = '', count = '1', goAt = '0'] = args;
+	while (Date.now() < Number(goAt)) {
+		// Spin, so every child starts writing within the same moment.
+	}
+
+	for (let n = 1; n <= Number(count); n++) {
+		recordCompletion(stateDir, runbookId, {runId: `${runbookId}-${n}`, completedAt: new Date(Date.UTC(2026, 0, n)), every: '7d'});
+		say(`done ${n}`);
+	}
 } else {
 	throw new Error(`unknown mode ${mode}`);
 }

@@ -39,12 +39,21 @@ describe('private directories and files, whatever the umask', () => {
 		}
 	});
 
-	it('tightens the directory itself when it already exists', () => {
+	it('tightens the directory itself when it already exists, unless others could write it (then, as root, refuses it)', () => {
 		const dir = path.join(tempDir(), 'loose');
-		fs.mkdirSync(dir, {mode: 0o777});
-		expect(modeOf(dir)).toBe(0o777);
+		fs.mkdirSync(dir, {mode: 0o755});
 		ensurePrivateDir(dir);
 		expect(modeOf(dir)).toBe(0o700);
+
+		fs.chmodSync(dir, 0o777);
+		if (process.getuid?.() === 0) {
+			// Others could have put anything in it: see test/safety/state-dir-trust.test.ts.
+			expect(() => ensurePrivateDir(dir)).toThrow(/writable by every user \(mode 0777\)/);
+			expect(modeOf(dir)).toBe(0o777);
+		} else {
+			ensurePrivateDir(dir);
+			expect(modeOf(dir)).toBe(0o700);
+		}
 	});
 
 	it('also corrects a umask that would make directories too strict', () => {
