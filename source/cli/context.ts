@@ -1,4 +1,7 @@
 import {resolveStateDir} from '../journal/state-dir.js';
+import {StateDirError} from '../journal/state-trust.js';
+import {CliError} from './errors.js';
+import {EXIT} from './exit-codes.js';
 
 /** What a command needs from the outside world; tests can supply their own. */
 export interface CliContext {
@@ -39,7 +42,15 @@ export const processContext = (debug: boolean): CliContext => {
 		err: line => {
 			if (!closed.stderr) process.stderr.write(`${line}\n`);
 		},
-		stateDir: () => resolveStateDir(process.env),
+		stateDir: () => {
+			try {
+				return resolveStateDir(process.env);
+			} catch (error) {
+				// A state directory others control: refused with the fix, as a runbook others could change is (exit 3).
+				if (error instanceof StateDirError) throw new CliError(error.message, EXIT.requirements);
+				throw error;
+			}
+		},
 		debug,
 		stdinIsTTY: process.stdin.isTTY === true,
 		stdoutIsTTY: process.stdout.isTTY === true,

@@ -814,11 +814,16 @@ export class RunSession {
 
 	private finishWith(outcome: RunOutcome, reason?: string) {
 		const event = this.emit({type: 'run-finished', outcome, reason});
-		// A run with findings was still carried out: the review is done, and due again in one period.
-		if (outcome === 'completed' || outcome === 'needs-attention') {
-			recordCompletion(this.stateDir, this.runbook.id, {runId: this.runId, completedAt: event.time, every: this.runbook.meta.every?.text});
+		try {
+			// A run with findings was still carried out: the review is done, and due again in one period.
+			if (outcome === 'completed' || outcome === 'needs-attention') {
+				recordCompletion(this.stateDir, this.runbook.id, {runId: this.runId, completedAt: event.time, every: this.runbook.meta.every?.text});
+			}
+		} catch {
+			// The index is a summary the listing rebuilds from the journals, where the run's end now is.
+		} finally {
+			this.close();
 		}
-		this.close();
 	}
 
 	/** Releases the run without finishing it, so it can be resumed later. */

@@ -66,7 +66,8 @@ describe('SIGKILL at random moments', () => {
 			let finished = false;
 
 			while (!finished) {
-				const args = started ? ['resume', '--yes', '--approve'] : ['run', './torture.md', '--approve', '--yes'];
+				// A step cut off by a kill is run again only on request; here it is the point.
+				const args = started ? ['resume', '--yes', '--approve', '--rerun-interrupted'] : ['run', './torture.md', '--approve', '--yes'];
 				const proc = startCli(args, {cwd: work, env: home.env});
 				const delay = Math.floor(20 + random() * 650);
 				const exited = await Promise.race([proc.done.then(() => true), new Promise<boolean>(resolve => setTimeout(() => resolve(false), delay))]);

@@ -37,7 +37,7 @@ describe('resume after kill -9 while a block still runs', () => {
 		// Do what the message says, then resume completes the run.
 		process.kill(-pgid, 'SIGTERM');
 		await waitFor(() => liveGroupMembers(pgid).length === 0, 'the orphaned group to end');
-		const resumed = await runCli(['resume', '--yes'], home);
+		const resumed = await runCli(['resume', '--yes', '--rerun-interrupted'], home);
 		expect(resumed.code, resumed.stderr).toBe(0);
 		expect(fs.readFileSync(path.join(home.cwd, 'effects'), 'utf8')).toBe('long\nafter\n');
 	});
