@@ -14,7 +14,7 @@ import {CHAIN_START, hashFile, sha256Hex} from './chain.js';
 import {JOURNAL_SUFFIX, runsDir} from './layout.js';
 import {isErrno, readRecordFile, StateDirError} from './state-dir.js';
 
-export type VerifyProblemKind = 'bad-json' | 'broken-chain' | 'bad-seq' | 'torn-tail' | 'run-id-mismatch' | 'log-missing' | 'log-changed';
+export type VerifyProblemKind = 'bad-json' | 'broken-chain' | 'bad-seq' | 'torn-tail' | 'empty' | 'run-id-mismatch' | 'log-missing' | 'log-changed';
 
 export interface VerifyProblem {
 	/** 1-based line of the journal file the problem was found at. */
@@ -140,8 +140,16 @@ export function verifyJournal(journalFile: string, stateDir: string = path.dirna
 		}
 	}
 
+	if (lines === 0) {
+		// Not a run that did nothing: a run always starts with run-started.
+		problems.push({
+			line: 1,
+			kind: 'empty',
+			message: "line 1: the journal holds no complete event: the run's start was never written (a full disk, or Rampart stopped while creating it)",
+		});
+	}
 	problems.sort((a, b) => a.line - b.line);
-	return {ok: problems.every(problem => problem.kind === 'torn-tail'), lines, problems};
+	return {ok: problems.every(problem => problem.kind === 'torn-tail') && lines > 0, lines, problems};
 }
 
 /** Ids of the runs that have a journal, oldest first. */

@@ -235,3 +235,21 @@ describe('reopen', () => {
 		expect(() => reopenRunJournal(tempStateDir(), RUN)).toThrow(/ENOENT/);
 	});
 });
+
+describe('verify on a journal with nothing complete in it', () => {
+	it('reports an empty journal and one with only a torn line as such, never as ok with 0 events', () => {
+		const dir = tempStateDir();
+		{
+			const runs = path.join(dir, 'runs');
+			fs.mkdirSync(runs, {recursive: true});
+			const empty = path.join(runs, '20260101T000000Z-x-0000.jsonl');
+			fs.writeFileSync(empty, '');
+			expect(verifyJournal(empty)).toMatchObject({ok: false, lines: 0, problems: [{kind: 'empty'}]});
+			const torn = path.join(runs, '20260101T000000Z-y-0000.jsonl');
+			fs.writeFileSync(torn, '{"type":"run-sta');
+			const result = verifyJournal(torn);
+			expect(result.ok).toBe(false);
+			expect(result.problems.map(p => p.kind).sort()).toEqual(['empty', 'torn-tail']);
+		}
+	});
+});
