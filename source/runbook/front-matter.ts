@@ -1,11 +1,12 @@
 // Front matter: YAML parsed with positions, validated by a schema, turned into
 // `RunbookMeta`. Every message points at the key or value that caused it.
 
-import {isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode} from 'yaml';
+import {isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode, type Pair, type YAMLMap} from 'yaml';
 import {z} from 'zod';
 import {closest} from 'fastest-levenshtein';
 import {INPUT_TYPES, type Diagnostic, type InputSpec, type Position, type RunbookMeta} from './model.js';
 import {parseEvery} from './duration.js';
+import {reservedInputName} from './input-names.js';
 
 // Each schema validates a handful of documents per process: compiling it to
 // code first (zod's JIT) costs more than it saves.
@@ -50,9 +51,16 @@ export const FRONT_MATTER_KEYS = Object.keys(frontMatterSchema.shape);
 const INPUT_KEYS = Object.keys(inputSchema.shape);
 const REQUIRES_KEYS = ['root', 'os', 'commands'];
 
-/** Names the shell, the dynamic loader or Rampart itself give a meaning to. */
-const RESERVED_INPUT = /^(PATH|HOME|IFS|ENV|BASH_ENV|BASHOPTS|SHELLOPTS|PS4|CDPATH|GLOBIGNORE|LD_.*|RAMPART_.*|BASH_.*)$/;
 export const INPUT_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+/**
+ * YAML aliases (`*name`) the front matter may use, and how far they may
+ * expand: the yaml package's maxAliasCount, counted in aliased nodes. An alias
+ * bomb (aliases of aliases, each doubling the data) stops here, as a finding.
+ */
+export const MAX_YAML_ALIASES = 100;
+
+const TOO_DEEP = 'front matter is nested too deeply to be read; front matter needs a few levels, not thousands';
 
 export interface FrontMatterResult {
 	meta: Partial<RunbookMeta> & {inputs: InputSpec[]};
@@ -78,14 +86,34 @@ const report = (ctx: Context, offset: number, rule: string, message: string, sev
 	ctx.diagnostics.push({file: ctx.file, line: at.line, column: at.column, severity, rule, message});
 };
 
+/** Each mapping's pairs by key, built once: a lookup per key must not scan the mapping (40,000 keys). */
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+const pairOf = (map: YAMLMap, key: string): Pair | undefined => {
+	let index = pairIndex.get(map);
+	if (!index) {
+		index = new Map();
+		for (const pair of map.items) {
+			if (isScalar(pair.key) && !index.has(String(pair.key.value))) index.set(String(pair.key.value), pair);
+		}
+		pairIndex.set(map, index);
+	}
+	return index.get(key);
+};
+
 /** The node at a path, or the key node when `key` is set. */
 const nodeAt = (ctx: Context, path: readonly PropertyKey[], key?: string): YamlNode | undefined => {
-	const parent = path.length === 0 ? ctx.doc.contents : ctx.doc.getIn(path as unknown[], true);
-	if (key !== undefined && isMap(parent)) {
-		const pair = parent.items.find(item => isPair(item) && isScalar(item.key) && String(item.key.value) === key);
+	let node: unknown = ctx.doc.contents;
+	for (const step of path) {
+		if (isMap(node)) node = pairOf(node, String(step))?.value;
+		else if (isSeq(node) && typeof step === 'number') node = node.items[step];
+		else return undefined;
+	}
+	if (key !== undefined && isMap(node)) {
+		const pair = pairOf(node, key);
 		if (pair && isScalar(pair.key)) return pair.key;
 	}
-	return (parent as YamlNode | undefined) ?? undefined;
+	return (node as YamlNode | null | undefined) ?? undefined;
 };
 
 const offsetOf = (node: YamlNode | undefined | null): number => node?.range?.[0] ?? 0;
@@ -148,8 +176,9 @@ const toInputs = (ctx: Context, fm: FrontMatter): InputSpec[] => {
 				'bad-input-name',
 				`input name "${name}" must be a shell variable name in capitals (A-Z, 0-9, _), e.g. ${name.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`,
 			);
-		} else if (RESERVED_INPUT.test(name)) {
-			report(ctx, offsetOf(keyNode), 'reserved-input-name', `input name "${name}" is reserved: the shell, the loader or Rampart gives it a meaning; choose another name`);
+		} else {
+			const reserved = reservedInputName(name);
+			if (reserved) report(ctx, offsetOf(keyNode), 'reserved-input-name', `input name "${name}" is reserved: ${reserved}; choose another name`);
 		}
 		inputs.push({
 			name,
@@ -175,20 +204,46 @@ const toInputs = (ctx: Context, fm: FrontMatter): InputSpec[] => {
  */
 export const parseFrontMatter = (file: string, yamlText: string, firstLine: number): FrontMatterResult => {
 	const lines = new LineCounter();
-	const doc = parseDocument(yamlText, {lineCounter: lines, prettyErrors: false, uniqueKeys: true});
+	// Duplicate keys are found below, in one pass: the yaml package's own check compares each key with every other.
+	const doc = parseDocument(yamlText, {lineCounter: lines, prettyErrors: false, uniqueKeys: false});
 	const ctx: Context = {file, firstLine, lines, doc, diagnostics: []};
 	const empty = {inputs: []};
 
 	if (doc.errors.length > 0) {
+		let tooDeep = false;
 		for (const error of doc.errors) {
 			const offset = error.pos[0];
+			if (error.message.includes('Maximum call stack size exceeded')) {
+				// Once, not once per level.
+				if (!tooDeep) report(ctx, offset, 'yaml-limit', TOO_DEEP);
+				tooDeep = true;
+				continue;
+			}
 			const lineText = yamlText.split('\n')[lines.linePos(offset).line - 1] ?? '';
 			const tabHint = /^\s*\t/.test(lineText) ? ' (YAML cannot be indented with tabs: use spaces)' : '';
 			report(ctx, offset, 'yaml-syntax', `front matter is not valid YAML: ${error.message.split('\n')[0]}${tabHint}`);
 		}
 		return {meta: empty, diagnostics: ctx.diagnostics};
 	}
-	const data: unknown = doc.toJS();
+	let data: unknown;
+	try {
+		if (!checkKeysAndAliases(ctx)) return {meta: empty, diagnostics: ctx.diagnostics};
+		data = doc.toJS({maxAliasCount: MAX_YAML_ALIASES});
+	} catch (error) {
+		if (error instanceof RangeError) {
+			// Deep enough to pass the parser but not what comes after it.
+			report(ctx, 0, 'yaml-limit', TOO_DEEP);
+		} else if (error instanceof ReferenceError && /excessive alias count/i.test(error.message)) {
+			const message = `front matter's YAML aliases (*name) expand to too much data: more than ${MAX_YAML_ALIASES} aliased nodes; write the values out instead`;
+			report(ctx, offsetOf(aliasAt(doc, false)), 'yaml-limit', message);
+		} else if (error instanceof ReferenceError) {
+			// An alias used before its anchor.
+			report(ctx, offsetOf(aliasAt(doc, true)), 'yaml-syntax', `front matter is not valid YAML: ${error.message}`);
+		} else {
+			throw error;
+		}
+		return {meta: empty, diagnostics: ctx.diagnostics};
+	}
 	if (data === null || data === undefined) return {meta: empty, diagnostics: ctx.diagnostics};
 	if (typeof data !== 'object' || Array.isArray(data)) {
 		report(ctx, 0, 'front-matter-not-mapping', 'front matter must be a YAML mapping of keys such as title:, summary:, inputs:');
@@ -224,6 +279,56 @@ export const parseFrontMatter = (file: string, yamlText: string, firstLine: numb
 		},
 		diagnostics: ctx.diagnostics,
 	};
+};
+
+/** The first alias, or with `unresolved` the first one used before any anchor of its name. */
+const aliasAt = (doc: Document, unresolved: boolean): YamlNode | undefined => {
+	const anchors = new Set<string>();
+	let found: YamlNode | undefined;
+	visit(doc, {
+		Node: (_, node) => {
+			if (isAlias(node)) {
+				if (unresolved && anchors.has(node.source)) return undefined;
+				found = node;
+				return visit.BREAK;
+			}
+			if (node.anchor) anchors.add(node.anchor);
+			return undefined;
+		},
+	});
+	return found;
+};
+
+/**
+ * Reports a key that appears twice in one mapping, and more aliases than
+ * allowed; false when there was something to report. One pass over the
+ * document, with a set of keys per mapping.
+ */
+const checkKeysAndAliases = (ctx: Context): boolean => {
+	let ok = true;
+	let aliases = 0;
+	visit(ctx.doc, {
+		Map: (_, map) => {
+			const seen = new Set<string>();
+			for (const pair of map.items) {
+				if (!isScalar(pair.key)) continue;
+				const key = String(pair.key.value);
+				if (seen.has(key)) {
+					report(ctx, offsetOf(pair.key), 'yaml-syntax', `front matter is not valid YAML: Map keys must be unique ("${key}" appears twice)`);
+					ok = false;
+				}
+				seen.add(key);
+			}
+		},
+		Alias: (_, node) => {
+			aliases++;
+			if (aliases === MAX_YAML_ALIASES + 1) {
+				report(ctx, offsetOf(node), 'yaml-limit', `front matter uses more than ${MAX_YAML_ALIASES} YAML aliases (*name); write the values out instead`);
+				ok = false;
+			}
+		},
+	});
+	return ok;
 };
 
 /** The parts of an invalid front matter that are individually valid. */

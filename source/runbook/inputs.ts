@@ -4,6 +4,7 @@
 
 import ipaddr from 'ipaddr.js';
 import type {InputSpec, InputType} from './model.js';
+import {compilePattern, showPattern} from './pattern.js';
 
 export type InputCheck = {ok: true; value: string} | {ok: false; message: string};
 
@@ -212,33 +213,20 @@ const CHECKERS: Record<InputType, Checker> = {
 		USER.test(text) ? pass(text) : fail(`${quote(text)} is not a valid user name (up to 32 lowercase letters, digits, _ or -, starting with a letter or _)`),
 };
 
-// --- Patterns ---------------------------------------------------------------------
+// --- Size ---------------------------------------------------------------------------
 
-const compiled = new Map<string, RegExp | string>();
-
-/** The pattern anchored to the whole value, or why it cannot be compiled. */
-const compilePattern = (pattern: string): RegExp | string => {
-	let result = compiled.get(pattern);
-	if (result === undefined) {
-		try {
-			// Compiled alone first: wrapping can make a broken pattern valid (`a)(b`).
-			new RegExp(pattern, 'u');
-			result = new RegExp(`^(?:${pattern})$`, 'u');
-		} catch (error) {
-			const text = error instanceof Error ? error.message : String(error);
-			// V8 repeats the pattern in its message; the caller shows it already.
-			result = /^Invalid regular expression: \/.*\/[a-z]*: (.*)$/s.exec(text)?.[1] ?? text;
-		}
-		compiled.set(pattern, result);
-	}
-	return result;
-};
-
-/** Why `pattern` is not a valid regular expression (with the `u` flag), or undefined if it is. */
-export const checkPattern = (pattern: string): string | undefined => {
-	const result = compilePattern(pattern);
-	return typeof result === 'string' ? `/${pattern}/ is not a valid regular expression: ${result}` : undefined;
-};
+/**
+ * Largest input value, in bytes of UTF-8. A value reaches each block as one
+ * environment string, which Linux caps at 128 KiB (MAX_ARG_STRLEN); past that
+ * every block would fail to start (E2BIG). Half of it leaves room for the name.
+ */
+export const MAX_INPUT_VALUE_BYTES = 64 * 1024;
+/**
+ * Largest total of all of a run's input values, in bytes. Arguments and
+ * environment together are capped at a quarter of the stack limit (2 MiB
+ * with the usual 8 MiB), shared with the operator's own environment.
+ */
+export const MAX_INPUT_TOTAL_BYTES = 256 * 1024;
 
 // --- Public -----------------------------------------------------------------------
 
@@ -252,6 +240,9 @@ export const isSecret = (spec: Pick<InputSpec, 'type'>): boolean => spec.type ==
  * a secret's value.
  */
 export const validateInputValue = (spec: InputSpec, raw: string): InputCheck => {
+	// First, before any other work on it: a value too large for the environment.
+	const bytes = Buffer.byteLength(raw, 'utf8');
+	if (bytes > MAX_INPUT_VALUE_BYTES) return fail(`is ${bytes} bytes; an input value may be at most ${MAX_INPUT_VALUE_BYTES} bytes (64 KiB)`);
 	if (raw.includes('\0')) return fail('contains a NUL byte, which cannot be passed to a command');
 	// Checked before trimming: a line break in a one-line value is a paste gone wrong.
 	if (!MULTILINE.has(spec.type) && /[\r\n]/.test(raw)) {
@@ -264,12 +255,10 @@ export const validateInputValue = (spec: InputSpec, raw: string): InputCheck => 
 	if (!checked.ok || spec.pattern === undefined || checked.value === '') return checked;
 
 	const pattern = compilePattern(spec.pattern);
-	if (typeof pattern === 'string') {
-		return fail(`cannot be checked: the pattern /${spec.pattern}/ is not a valid regular expression (${pattern})`);
-	}
+	if (typeof pattern === 'string') return fail(`cannot be checked: the pattern ${showPattern(spec.pattern)} ${pattern}`);
 	if (pattern.test(checked.value)) return checked;
 	const subject = isSecret(spec) ? '' : `${quote(checked.value)} `;
-	return fail(`${subject}does not match the pattern /${spec.pattern}/`);
+	return fail(`${subject}does not match the pattern ${showPattern(spec.pattern)}`);
 };
 
 /**

@@ -13,6 +13,7 @@ import {inputSpecs} from './rules/input-specs.js';
 import {runnableBlocks, shownBlocks} from './rules/blocks.js';
 import {undeclaredVariables} from './rules/variables.js';
 import {findShellcheck, shellcheckRunbook} from './shellcheck.js';
+import {loadPatternEngine} from './pattern.js';
 import {checkFileTrust, invokingUid} from '../trust/file-trust.js';
 
 export interface LintOptions {
@@ -31,6 +32,8 @@ export const lintRunbook = async (result: ParseResult, options: LintOptions = {}
 	const diagnostics = [...result.diagnostics];
 	const {runbook} = result;
 	if (runbook) {
+		// Loaded here, for the rules and for whatever checks this runbook's values later (every runbook is linted before it runs).
+		if (runbook.meta.inputs.some(input => input.pattern !== undefined)) await loadPatternEngine();
 		const ctx = createContext(runbook.path, runbook, diagnostics);
 		for (const rule of RULES) rule(ctx);
 		const wanted = options.shellcheck ?? 'auto';

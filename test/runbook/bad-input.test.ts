@@ -70,6 +70,84 @@ describe('front matter', () => {
 	});
 });
 
+describe('hostile YAML in the front matter: a finding at a line and column, quickly, never a throw', () => {
+	const runbook = (yaml: string) => `---\ntitle: T\n${yaml}---\n\n## Step\n\nText.\n`;
+	/** Each level aliases the one before nine times: 9^9 strings if expanded. */
+	const aliasBomb = () => {
+		let yaml = 'x:\n  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
+		for (let level = 1; level < 10; level++) {
+			const name = String.fromCharCode(97 + level);
+			const previous = String.fromCharCode(96 + level);
+			yaml += `  ${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]\n`;
+		}
+		return yaml;
+	};
+	const timed = async (text: string) => {
+		const started = performance.now();
+		const linted = await lintBytes(text);
+		return {...linted, ms: performance.now() - started};
+	};
+
+	test('an alias bomb: yaml-limit at the first alias, naming the limit, within a second', async () => {
+		const {diagnostics, ms} = await timed(runbook(aliasBomb()));
+		expect(ms).toBeLessThan(1000);
+		expect(where(diagnostics)).toEqual([
+			['missing-title', 1, 1, 'error'],
+			['yaml-limit', 5, 10, 'error'],
+		]);
+		expect(diagnostics[1]!.message).toContain('more than 100 aliased nodes');
+	});
+
+	test('more than 100 aliases: yaml-limit at the 101st', async () => {
+		const yaml = `x: &x 1\nlist:\n${'  - *x\n'.repeat(150)}`;
+		const {diagnostics} = await timed(runbook(yaml));
+		expect(where(diagnostics.filter(d => d.rule === 'yaml-limit'))).toEqual([['yaml-limit', 3 + 2 + 100, 5, 'error']]);
+		expect(diagnostics.find(d => d.rule === 'yaml-limit')!.message).toBe('front matter uses more than 100 YAML aliases (*name); write the values out instead');
+	});
+
+	test('a few aliases are fine', async () => {
+		const yaml = 'tags: &t [a, b]\nsummary: &s Short.\ninputs:\n  X: &spec {type: string, prompt: X}\n  Y: *spec\n';
+		const {diagnostics, result} = await timed(runbook(yaml));
+		expect(diagnostics.filter(d => d.severity === 'error')).toEqual([]);
+		expect(result.runbook!.meta.inputs.map(i => i.name)).toEqual(['X', 'Y']);
+	});
+
+	test('an alias before its anchor: yaml-syntax at the alias', async () => {
+		const {diagnostics} = await timed(runbook('tags: &t [a]\nsummary: *t\nevery: *nowhere\n'));
+		expect(where(diagnostics.filter(d => d.rule === 'yaml-syntax'))).toEqual([['yaml-syntax', 5, 8, 'error']]);
+		expect(diagnostics.find(d => d.rule === 'yaml-syntax')!.message).toContain('Unresolved alias');
+	});
+
+	test('nesting thousands deep: one yaml-limit finding, not one per level', async () => {
+		const {diagnostics, ms} = await timed(runbook(`x: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`));
+		expect(ms).toBeLessThan(3000);
+		expect(where(diagnostics.filter(d => d.rule === 'yaml-limit'))).toEqual([['yaml-limit', 3, expect.any(Number), 'error']]);
+		expect(diagnostics.find(d => d.rule === 'yaml-limit')!.message).toContain('nested too deeply');
+	});
+
+	test('40,000 keys: each unknown key reported, in linear time (no key compared with every other)', async () => {
+		const keys = Array.from({length: 40_000}, (_, i) => `k${i}: 1\n`).join('');
+		const {diagnostics, ms} = await timed(runbook(keys));
+		expect(ms).toBeLessThan(5000);
+		expect(diagnostics.filter(d => d.rule === 'unknown-key')).toHaveLength(40_000);
+		expect(where(diagnostics.filter(d => d.rule === 'unknown-key')).at(-1)).toEqual(['unknown-key', 40_002, 1, 'error']);
+	});
+
+	test('a key twice: yaml-syntax at the second, with the key', async () => {
+		const {diagnostics} = await timed(runbook('summary: a\nsummary: b\n'));
+		expect(where(diagnostics.filter(d => d.rule === 'yaml-syntax'))).toEqual([['yaml-syntax', 4, 1, 'error']]);
+		expect(diagnostics.find(d => d.rule === 'yaml-syntax')!.message).toBe('front matter is not valid YAML: Map keys must be unique ("summary" appears twice)');
+	});
+
+	test('through lintFile too: the alias bomb is a finding, not an exception', async () => {
+		const dir = tempDir();
+		const file = join(dir, 'bomb.md');
+		writeFileSync(file, runbook(aliasBomb()));
+		const diagnostics = await lintFile(file, {shellcheck: false});
+		expect(diagnostics.map(d => d.rule)).toContain('yaml-limit');
+	});
+});
+
 describe('files that are not runbooks', () => {
 	test.each([
 		['empty', ''],

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
-import {describe, expect, test} from 'vitest';
-import {checkPattern, isSecret, resolveDefault, validateInputValue} from '../../source/runbook/inputs.js';
+import {beforeAll, describe, expect, test} from 'vitest';
+import {isSecret, MAX_INPUT_VALUE_BYTES, resolveDefault, validateInputValue} from '../../source/runbook/inputs.js';
+import {checkPattern, loadPatternEngine, MAX_PATTERN_LENGTH, MAX_PATTERN_PROGRAM} from '../../source/runbook/pattern.js';
 import {INPUT_TYPES, type InputSpec, type InputType} from '../../source/runbook/model.js';
+
+// Patterns are matched by RE2, loaded on demand (lintRunbook does it before any runbook runs).
+beforeAll(loadPatternEngine);
 
 const spec = (type: InputType, extra: Partial<InputSpec> = {}): InputSpec => ({
 	name: 'VALUE',
@@ -338,10 +342,150 @@ describe('checkPattern', () => {
 	});
 
 	test('reports invalid ones, including those that only wrapping would repair', () => {
-		expect(checkPattern('a(b')).toBe('/a(b/ is not a valid regular expression: Unterminated group');
-		expect(checkPattern('a)(b')).toMatch(/^\/a\)\(b\/ is not a valid regular expression/);
+		expect(checkPattern('a(b')).toBe('the pattern /a(b/ is not a valid regular expression: Unterminated group');
+		expect(checkPattern('a)(b')).toMatch(/^the pattern \/a\)\(b\/ is not a valid regular expression/);
 		// Invalid only with the u flag.
 		expect(checkPattern('\\-')).toMatch(/not a valid regular expression/);
+	});
+});
+
+describe('patterns are matched in linear time, with JavaScript meaning', () => {
+	test('catastrophic backtracking is gone: (a+)+$ against 32 a and ! is refused at once', () => {
+		const started = performance.now();
+		expect(rejects('string', `${'a'.repeat(32)}!`, {pattern: '(a+)+$'})).toContain('does not match the pattern /(a+)+$/');
+		// The largest value an input may have, against the worst nesting.
+		expect(rejects('string', `${'a'.repeat(MAX_INPUT_VALUE_BYTES - 1)}!`, {pattern: '(a+)+$'})).toContain('does not match');
+		expect(performance.now() - started).toBeLessThan(1000);
+	});
+
+	test('the whole value must match, also with alternatives and anchors inside', () => {
+		expect(accepts('string', 'ab', {pattern: 'a|ab'})).toBe('ab');
+		expect(rejects('string', 'abc', {pattern: 'a|ab'})).toContain('does not match');
+		expect(accepts('string', 'abc', {pattern: '^abc$'})).toBe('abc');
+		expect(rejects('string', 'abc\n', {pattern: 'abc$'})).toContain('does not match');
+	});
+
+	test('. is any character but a line terminator, as in JavaScript', () => {
+		expect(accepts('string', 'a😀', {pattern: '..'})).toBe('a😀');
+		for (const terminator of ['\n', '\r', '\u2028', '\u2029']) expect(rejects('string', `a${terminator}`, {pattern: 'a.'})).toContain('does not match');
+		expect(accepts('string', 'a\n', {pattern: 'a[^]'})).toBe('a\n');
+		expect(rejects('string', 'a', {pattern: 'a[]'})).toContain('does not match');
+	});
+
+	test("\\s and \\S are JavaScript's, with Unicode spaces (RE2's own \\s has only five)", () => {
+		for (const space of ['\v', '\u00a0', '\u2003', '\u3000', '\ufeff']) {
+			expect(accepts('string', `a${space}b`, {pattern: 'a\\sb'})).toBe(`a${space}b`);
+			expect(rejects('string', `a${space}b`, {pattern: 'a\\Sb'})).toContain('does not match');
+			expect(accepts('string', `a${space}b`, {pattern: 'a[\\sx]b'})).toBe(`a${space}b`);
+			expect(rejects('string', `a${space}b`, {pattern: 'a[^\\s]b'})).toContain('does not match');
+		}
+		expect(accepts('string', 'a-b', {pattern: 'a[\\S]b'})).toBe('a-b');
+	});
+
+	test('escapes, classes and groups', () => {
+		expect(accepts('string', 'A\n/.', {pattern: '\\x41\\cJ\\/\\.'})).toBe('A\n/.');
+		expect(checkPattern('\\0')).toBeUndefined();
+		expect(accepts('string', '😀😀', {pattern: '\\u{1F600}\\uD83D\\uDE00'})).toBe('😀😀');
+		expect(accepts('string', '\b', {pattern: '[\\b]'})).toBe('\b');
+		// No POSIX classes: [:a:] inside brackets is those characters, as in JavaScript.
+		expect(accepts('string', '[:a:]', {pattern: '[[:a:\\]]+'})).toBe('[:a:]');
+		expect(rejects('string', 'b', {pattern: '[[:a:\\]]+'})).toContain('does not match');
+		expect(accepts('string', 'a-z', {pattern: '[a\\-z]+'})).toBe('a-z');
+		expect(accepts('string', '2026-12', {pattern: '(?<year>\\d{4})-(?:\\d{2})'})).toBe('2026-12');
+		expect(accepts('string', 'Zoë Ωμέγα', {pattern: '\\p{Letter}+ \\p{Script=Greek}+'})).toBe('Zoë Ωμέγα');
+		expect(rejects('string', 'é', {pattern: '\\p{ASCII}'})).toContain('does not match');
+		expect(accepts('string', 'é', {pattern: '[\\P{ASCII}]'})).toBe('é');
+		// \d and \w are ASCII only, as in JavaScript.
+		expect(rejects('string', '٣', {pattern: '\\d'})).toContain('does not match');
+		expect(rejects('string', 'é', {pattern: '\\w'})).toContain('does not match');
+	});
+
+	test('agrees with JavaScript on random patterns and values', () => {
+		const atom = fc.constantFrom('a', 'b', '.', '\\s', '\\S', '\\d', '\\w', '[ab]', '[^a]', '[a-c\\s]', '\\n', ' ', 'é', '\\u00e9', '\\p{L}', '[^]', '\\b');
+		const quantifier = fc.constantFrom('', '', '*', '+', '?', '{2}', '{1,3}', '*?', '{0,}');
+		const piece = fc.tuple(atom, quantifier).map(([a, q]) => (a === '\\b' ? a : a + q));
+		const sequence = fc.array(piece, {minLength: 1, maxLength: 5}).map(parts => parts.join(''));
+		const pattern = fc
+			.array(
+				fc.oneof(
+					sequence,
+					sequence.map(p => `(${p})`),
+					sequence.map(p => `(?:${p})+`),
+				),
+				{minLength: 1, maxLength: 3},
+			)
+			.chain(parts => fc.constantFrom(parts.join(''), parts.join('|'), `^${parts.join('')}$`));
+		const value = fc.string({unit: fc.constantFrom('a', 'b', 'c', ' ', '\n', '\u00a0', 'é', '1', '_', '\r'), minLength: 1, maxLength: 8});
+		fc.assert(
+			fc.property(pattern, value, (p, v) => {
+				const expected = new RegExp(`^(?:${p})$`, 'u').test(v);
+				expect(validateInputValue(spec('string', {pattern: p}), v).ok, `/${p}/ against ${JSON.stringify(v)}`).toBe(expected);
+			}),
+			{numRuns: 1000},
+		);
+	});
+
+	test('never throws, whatever the pattern', () => {
+		const unit = fc.constantFrom(...'ab()[]{}^$|*+?.\\-/:<>=!,0123456789uxcpPkdswbBDSWnrtfv0'.split(''), '\\u{1F600}', '\\p{L}', '(?<n>', '(?:', '\\k<n>');
+		fc.assert(
+			fc.property(fc.string({unit, maxLength: 20}), fc.string({maxLength: 6}), (pattern, value) => {
+				const problem = checkPattern(pattern);
+				const result = validateInputValue(spec('string', {pattern}), value || 'x');
+				if (problem === undefined) expect(result.ok || result.message.includes('does not match')).toBe(true);
+			}),
+			{numRuns: 3000},
+		);
+	});
+
+	test('a pattern the engine cannot use makes every value unacceptable, with the reason', () => {
+		expect(rejects('string', 'aa', {pattern: '(a)\\1'})).toMatch(/^cannot be checked: the pattern \/\(a\)\\1\/ cannot be used: a backreference/);
+		expect(rejects('string', 'a', {pattern: 'a'.repeat(70_000)})).toContain('a pattern may be at most 1000 characters');
+	});
+});
+
+describe('checkPattern: what a pattern may be', () => {
+	test(`at most ${MAX_PATTERN_LENGTH} characters, counted as code points`, () => {
+		expect(checkPattern('a'.repeat(MAX_PATTERN_LENGTH))).toBeUndefined();
+		expect(checkPattern('😀'.repeat(MAX_PATTERN_LENGTH))).toBeUndefined();
+		expect(checkPattern('a'.repeat(MAX_PATTERN_LENGTH + 1))).toBe(
+			`the pattern /${'a'.repeat(57)}…/ is ${MAX_PATTERN_LENGTH + 1} characters long; a pattern may be at most ${MAX_PATTERN_LENGTH} characters`,
+		);
+	});
+
+	test(`compiled to at most ${MAX_PATTERN_PROGRAM} instructions`, () => {
+		expect(checkPattern('a{1000}')).toBeUndefined();
+		expect(checkPattern('[a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63}){1,4}')).toBeUndefined();
+		expect(checkPattern('(?:(?:a|b){1,100}){1,10}')).toMatch(/compiles to \d+ instructions; a pattern may compile to at most 2000/);
+		expect(checkPattern('(?:[ab]?){1000}(?:[ab]?){1000}(?:[ab]?){1000}')).toMatch(/at most 2000/);
+	});
+
+	test('without lookaround or backreferences', () => {
+		expect(checkPattern('(?=a)a')).toContain('a lookahead (?=…) cannot be matched in linear time');
+		expect(checkPattern('(?<!a)b')).toContain('a lookbehind (?<!…) cannot be matched in linear time');
+		expect(checkPattern('(a)\\1')).toContain('a backreference (\\1) cannot be matched in linear time');
+		expect(checkPattern('(?<n>a)\\k<n>')).toContain('a backreference (\\k<name>)');
+	});
+
+	test('refused quickly, whatever its size', () => {
+		const started = performance.now();
+		for (const pattern of ['a'.repeat(70_000), '('.repeat(35_000) + ')'.repeat(35_000), 'a?'.repeat(35_000), '(?:a'.repeat(17_500) + ')'.repeat(17_500)]) {
+			expect(checkPattern(pattern)).toContain('a pattern may be at most 1000 characters');
+		}
+		expect(performance.now() - started).toBeLessThan(1000);
+	});
+});
+
+describe('the size of a value', () => {
+	test(`at most ${MAX_INPUT_VALUE_BYTES} bytes, checked first and named in the message`, () => {
+		expect(accepts('string', 'x'.repeat(MAX_INPUT_VALUE_BYTES))).toHaveLength(MAX_INPUT_VALUE_BYTES);
+		expect(rejects('string', 'x'.repeat(1024 * 1024))).toBe('is 1048576 bytes; an input value may be at most 65536 bytes (64 KiB)');
+		// Counted in bytes of UTF-8, as the environment holds it.
+		expect(rejects('string', 'é'.repeat(40_000))).toBe('is 80000 bytes; an input value may be at most 65536 bytes (64 KiB)');
+		expect(rejects('cidr-list', '10.0.0.1 '.repeat(10_000))).toContain('may be at most 65536 bytes');
+	});
+
+	test('never shows the value, also of a secret', () => {
+		expect(rejects('secret', 'hunter2'.repeat(20_000))).not.toContain('hunter2');
 	});
 });
 

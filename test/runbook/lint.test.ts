@@ -115,7 +115,6 @@ describe('bad-default', () => {
 		['min on a string', ['type: string', 'prompt: S', 'min: 1'], 'min', '`min` only applies to integer and port'],
 		['max on a boolean', ['type: boolean', 'prompt: B', 'max: 1'], 'max', '`max` only applies'],
 		['min greater than max', ['type: port', 'prompt: P', 'min: 100', 'max: 10'], 'min', 'greater than max'],
-		['an invalid pattern', ['type: string', 'prompt: S', 'pattern: "a(("'], 'pattern', 'is not a valid regular expression'],
 		['default-from without a source', ['type: string', 'prompt: S', 'default-from: env'], 'default-from', 'ssh-client or env:NAME'],
 		['default-from env: without a name', ['type: string', 'prompt: S', 'default-from: "env:"'], 'default-from', 'env:NAME'],
 		['default-from env: with a bad name', ['type: string', 'prompt: S', 'default-from: "env:1X"'], 'default-from', 'env:NAME'],
@@ -130,7 +129,8 @@ describe('bad-default', () => {
 
 	test('a broken spec does not also report its default', async () => {
 		const text = withInputs(input('X', 'type: string', 'prompt: S', 'pattern: "a(("', 'default: abc'), ...step);
-		expect((await found(text, 'bad-default')).map(([line]) => line)).toEqual([7]);
+		expect(await found(text, 'bad-pattern')).toEqual([[7, 5, 'error']]);
+		expect(await found(text, 'bad-default')).toEqual([]);
 	});
 
 	test('an input in flow style is reported at its name', async () => {
@@ -157,6 +157,107 @@ describe('bad-default', () => {
 			...step,
 		);
 		expect(await lint(text)).toEqual([]);
+	});
+});
+
+describe('bad-pattern', () => {
+	const step = ['## Step', '', 'Text.'];
+	const withPattern = (pattern: string, ...more: string[]) =>
+		withInputs(['X:', '  type: string', '  prompt: S', `  pattern: ${JSON.stringify(pattern)}`, ...more.map(line => `  ${line}`)], ...step);
+
+	test('a pattern that is not a valid regular expression, at the pattern line', async () => {
+		const text = withPattern('a((');
+		expect(await found(text, 'bad-pattern')).toEqual([[7, 5, 'error']]);
+		expect((await messages(text, 'bad-pattern'))[0]).toMatch(/^X: the pattern \/a\(\(\/ is not a valid regular expression/);
+	});
+
+	test('catastrophic backtracking: (a+)+$ is linear under RE2, so lint and the default check finish at once', async () => {
+		// With a backtracking engine this default took 99 s of full CPU to refuse.
+		const text = withPattern('(a+)+$', `default: "${'a'.repeat(32)}!"`);
+		const started = performance.now();
+		const diagnostics = await lint(text);
+		expect(performance.now() - started).toBeLessThan(1000);
+		expect(diagnostics.map(d => [d.rule, d.line])).toEqual([['bad-default', 8]]);
+		expect(diagnostics[0]!.message).toContain('does not match the pattern /(a+)+$/');
+	});
+
+	test('a 70,000-character pattern is a finding that names the limit, and is not echoed whole', async () => {
+		const text = withPattern('a'.repeat(70_000), 'default: a');
+		const started = performance.now();
+		const diagnostics = await lint(text);
+		expect(performance.now() - started).toBeLessThan(1000);
+		expect(diagnostics.map(d => [d.rule, d.line, d.column])).toEqual([['bad-pattern', 7, 5]]);
+		expect(diagnostics[0]!.message).toContain('is 70000 characters long; a pattern may be at most 1000 characters');
+		expect(diagnostics[0]!.message.length).toBeLessThan(200);
+	});
+
+	test.each([
+		['a backreference', '(a)\\1', 'backreference (\\1)'],
+		['a named backreference', '(?<x>a)\\k<x>', 'backreference (\\k<name>)'],
+		['a lookahead', '(?=a)a', 'lookahead'],
+		['a negative lookahead', '(?!b)a', 'lookahead'],
+		['a lookbehind', '(?<=a)b', 'lookbehind'],
+		['a repeat over 1000', 'a{1001}', 'more than 1000 times'],
+		['a Unicode property RE2 lacks', '\\p{Script=Grek}+', '\\p{Grek} is not a Unicode class RE2 knows'],
+		['a pattern too costly to match', '(?:(?:a|b){1,100}){1,10}', 'a pattern may compile to at most 2000'],
+	])('refuses %s with the reason', async (_, pattern, reason) => {
+		const text = withPattern(pattern, 'default: a');
+		const diagnostics = await lint(text);
+		// The default is not checked against a pattern that cannot be used.
+		expect(diagnostics.map(d => [d.rule, d.line, d.column])).toEqual([['bad-pattern', 7, 5]]);
+		expect(diagnostics[0]!.message).toContain(reason);
+	});
+
+	test('the patterns the bundled runbooks use, and JavaScript-only syntax RE2 lacks, are accepted', async () => {
+		for (const pattern of [
+			'(/[A-Za-z0-9._-]+)+',
+			'[0-9]{1,5}( +[0-9]{1,5})*',
+			'[a-z]{2}(-[a-z]+)+-[0-9]{1,2}',
+			'(?<year>\\d{4})-\\d{2}',
+			'\\u{1F600}|\\uD83D\\uDE00|\\x41',
+			'[^]*',
+			'\\p{Letter}+',
+			'\\p{Script=Greek}+',
+			'a{1000}',
+		]) {
+			expect(await lint(withPattern(pattern)), pattern).toEqual([]);
+		}
+	});
+});
+
+describe('reserved-input-name', () => {
+	const step = ['## Step', '', 'Text.'];
+	const named = (name: string) => withInputs([`${name}:`, '  type: string', '  prompt: S'], ...step);
+
+	test.each([
+		// The dynamic loader and the C library.
+		...['LD_PRELOAD', 'LD_LIBRARY_PATH', 'GCONV_PATH', 'GLIBC_TUNABLES', 'MALLOC_CHECK_', 'NLSPATH', 'LOCPATH', 'HOSTALIASES', 'RES_OPTIONS', 'TZ', 'TZDIR'],
+		// bash.
+		...['BASH_ENV', 'BASH_XTRACEFD', 'BASHOPTS', 'SHELLOPTS', 'ENV', 'IFS', 'CDPATH', 'EXECIGNORE', 'GLOBIGNORE', 'POSIXLY_CORRECT', 'PS4', 'PROMPT_COMMAND'],
+		...['HISTFILE', 'HISTCONTROL', 'FUNCNEST', 'TIMEFORMAT', 'SHLVL', 'COMP_WORDBREAKS', 'INPUTRC', 'TMOUT', 'UID', 'PIPESTATUS'],
+		// Interpreters and build tools.
+		...['PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME', 'PERL5LIB', 'PERL5OPT', 'PERLLIB', 'NODE_OPTIONS', 'NODE_PATH', 'RUBYOPT', 'RUBYLIB', 'JAVA_TOOL_OPTIONS'],
+		...['JDK_JAVA_OPTIONS', 'CLASSPATH', 'GOPATH', 'GOFLAGS', 'LUA_PATH', 'LUA_CPATH', 'GEM_HOME', 'PHPRC', 'MAVEN_OPTS', 'TAR_OPTIONS', 'MAKEFLAGS', 'PKG_CONFIG_PATH'],
+		...['LIBRARY_PATH', 'C_INCLUDE_PATH', 'GUILE_LOAD_PATH', 'MANPATH', 'R_LIBS_USER'],
+		// Locale, temporary files, the login environment.
+		...['LANG', 'LANGUAGE', 'LC_ALL', 'LC_CTYPE', 'TMPDIR', 'TMP', 'TEMP', 'HOME', 'PATH', 'USER', 'LOGNAME', 'SHELL', 'TERM', 'TERMINFO', 'PWD', 'XDG_CONFIG_HOME'],
+		// Programs, configurations and certificates other tools take from the environment.
+		...['EDITOR', 'VISUAL', 'PAGER', 'GIT_PAGER', 'GIT_SSH_COMMAND', 'GIT_CONFIG_GLOBAL', 'LESSOPEN', 'SYSTEMD_PAGER', 'APT_CONFIG', 'OPENSSL_CONF', 'SSL_CERT_FILE'],
+		...['HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'GNUPGHOME'],
+		// Rampart, OpenSSH, sudo.
+		...['RAMPART_HOME', 'RAMPART_INPUT_X', 'SSH_CLIENT', 'SSH_AUTH_SOCK', 'SSH_ORIGINAL_COMMAND', 'SSH_ASKPASS', 'SUDO_USER', 'SUDO_UID', 'SUDO_ASKPASS', 'SUDO_EDITOR'],
+	])('%s is refused, at the name', async name => {
+		const diagnostics = (await lint(named(name))).filter(d => d.rule === 'reserved-input-name');
+		expect(diagnostics.map(d => [d.line, d.column, d.severity])).toEqual([[4, 3, 'error']]);
+		expect(diagnostics[0]!.message).toMatch(new RegExp(`^input name "${name}" is reserved: .+; choose another name$`));
+	});
+
+	test.each([
+		// Names the bundled runbooks and the docs use: ordinary names stay allowed.
+		...['DOMAIN', 'ADMIN_IP', 'ADMIN_USER', 'SSH_PORT', 'RULESET_PATH', 'STATE_DIR', 'GIT_HOST', 'PHP_VERSION', 'DB_USER', 'SITE_USER', 'NGINX_USER', 'HOSTING'],
+		...['AWS_REGION', 'OPERATOR', 'TLS', 'DENY', 'KEEP_DAYS', 'ALLOWED_TCP_PORTS', 'MAX_AGE_HOURS', 'WEB_ROOT_BASE', 'HISTORY_DAYS', 'BACKUP_DIR'],
+	])('%s is allowed', async name => {
+		expect(await lint(named(name))).toEqual([]);
 	});
 });
 

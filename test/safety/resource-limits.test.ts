@@ -126,3 +126,81 @@ describe('low disk space', () => {
 		expect(eventsOf(home.stateDir, onlyRun(home.stateDir)).some(e => e.type === 'warning')).toBe(false);
 	});
 });
+
+describe('input values, patterns and front matter that would exhaust something', () => {
+	const inputsFile = (home: CliHome, values: Record<string, string>) => {
+		const file = path.join(home.cwd, 'inputs.yaml');
+		fs.writeFileSync(
+			file,
+			Object.entries(values)
+				.map(([name, value]) => `${name}: ${JSON.stringify(value)}\n`)
+				.join(''),
+			{mode: 0o600},
+		);
+		return file;
+	};
+
+	it('refuses a 1 MB value before anything runs or is recorded, naming the limit (it used to fail every block with spawn E2BIG)', async () => {
+		const home = cliHome();
+		write(home, 'big', frontMatter('Big', '  NOTES:\n    type: string\n    prompt: Notes') + '## Use it\n\n' + sh('printf %s "$NOTES" | wc -c\ntouch ran'));
+		const run = await runCli(['run', './big.md', '--yes', '--approve', '--inputs', inputsFile(home, {NOTES: 'x'.repeat(1024 * 1024)})], home);
+		expect(run.code, run.stderr).toBe(2);
+		expect(run.stderr).toContain('NOTES: is 1048576 bytes; an input value may be at most 65536 bytes (64 KiB)');
+		expect(run.stderr).toContain('nothing was run');
+		expect(fs.existsSync(path.join(home.cwd, 'ran'))).toBe(false);
+		expect(fs.existsSync(path.join(home.stateDir, 'runs'))).toBe(false);
+	});
+
+	it('runs a value at the limit', async () => {
+		const home = cliHome();
+		write(home, 'big', frontMatter('Big', '  NOTES:\n    type: string\n    prompt: Notes') + '## Use it\n\n' + sh('printf %s "$NOTES" | wc -c > size'));
+		const run = await runCli(['run', './big.md', '--yes', '--approve', '--inputs', inputsFile(home, {NOTES: 'x'.repeat(65536)})], home);
+		expect(run.code, run.stderr).toBe(0);
+		expect(fs.readFileSync(path.join(home.cwd, 'size'), 'utf8').trim()).toBe('65536');
+	});
+
+	it('answers a catastrophic-backtracking pattern at once (it used to take 99 s of full CPU)', async () => {
+		const home = cliHome();
+		const inputs = `  WORD:\n    type: string\n    prompt: Word\n    pattern: "(a+)+$"`;
+		write(home, 'redos', frontMatter('Redos', inputs) + '## Use it\n\n' + sh('touch ran\necho "$WORD"'));
+		const started = performance.now();
+		const run = await runCli(['run', './redos.md', '--yes', '--approve', '--inputs', inputsFile(home, {WORD: `${'a'.repeat(32)}!`})], home);
+		expect(performance.now() - started).toBeLessThan(10_000);
+		expect(run.code, run.stderr).toBe(2);
+		expect(run.stderr).toContain(`WORD: "${'a'.repeat(32)}!" does not match the pattern /(a+)+$/`);
+		expect(fs.existsSync(path.join(home.cwd, 'ran'))).toBe(false);
+	});
+
+	it('lints a 70,000-character pattern, an alias bomb and a refused name as findings at a line and column, never an unexpected error', async () => {
+		const home = cliHome();
+		const long = `  X:\n    type: string\n    prompt: X\n    pattern: "${'a'.repeat(70_000)}"`;
+		write(home, 'long', frontMatter('Long', long) + '## Step\n\n' + sh('echo "$X"'));
+		let bomb = 'x:\n  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
+		for (let level = 1; level < 10; level++) {
+			const name = String.fromCharCode(97 + level);
+			bomb += `  ${name}: &${name} [${Array(9)
+				.fill(`*${String.fromCharCode(96 + level)}`)
+				.join(',')}]\n`;
+		}
+		write(home, 'bomb', `---\ntitle: Bomb\n${bomb}---\n\n## Step\n\nText.\n`);
+		write(home, 'names', frontMatter('Names', '  GCONV_PATH:\n    type: path\n    prompt: P\n  NODE_OPTIONS:\n    type: string\n    prompt: O') + '## Step\n\nText.\n');
+		const started = performance.now();
+		const lint = await runCli(['lint', './long.md', './bomb.md', './names.md'], home);
+		expect(performance.now() - started).toBeLessThan(10_000);
+		expect(lint.code).toBe(1);
+		expect(lint.stderr).not.toContain('unexpected error');
+		expect(lint.stdout).toMatch(/long\.md:7:5: error: X: the pattern \/a{57}…\/ is 70000 characters long; a pattern may be at most 1000 characters \[bad-pattern\]/);
+		expect(lint.stdout).toMatch(/bomb\.md:5:10: error: front matter's YAML aliases \(\*name\) expand to too much data: more than 100 aliased nodes; .* \[yaml-limit\]/);
+		expect(lint.stdout).toMatch(/names\.md:4:3: error: input name "GCONV_PATH" is reserved: .* \[reserved-input-name\]/);
+		expect(lint.stdout).toMatch(/names\.md:7:3: error: input name "NODE_OPTIONS" is reserved: .* \[reserved-input-name\]/);
+
+		// And a run refuses each of them before anything runs.
+		for (const id of ['long', 'bomb', 'names']) {
+			const run = await runCli(['run', `./${id}.md`, '--yes', '--approve'], home);
+			expect(run.code, run.stderr).toBe(2);
+			expect(run.stderr).toContain('nothing was run');
+			expect(run.stderr).not.toContain('unexpected error');
+		}
+		expect(fs.existsSync(path.join(home.stateDir, 'runs'))).toBe(false);
+	});
+});

@@ -1,7 +1,9 @@
 // Checks each input's spec for what the schema alone cannot see: keys that
-// do not fit the type, and a literal default the input itself would refuse.
+// do not fit the type, a pattern that cannot be used (bad-pattern), and a
+// literal default the input itself would refuse.
 
-import {checkPattern, validateInputValue} from '../inputs.js';
+import {validateInputValue} from '../inputs.js';
+import {checkPattern} from '../pattern.js';
 import type {InputSpec, Position} from '../model.js';
 import type {LintContext} from './context.js';
 
@@ -54,9 +56,10 @@ export const inputSpecs = (ctx: LintContext) => {
 			bad('min', `min (${input.min}) is greater than max (${input.max}): no value can be accepted`);
 		}
 		if (input.pattern !== undefined) {
+			// Not valid, not expressible in linear time, too long or too costly: the values cannot be checked.
 			const problem = checkPattern(input.pattern);
 			if (problem) {
-				bad('pattern', problem);
+				ctx.report(keyPosition(ctx, input, 'pattern'), 'error', 'bad-pattern', `${input.name}: ${problem}`);
 				checkable = false;
 			}
 		}
