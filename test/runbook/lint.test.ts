@@ -149,7 +149,7 @@ describe('bad-default', () => {
 				...input('PORT', 'type: port', 'prompt: P', 'default: 22', 'min: 1', 'max: 1024'),
 				...input('MODE', 'type: enum', 'prompt: M', 'values: [drop, reject]', 'default: drop'),
 				...input('ADMIN_IP', 'type: ip', 'prompt: A', 'default-from: ssh-client'),
-				...input('TOKEN', 'type: secret', 'prompt: T', 'default-from: env:API_TOKEN'),
+				...input('TOKEN', 'type: secret', 'prompt: T', 'default-from: env:API_TOKEN', 'pattern: ".{12,}"'),
 				...input('NAME', 'type: string', 'prompt: N', 'pattern: "[a-z0-9-]+"', 'default: web-1'),
 				...input('NOTE', 'type: string', 'prompt: N', 'optional: true', 'default: ""'),
 				...input('AUTO', 'type: boolean', 'prompt: A', 'default: yes'),
@@ -222,6 +222,22 @@ describe('bad-pattern', () => {
 		]) {
 			expect(await lint(withPattern(pattern)), pattern).toEqual([]);
 		}
+	});
+});
+
+describe('short-secret', () => {
+	const step = ['## Step', '', 'Text.'];
+	const secret = (...more: string[]) => withInputs(['PIN:', '  type: secret', '  prompt: P', ...more.map(line => `  ${line}`)], ...step);
+
+	test('a secret that may be shorter than 4 characters is a warning, at its pattern or its type', async () => {
+		expect(await found(secret(), 'short-secret')).toEqual([[5, 5, 'warning']]);
+		expect(await found(secret('pattern: "[0-9]{1,8}"'), 'short-secret')).toEqual([[7, 5, 'warning']]);
+		expect((await messages(secret('pattern: "[0-9]{1,8}"'), 'short-secret'))[0]).toMatch(/^PIN: the pattern accepts "1", so also a secret shorter than 4 characters/);
+	});
+
+	test('a pattern that asks for enough characters is fine', async () => {
+		expect(await found(secret('pattern: ".{12,}"'), 'short-secret')).toEqual([]);
+		expect(await found(secret('pattern: "[0-9]{6}"'), 'short-secret')).toEqual([]);
 	});
 });
 

@@ -36,6 +36,26 @@ const isEnvName = (name: string): boolean => {
 	return nameChar(first) && [...name].every(char => nameChar(char) || (char >= '0' && char <= '9'));
 };
 
+/** Fewer characters than this are masked on disk but not on screen (engine/mask.ts MIN_MASKED_ON_SCREEN). */
+const MIN_MASKED = 4;
+const SHORT_SAMPLES = ['a', 'ab', 'abc', 'A', 'AB', 'ABC', '1', '12', '123', 'aB1', '_', '-', '!', '#$%'];
+
+/**
+ * A secret that may be a letter or two cannot be masked on screen (masking
+ * every "a" would spell it out): the author is told, and shown how to ask for
+ * a longer one.
+ */
+const shortSecret = (ctx: LintContext, input: InputSpec) => {
+	const accepted = input.pattern === undefined ? 'a' : SHORT_SAMPLES.find(sample => validateInputValue(input, sample).ok);
+	if (accepted === undefined) return;
+	ctx.report(
+		keyPosition(ctx, input, input.pattern === undefined ? 'type' : 'pattern'),
+		'warning',
+		'short-secret',
+		`${input.name}: ${input.pattern === undefined ? 'any value is accepted, also' : `the pattern accepts "${accepted}", so also`} a secret shorter than ${MIN_MASKED} characters, which is masked in the records on disk but not on screen (masking a letter or two everywhere would show it as well); ask for enough characters, e.g. pattern: ".{12,}"`,
+	);
+};
+
 export const inputSpecs = (ctx: LintContext) => {
 	for (const input of ctx.runbook.meta.inputs) {
 		const bad = (key: string, message: string) => ctx.report(keyPosition(ctx, input, key), 'error', 'bad-default', `${input.name}: ${message}`);
@@ -63,6 +83,7 @@ export const inputSpecs = (ctx: LintContext) => {
 				checkable = false;
 			}
 		}
+		if (input.type === 'secret' && checkable) shortSecret(ctx, input);
 		const from = input.defaultFrom;
 		if (from !== undefined && from !== 'ssh-client' && !(from.startsWith('env:') && isEnvName(from.slice(4)))) {
 			bad('default-from', `default-from "${from}" is not a source: use ssh-client or env:NAME (an environment variable's name)`);
