@@ -10,7 +10,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {blockEnvironment} from '../../source/engine/block-env.js';
 import type {InputSpec} from '../../source/runbook/model.js';
-import {CLI, cliHome, frontMatter, onlyRun, runCli, sh, tempDir, walk} from '../engine/helpers.js';
+import {CLI, cliHome, frontMatter, onlyRun, runCli, sh, startCli, tempDir, waitFor, walk} from '../engine/helpers.js';
 
 const SECRET = `pw-${randomBytes(12).toString('hex')}`;
 
@@ -138,5 +138,24 @@ describe('a secret given where other users can read it', () => {
 		expect(stdinResult.stderr).not.toContain('where others can read it');
 		expect(fs.readFileSync(dump, 'utf8')).toContain('SITE=example.org');
 		expectAbsent('stderr', stdinResult.stderr);
+	});
+});
+
+describe.skipIf(process.getuid?.() !== 0)('a secret during a run, seen by another local user', () => {
+	it('is in no command line that `ps` shows to nobody, while the block that uses it runs', async () => {
+		const home = cliHome();
+		fs.writeFileSync(
+			path.join(home.cwd, 'wait.md'),
+			frontMatter('Wait', '  DB_PASSWORD:\n    type: secret\n    prompt: P') + '## Use it\n\n' + sh('touch started\n[ -n "$DB_PASSWORD" ] && sleep 5'),
+		);
+		await runCli(['approve', './wait.md', '--yes'], home);
+		const run = startCli(['run', './wait.md', '--yes'], {cwd: home.cwd, env: {...home.env, RAMPART_INPUT_DB_PASSWORD: SECRET}});
+		await waitFor(() => fs.existsSync(path.join(home.cwd, 'started')), 'the block to start');
+		const seen = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'ps', '-eo', 'args'], {encoding: 'utf8'});
+		run.child.kill('SIGINT');
+		await run.done;
+		expect(seen.status, seen.stderr).toBe(0);
+		expect(seen.stdout).toContain('rampart');
+		expectAbsent('ps as nobody', seen.stdout);
 	});
 });
