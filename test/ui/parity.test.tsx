@@ -153,6 +153,15 @@ describe('the TUI and headless apply the same step rules', () => {
 		await app.waitFor('Note recorded on “Partial”');
 		const note = journalEvents(tui.home).find(e => e.type === 'note-added');
 		expect(note).toMatchObject({step: 'partial'});
+
+		// u on the failed step undoes its first block's work: it changed the machine before the second failed.
+		expect(fs.existsSync(path.join(tui.work, 'made-partial'))).toBe(true);
+		await app.press('u');
+		await app.waitFor('Roll back “Partial”?');
+		await app.press('y');
+		await app.waitFor('Rolled back.');
+		expect(fs.existsSync(path.join(tui.work, 'made-partial'))).toBe(false);
+		expect(app.frame()).toMatch(/✗ 4\. Partial/);
 	});
 });
 
