@@ -104,19 +104,22 @@ export const nextNeed = (step: Step, state: StepState, context: NeedContext): St
 /** Running the step again after it was cut off is safe: it runs nothing, or every run block says `idempotent`. */
 export const safeToRepeat = (step: Step): boolean => runnableBlocks(step, 'run').every(b => b.idempotent);
 
+/** A block as the operator knows it: its name, else its first line of code. */
+export const blockLabel = (step: Step, index: number): string => {
+	const block = step.blocks[index];
+	return (
+		block?.name ??
+		block?.code
+			.split('\n')
+			.find(l => l.trim() !== '' && !l.trim().startsWith('#'))
+			?.trim() ??
+		`block ${index + 1}`
+	);
+};
+
 /** What an interrupted step had done, in words, for the question whether to run it again. */
 export const describeInterrupted = (step: Step, state: StepState): string => {
-	const label = (index: number) => {
-		const block = step.blocks[index];
-		return (
-			block?.name ??
-			block?.code
-				.split('\n')
-				.find(l => l.trim() !== '' && !l.trim().startsWith('#'))
-				?.trim() ??
-			`block ${index + 1}`
-		);
-	};
+	const label = (index: number) => blockLabel(step, index);
 	const done = state.lastAttempt.map(b =>
 		b.finished ? `block ${b.block + 1} "${label(b.block)}" finished (exit ${b.exitCode ?? 'by a signal'})` : `block ${b.block + 1} "${label(b.block)}" was cut off`,
 	);

@@ -3,14 +3,17 @@
 // sees is what was parsed. Shell blocks are labelled with what they do.
 
 import {Box, Text} from 'ink';
-import {Fragment, type ReactNode} from 'react';
+import type {ReactNode} from 'react';
 import {fromMarkdown} from 'mdast-util-from-markdown';
 import {gfm} from 'micromark-extension-gfm';
 import {gfmFromMarkdown} from 'mdast-util-gfm';
 import {toString} from 'mdast-util-to-string';
-import type {Nodes, PhrasingContent, RootContent, Table} from 'mdast';
+import type {Nodes, PhrasingContent, RootContent} from 'mdast';
 import type {CodeBlock} from '../../runbook/model.js';
-import {useTheme, type Theme} from '../theme.js';
+import {useTheme} from '../theme.js';
+import {renderInline} from './inline.js';
+import {renderCode, renderTable} from './code-and-tables.js';
+import type {Walk} from './walk.js';
 
 export interface MarkdownProps {
 	markdown: string;
@@ -24,16 +27,6 @@ export interface MarkdownProps {
 }
 
 export const parseMarkdown = (markdown: string) => fromMarkdown(markdown, {extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()]});
-
-interface Walk {
-	theme: Theme;
-	blocks: readonly CodeBlock[];
-	ticked: ReadonlySet<number>;
-	taskCursor?: number;
-	width: number;
-	/** Shared by the whole walk: code blocks and task items are numbered in document order. */
-	counters: {code: number; task: number};
-}
 
 export const Markdown = ({markdown, blocks = [], ticked = new Set(), taskCursor, width}: MarkdownProps) => {
 	const theme = useTheme();
@@ -137,124 +130,3 @@ const Callout = ({node, walk}: {node: Extract<RootContent, {type: 'blockquote'}>
 		</Box>
 	);
 };
-
-const ROLE_TEXT: Record<string, string> = {
-	run: 'runs',
-	check: 'check (already done?)',
-	verify: 'verify (did it work?)',
-	rollback: 'rollback (undo)',
-};
-
-const renderCode = (lang: string, value: string, walk: Walk): ReactNode => {
-	const {theme} = walk;
-	const block = walk.blocks[walk.counters.code++];
-	let label: string;
-	if (block?.runnable) {
-		const flags = [
-			block.confirm ? 'asks to confirm' : '',
-			block.interactive ? 'uses the terminal' : '',
-			block.timeoutMs ? `timeout ${Math.round(block.timeoutMs / 1000)}s` : '',
-		]
-			.filter(Boolean)
-			.join(', ');
-		label = `$ ${block.name ? `${block.name} — ` : ''}${ROLE_TEXT[block.role] ?? block.role}${flags ? ` (${flags})` : ''}`;
-	} else {
-		label = `${lang || 'text'} (shown, not run)`;
-	}
-	const lines = value.split('\n');
-	return (
-		<Box flexDirection="column">
-			<Text color={block?.runnable ? theme.accent : theme.muted} bold={block?.runnable}>
-				{label}
-			</Text>
-			{lines.map((line, i) => (
-				<Text key={i} wrap="truncate-end">
-					<Text color={theme.muted}>│ </Text>
-					<Text color={theme.code}>{line}</Text>
-				</Text>
-			))}
-		</Box>
-	);
-};
-
-const renderTable = (node: Table, walk: Walk): ReactNode => {
-	const {theme} = walk;
-	const rows = node.children.map(row => row.children.map(cell => toString(cell)));
-	const columns = Math.max(...rows.map(r => r.length));
-	const widths = Array.from({length: columns}, (_, c) => Math.max(1, ...rows.map(r => (r[c] ?? '').length)));
-	// Narrow terminals: share what is left between the widest columns.
-	const room = Math.max(columns * 4, walk.width - (columns - 1) * 3);
-	while (widths.reduce((a, b) => a + b, 0) > room) {
-		const widest = widths.indexOf(Math.max(...widths));
-		widths[widest] = widths[widest]! - 1;
-	}
-	const align = node.align ?? [];
-	const cell = (text: string, c: number) => {
-		const w = widths[c]!;
-		const cut = text.length > w ? `${text.slice(0, w - 1)}…` : text;
-		return align[c] === 'right' ? cut.padStart(w) : cut.padEnd(w);
-	};
-	return (
-		<Box flexDirection="column">
-			{rows.map((row, r) => (
-				<Fragment key={r}>
-					<Text bold={r === 0} wrap="truncate-end">
-						{Array.from({length: columns}, (_, c) => cell(row[c] ?? '', c)).join(' │ ')}
-					</Text>
-					{r === 0 ? <Text color={theme.muted}>{widths.map(w => '─'.repeat(w)).join('─┼─')}</Text> : null}
-				</Fragment>
-			))}
-		</Box>
-	);
-};
-
-export const renderInline = (nodes: readonly PhrasingContent[], theme: Theme): ReactNode[] =>
-	nodes.map((node, i) => {
-		switch (node.type) {
-			case 'text':
-				// A line break inside a paragraph is a soft break: the terminal wraps instead.
-				return <Fragment key={i}>{node.value.replace(/[ \t]*\n[ \t]*/g, ' ')}</Fragment>;
-			case 'emphasis':
-				return (
-					<Text key={i} italic>
-						{renderInline(node.children, theme)}
-					</Text>
-				);
-			case 'strong':
-				return (
-					<Text key={i} bold>
-						{renderInline(node.children, theme)}
-					</Text>
-				);
-			case 'delete':
-				return (
-					<Text key={i} strikethrough>
-						{renderInline(node.children, theme)}
-					</Text>
-				);
-			case 'inlineCode':
-				// Backticks stay in the no-colour theme: they are what marks the code.
-				return (
-					<Text key={i} color={theme.code}>
-						{theme.color ? node.value : `\`${node.value}\``}
-					</Text>
-				);
-			case 'link': {
-				const text = toString(node);
-				return (
-					<Text key={i} color={theme.link} underline>
-						{renderInline(node.children, theme)}
-						{text === node.url || `mailto:${text}` === node.url ? '' : ` <${node.url}>`}
-					</Text>
-				);
-			}
-			case 'break':
-				return <Fragment key={i}>{'\n'}</Fragment>;
-			case 'image':
-				return <Fragment key={i}>[image: {node.alt ?? node.url}]</Fragment>;
-			case 'html':
-				return <Fragment key={i}>{node.value}</Fragment>;
-			default:
-				return <Fragment key={i}>{toString(node)}</Fragment>;
-		}
-	});

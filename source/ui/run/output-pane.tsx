@@ -1,0 +1,41 @@
+// The live tail of the running step's output, and the full log of a step.
+
+import {Box, Text} from 'ink';
+import {formatDuration} from '../../runbook/duration.js';
+import {useTheme} from '../theme.js';
+import type {TailLine} from './output-tail.js';
+import {key} from './run-commands.js';
+
+export const OutputPane = ({tail, height, running, elapsedMs}: {tail: readonly TailLine[]; height: number; running: boolean; elapsedMs?: number}) => {
+	const theme = useTheme();
+	const lines = tail.slice(-(height - 1));
+	return (
+		<Box flexDirection="column" height={height} overflow="hidden">
+			<Text color={theme.muted} wrap="truncate-end">
+				── output{running ? ` · running ${formatDuration(elapsedMs ?? 0)} · ${key('stop')} stops it` : ` (last lines; ${key('log')} shows the full log)`} ──
+			</Text>
+			{lines.map((line, i) => (
+				<Text key={i} wrap="truncate-end" color={line.stream === 'stderr' ? theme.warning : line.stream === 'meta' ? theme.muted : undefined}>
+					{line.stream === 'meta' ? `▸ ${line.text}` : line.text}
+				</Text>
+			))}
+		</Box>
+	);
+};
+
+export const LogView = ({lines, offset, height}: {lines: readonly string[]; offset: number; height: number}) => {
+	const theme = useTheme();
+	const page = Math.max(1, height - 1);
+	return (
+		<Box flexDirection="column" height={height} overflow="hidden">
+			<Text color={theme.muted} wrap="truncate-end">
+				── full log · lines {lines.length === 0 ? 0 : offset + 1}–{Math.min(lines.length, offset + page)} of {lines.length} ──
+			</Text>
+			{lines.slice(offset, offset + page).map((line, i) => (
+				<Text key={i} wrap="truncate-end" color={line.startsWith('# rampart:') ? theme.muted : undefined}>
+					{line}
+				</Text>
+			))}
+		</Box>
+	);
+};
