@@ -702,15 +702,7 @@ export class RunSession {
 		return finish('done');
 	}
 
-	/** Audit mode (a check-only run): the step's checks (or, without any, its verifies) say whether it is satisfied; nothing is changed. */
-	async auditOnly(stepId: string): Promise<StepState> {
-		return this.exclusive('run a check', async () => {
-			const {step} = this.step(stepId);
-			this.warnIfLowDisk(step.id);
-			return this.audit(step);
-		});
-	}
-
+	/** Audit mode (a check-only run, through proceed): the step's checks (or, without any, its verifies) say whether it is satisfied; nothing is changed. */
 	private async audit(step: Step): Promise<StepState> {
 		const stepId = step.id;
 		const checks = runnable(step, 'check');

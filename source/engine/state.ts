@@ -244,9 +244,10 @@ export const survivorsOf = (state: RunState, stepId?: string): number[] =>
 	state.warnings.filter(w => (stepId === undefined || w.step === stepId) && w.survivors).flatMap(w => w.survivors!);
 
 /** What the operator is told on the way out: never "nothing is left running" when something is. */
-export const describeLeftRunning = (state: RunState): string => {
-	const pids = survivorsOf(state);
-	return pids.length === 0 ? 'nothing is left running.' : `STILL RUNNING, could not be stopped: pid ${pids.join(', ')} (kill -KILL ${pids.join(' ')}).`;
+export const describeLeftRunning = (state: RunState, stepId?: string): string => {
+	const pids = survivorsOf(state, stepId);
+	if (pids.length === 0) return stepId === undefined ? 'nothing is left running.' : 'nothing it started is left running.';
+	return `STILL RUNNING, could not be stopped: pid ${pids.join(', ')} (kill -KILL ${pids.join(' ')}).`;
 };
 
 export const isFinished = (state: RunState): boolean => state.outcome !== undefined;

@@ -9,8 +9,8 @@ import {key} from './run-commands.js';
 import type {Message} from './use-run-state.js';
 
 /** How a step that just ran ended. `next`: where Enter goes now. */
-export const describeResult = (title: string, s: StepState, canRollBack: boolean, survivors: readonly number[] = []): Message => {
-	const left = survivors.length > 0 ? `STILL RUNNING, could not be stopped: pid ${survivors.join(', ')}.` : 'nothing it started is left running.';
+export const describeResult = (title: string, s: StepState, canRollBack: boolean, left = 'nothing it started is left running.'): Message => {
+	const survivors = left.startsWith('STILL');
 	const took = stepDuration(s.startedAt, s.endedAt);
 	const inTime = took === undefined ? '' : ` in ${formatDuration(took)}`;
 	const options = `${key('retry')} runs it again, ${key('skip')} skips it${canRollBack ? `, ${key('rollback')} rolls it back` : ''}, ${key('log')} shows the log.`;
@@ -24,7 +24,7 @@ export const describeResult = (title: string, s: StepState, canRollBack: boolean
 		case 'attention':
 			return {tone: 'warning', text: `“${title}” needs attention: ${(s.findings ?? []).join('; ')}`};
 		case 'cancelled':
-			return {tone: survivors.length > 0 ? 'danger' : 'warning', text: `“${title}” was stopped; ${left} ${options}`};
+			return {tone: survivors ? 'danger' : 'warning', text: `“${title}” was stopped; ${left} ${options}`};
 		case 'timed-out':
 			return {tone: 'danger', text: `“${title}” timed out; ${left} ${options}`};
 		default: {

@@ -6,7 +6,7 @@
 
 import type {RunSession, StepAnswer, StepNeed, StepProgress} from '../../engine/run-session.js';
 import {stepKind} from '../../engine/run-session.js';
-import {nextOpenStepAfter, SETTLED, survivorsOf} from '../../engine/state.js';
+import {describeLeftRunning, nextOpenStepAfter, SETTLED} from '../../engine/state.js';
 import {canRollBack} from '../../engine/step-rules.js';
 import type {SessionWork} from './use-session-work.js';
 import type {OutputTails} from './output-tail.js';
@@ -47,7 +47,7 @@ export const useStepDriver = (
 		const step = steps[indexOf(stepId)]!;
 		const {need, state} = progress;
 		if (progress.ran || progress.cancelled || need.kind === 'settled') {
-			say(describeResult(step.title, state, canRollBack(step, state), survivorsOf(session.state, stepId)));
+			say(describeResult(step.title, state, canRollBack(step, state), describeLeftRunning(session.state, stepId)));
 			if (SETTLED.has(state.status)) selectNextAfter(stepId);
 			return;
 		}
