@@ -15,7 +15,7 @@ import {TrustStoreError, type Approval} from '../trust/approvals.js';
 import {readRunLock, RunAlreadyActiveError} from '../journal/lock.js';
 import {checkRequirements, currentHost} from './requirements.js';
 import {resolveInputs, type InputProblem} from './resolve-inputs.js';
-import {latestUnfinished, loadRun, loadRuns, type RunSummary} from './run-catalog.js';
+import {loadRun, newestUnfinishedRun, type RunSummary} from './run-catalog.js';
 import {currentOperator} from './operator.js';
 import {EngineError, LeftoverProcessError, RunSession, type SessionOptions} from './run-session.js';
 
@@ -122,7 +122,7 @@ const findRun = (stateDir: string, runId: string | undefined): RunSummary | Open
 			return {kind: 'problem', reason: 'unknown-run', message: `no run ${runId} in ${stateDir}`, hint: 'See the runs with: rampart history'};
 		}
 	}
-	const latest = latestUnfinished(loadRuns(stateDir));
+	const latest = newestUnfinishedRun(stateDir);
 	return latest ?? {kind: 'problem', reason: 'no-unfinished', message: 'there is no unfinished run to resume', hint: 'Start one with: rampart run <runbook>'};
 };
 
@@ -175,7 +175,7 @@ const gates = (ctx: RunContext, runbook: Runbook, options: OpenOptions, resume?:
 	if (requirements.length > 0) return {kind: 'requirements', runbook, problems: requirements};
 	if (!trust.mayRun && !options.approve) return {kind: 'needs-approval', runbook, trust, review: trust.review ?? runbook.source};
 	if (!resume && options.unfinished !== 'ignore') {
-		const unfinished = latestUnfinished(loadRuns(stateDir), runbook.id);
+		const unfinished = newestUnfinishedRun(stateDir, runbook.id);
 		if (unfinished?.active) return activeProblem(stateDir, unfinished);
 		if (unfinished) return {kind: 'unfinished', runbook, run: unfinished};
 	}

@@ -44,9 +44,20 @@ export const loadRuns = (stateDir: string): RunSummary[] => {
 	return runs;
 };
 
-/** The newest run that has not finished, of one runbook or of any. */
-export const latestUnfinished = (runs: readonly RunSummary[], runbookId?: string): RunSummary | undefined =>
-	[...runs].reverse().find(r => !r.state.outcome && (runbookId === undefined || r.state.runbook.id === runbookId));
+/**
+ * The newest unfinished run (of one runbook, or of any), found from the
+ * journals' first and last lines and folded in full only for that run: a
+ * history of thousands of runs costs one small read each, not a fold each.
+ */
+export const newestUnfinishedRun = (stateDir: string, runbookId?: string, heads: readonly RunHead[] = loadRunHeads(stateDir)): RunSummary | undefined => {
+	const head = [...heads].reverse().find(h => !h.outcome && (runbookId === undefined || h.runbookId === runbookId));
+	if (!head) return undefined;
+	try {
+		return loadRun(stateDir, head.runId);
+	} catch {
+		return undefined;
+	}
+};
 
 export const progressOf = (state: RunState): {step: number; of: number} => {
 	const next = nextStepIndex(state);

@@ -3,7 +3,7 @@
 import type {Discovery} from '../runbook/discover.js';
 import {openHeaderCache, type ReadHeader} from './header-cache.js';
 import {nextDueAfter, readCompletionIndex, type CompletionEntry} from '../journal/completion-index-read.js';
-import {loadRun, loadRunHeads, type RunHead, type RunSummary} from './run-catalog.js';
+import {loadRunHeads, newestUnfinishedRun, type RunHead} from './run-catalog.js';
 import {runbookStatus, type RunbookStatus} from './runbook-status.js';
 
 export interface RunbookRow {
@@ -37,17 +37,6 @@ const latestCompletion = (indexed: CompletionEntry | undefined, heads: readonly 
 	return {lastRunId: run.runId, lastCompletedAt: run.finishedAt!, every, nextDue: every ? nextDueAfter(new Date(run.finishedAt!), every).toISOString() : undefined};
 };
 
-/** The newest unfinished run of a runbook, folded in full: only it needs its progress. */
-const unfinishedRun = (stateDir: string, heads: readonly RunHead[], runbookId: string): RunSummary | undefined => {
-	const head = [...heads].reverse().find(h => h.runbookId === runbookId && !h.outcome);
-	if (!head) return undefined;
-	try {
-		return loadRun(stateDir, head.runId);
-	} catch {
-		return undefined;
-	}
-};
-
 export const listRunbooks = (discovery: Discovery, stateDir: string, readHeader: ReadHeader, now = new Date()): RunbookRow[] => {
 	let index: ReturnType<typeof readCompletionIndex> = {};
 	try {
@@ -71,7 +60,7 @@ export const listRunbooks = (discovery: Discovery, stateDir: string, readHeader:
 			problem = (error as Error).message;
 		}
 		const completion = latestCompletion(index[entry.id], heads, entry.id, every);
-		const status = runbookStatus(every, completion, unfinishedRun(stateDir, heads, entry.id), now);
+		const status = runbookStatus(every, completion, newestUnfinishedRun(stateDir, entry.id, heads), now);
 		const attention = completion && heads.find(h => h.runId === completion.lastRunId)?.outcome === 'needs-attention' ? {runId: completion.lastRunId} : undefined;
 		return {
 			id: entry.id,
