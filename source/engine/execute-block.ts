@@ -22,7 +22,11 @@ export interface BlockRun {
 	signal?: AbortSignal;
 	/** Give the command the real terminal (and no output capture). */
 	interactive: boolean;
-	onLine: (stream: 'stdout' | 'stderr', text: string) => void;
+	/**
+	 * Output as it arrives: one or more whole lines, each with its newline, or
+	 * a piece of a line too long to hold (no newline), or the last unfinished line.
+	 */
+	onOutput: (stream: 'stdout' | 'stderr', text: string) => void;
 	/**
 	 * Called right after the spawn, before any output, with the process
 	 * (group) id. The block waits for it: it runs only once this resolves.
@@ -125,17 +129,23 @@ const DRAIN_MS = 200;
 /** The longest line passed on whole; longer ones arrive in pieces of this size. */
 export const MAX_LINE_CHARS = 64 * 1024;
 
-const lineSplitter = (stream: 'stdout' | 'stderr', onLine: BlockRun['onLine']) => {
+/**
+ * Cuts a stream into pieces that end at a line end, so each piece can be
+ * masked whole (a secret is never split between two) and written as it came:
+ * every byte, `\r` and all. A piece is as large as what the pipe delivered, so
+ * a flood costs a few calls per 64 KiB, not one per line. Output that never
+ * ends a line is passed on past MAX_LINE_CHARS, so memory stays bounded.
+ */
+const lineChunker = (stream: 'stdout' | 'stderr', onOutput: BlockRun['onOutput']) => {
 	const decoder = new StringDecoder('utf8');
 	let pending = '';
 	const emit = (text: string) => {
-		const lines = (pending + text).split('\n');
-		pending = lines.pop() ?? '';
-		for (const line of lines) onLine(stream, line.endsWith('\r') ? line.slice(0, -1) : line);
-		// Output that never ends a line must not grow in memory without bound:
-		// past MAX_LINE_CHARS it is passed on in pieces, each as a line.
+		const all = pending === '' ? text : pending + text;
+		const end = all.lastIndexOf('\n') + 1;
+		if (end > 0) onOutput(stream, all.slice(0, end));
+		pending = end > 0 ? all.slice(end) : all;
 		while (pending.length > MAX_LINE_CHARS) {
-			onLine(stream, pending.slice(0, MAX_LINE_CHARS));
+			onOutput(stream, pending.slice(0, MAX_LINE_CHARS));
 			pending = pending.slice(MAX_LINE_CHARS);
 		}
 	};
@@ -143,7 +153,7 @@ const lineSplitter = (stream: 'stdout' | 'stderr', onLine: BlockRun['onLine']) =
 		write: (chunk: Buffer) => emit(decoder.write(chunk)),
 		end: () => {
 			emit(decoder.end());
-			if (pending !== '') onLine(stream, pending);
+			if (pending !== '') onOutput(stream, pending);
 			pending = '';
 		},
 	};
@@ -213,8 +223,8 @@ export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
 	};
 	run.signal?.addEventListener('abort', onAbort, {once: true});
 
-	const out = lineSplitter('stdout', run.onLine);
-	const err = lineSplitter('stderr', run.onLine);
+	const out = lineChunker('stdout', run.onOutput);
+	const err = lineChunker('stderr', run.onOutput);
 	child.stdout?.on('data', (chunk: Buffer) => out.write(chunk));
 	child.stderr?.on('data', (chunk: Buffer) => err.write(chunk));
 	// Processes the block left running in its group would hold its output open

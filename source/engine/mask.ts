@@ -36,8 +36,15 @@ export const createMasker = (secrets: readonly string[], minLength = 1): Masker 
 // that ordinary output is left alone; docs/security.md lists it. Quantifiers
 // are bounded so a long line cannot make a pattern slow.
 
-/** Masks one line of a block's output; remembers whether it is inside a private key. */
-export type LineMasker = (line: string) => string;
+/** Masks a block's output, a piece of whole lines at a time; remembers whether it is inside a private key. */
+export type TextMasker = (text: string) => string;
+
+/**
+ * Could any credential shape below be in this text? A superset of what every
+ * pattern needs, tested once per piece of output: a flood of ordinary lines
+ * costs one scan, not eight patterns per line.
+ */
+const MAYBE_CREDENTIAL = /AKIA|ASIA|gh[pousr]_|github_pat_|xox[abprs]-|secret|token|authorization|passw|:\/\/|\$(?:1|2[abxy]|5|6|y|gy|7)\$|PRIVATE KEY/i;
 
 const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----/;
 const PEM_END = /-----END (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----/;
@@ -71,6 +78,8 @@ const LABELLED: readonly RegExp[] = [
 const CRYPT_HASH = /\$(?:1|2[abxy]|5|6|y|gy|7)\$[./A-Za-z0-9$=]{8,512}/g;
 
 const maskInline = (line: string): string => {
+	// Each carriage-return segment on its own, as a terminal would show them (and as `$` expects).
+	if (line.includes('\r')) return line.split('\r').map(maskInline).join('\r');
 	let masked = line;
 	for (const pattern of TOKENS) masked = masked.replace(pattern, MASK);
 	for (const pattern of LABELLED) masked = masked.replace(pattern, (_match, label: string) => `${label}${MASK}`);
@@ -82,9 +91,9 @@ const maskInline = (line: string): string => {
  * its BEGIN line to its END line (the markers stay, so the reader knows what
  * was there); a key that never ends keeps the rest of the stream masked.
  */
-export const createCredentialMasker = (): LineMasker => {
+export const createCredentialMasker = (): TextMasker => {
 	let inKey = false;
-	return line => {
+	const maskLine = (line: string): string => {
 		if (inKey) {
 			const end = PEM_END.exec(line);
 			if (!end) return MASK;
@@ -102,10 +111,15 @@ export const createCredentialMasker = (): LineMasker => {
 		}
 		return maskInline(line);
 	};
+	return text => {
+		if (!inKey && !MAYBE_CREDENTIAL.test(text)) return text;
+		// The newline that ends a piece ends its last line; it does not start another.
+		const ended = text.endsWith('\n');
+		const body = ended ? text.slice(0, -1) : text;
+		const masked = body.includes('\n') ? body.split('\n').map(maskLine).join('\n') : maskLine(body);
+		return ended ? `${masked}\n` : masked;
+	};
 };
 
 /** Masks credentials in a whole text (several lines), e.g. an error message or a note. */
-export const maskCredentials = (text: string): string => {
-	const masker = createCredentialMasker();
-	return text.split('\n').map(masker).join('\n');
-};
+export const maskCredentials = (text: string): string => createCredentialMasker()(text);

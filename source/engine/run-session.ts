@@ -33,6 +33,7 @@ import {executeBlock, type BlockResult} from './execute-block.js';
 import {blockEnvironment} from './block-env.js';
 import {createCredentialMasker, createMasker, maskCredentials, MIN_MASKED_ON_SCREEN, type Masker} from './mask.js';
 import {lowDiskSpace} from '../trust/disk-space.js';
+import {LineRenderer, stripStyles} from '../output/terminal-text.js';
 import {currentOperator} from './operator.js';
 import {findLeftovers, type Leftover} from './leftover-processes.js';
 
@@ -140,6 +141,20 @@ export const stepHash = (step: Step): string => createHash('sha256').update(`${s
  * ended, before the record of it is on disk.
  */
 const SYNCED_BY_NEXT_EVENT: ReadonlySet<RunEvent['type']> = new Set(['step-started', 'block-finished']);
+
+/** Keeps what a block said, briefly: its last line, and its first lines on stderr (a failing check's finding is worded from them). */
+const noteSaid = (said: {stderr: string[]; lastLine?: string}, stream: 'stdout' | 'stderr', lines: readonly string[]): void => {
+	for (let i = 0; stream === 'stderr' && said.stderr.length < 3 && i < lines.length; i++) {
+		const line = stripStyles(lines[i]!).trim();
+		if (line !== '') said.stderr.push(line);
+	}
+	for (let i = lines.length - 1; i >= 0; i--) {
+		const line = stripStyles(lines[i]!).trim();
+		if (line === '') continue;
+		said.lastLine = line;
+		return;
+	}
+};
 
 const failed = (r: BlockResult) => r.exitCode !== 0 || r.timedOut || r.cancelled || r.error !== undefined;
 
@@ -366,7 +381,7 @@ export class RunSession {
 		});
 	}
 
-	/** Runs a block, streaming masked lines to listeners and to the log. */
+	/** Runs a block, streaming its masked output to the log and, as lines to show, to listeners. */
 	private async runBlock(step: Step, block: CodeBlock, log: StepLog): Promise<BlockResult & {said: {stderr: string[]; lastLine?: string}}> {
 		// What the block said, kept short: a failing check's finding is worded from it.
 		const said: {stderr: string[]; lastLine?: string} = {stderr: []};
@@ -385,7 +400,7 @@ export class RunSession {
 		// spawned (the spawn blocks this one for about a millisecond).
 		const logNameDurable = log.persistName();
 		logNameDurable.catch(() => {}); // awaited below; finish() retries a failed one
-		log.write(`# rampart: block ${block.index + 1} (${block.role})${block.name ? `: ${block.name}` : ''}\n`);
+		log.note(`block ${block.index + 1} (${block.role})${block.name ? `: ${block.name}` : ''}`);
 		// One masker per stream: a private key printed on stdout spans lines of stdout only.
 		const credentials = block.maskCredentials ? {stdout: createCredentialMasker(), stderr: createCredentialMasker()} : {stdout: undefined, stderr: undefined};
 		// Only with a secret too short to mask on screen do the screen's lines differ from the log's.
@@ -393,6 +408,8 @@ export class RunSession {
 			this.maskOnScreen !== this.mask && block.maskCredentials
 				? {stdout: createCredentialMasker(), stderr: createCredentialMasker()}
 				: {stdout: undefined, stderr: undefined};
+		// One renderer per stream: colours carry from line to line, as on a terminal.
+		const screen = {stdout: new LineRenderer(true), stderr: new LineRenderer(true)};
 		const result = await executeBlock({
 			code: block.code,
 			// A relative cwd= means relative to the run's directory, also on resume from elsewhere.
@@ -407,24 +424,23 @@ export class RunSession {
 				await logNameDurable;
 				started(pid);
 			},
-			onLine: (stream, raw) => {
+			onOutput: (stream, raw) => {
 				const masked = this.mask(raw);
 				const text = credentials[stream] ? credentials[stream](masked) : masked;
-				log.write(`${text}\n`);
-				if (text.trim() !== '') {
-					said.lastLine = text.trim();
-					if (stream === 'stderr' && said.stderr.length < 3) said.stderr.push(text.trim());
-				}
+				log.write(text);
 				const screenMasked = this.maskOnScreen === this.mask ? undefined : this.maskOnScreen(raw);
 				const shown = screenMasked === undefined ? text : (onScreen[stream]?.(screenMasked) ?? screenMasked);
-				const line: EngineEvent = {type: 'output', runId: this.runId, step: step.id, block: block.index, stream, time: Date.now(), text: shown};
-				for (const listener of this.listeners) listener(line);
+				const lines = screen[stream].lines(shown);
+				// What the block said is worded from the record's masking, never the screen's.
+				noteSaid(said, stream, shown === text ? lines : new LineRenderer(false).lines(text));
+				const event: EngineEvent = {type: 'output', runId: this.runId, step: step.id, block: block.index, stream, time: Date.now(), lines};
+				for (const listener of this.listeners) listener(event);
 			},
 		});
 		if (this.recordError !== undefined) throw new RecordWriteError(this.recordError);
-		if (block.interactive) log.write('# rampart: interactive block: its output went to the terminal and is not recorded\n');
+		if (block.interactive) log.note('interactive block: its output went to the terminal and is not recorded');
 		this.recordTree(step, result, log);
-		log.write(`# rampart: ${describeEnd(result, block)}, ${result.durationMs} ms\n`);
+		log.note(`${describeEnd(result, block)}, ${result.durationMs} ms`);
 		if (!announced) started(undefined);
 		this.emit({
 			type: 'block-finished',
@@ -467,6 +483,15 @@ export class RunSession {
 					this.abort?.abort();
 				}
 			},
+			note: text => {
+				if (this.recordError !== undefined) return;
+				try {
+					log.note(text);
+				} catch (error) {
+					this.recordFailed(error);
+					this.abort?.abort();
+				}
+			},
 			persistName: () => log.persistName(),
 			finish: () => {
 				if (this.recordError !== undefined) throw new RecordWriteError(this.recordError);
@@ -482,12 +507,12 @@ export class RunSession {
 	/** What the block left behind, in its log; anything still running also in the record, by pid. */
 	private recordTree(step: Step, result: BlockResult, log: StepLog) {
 		const list = (ps: ReadonlyArray<{pid: number; command: string}>) => ps.map(p => `${p.pid} (${p.command.slice(0, 80)})`).join(', ');
-		if (result.strays?.length) log.write(`# rampart: stopped what the block left running outside its process group: ${list(result.strays)}\n`);
-		if (result.detached?.length) log.write(`# rampart: left running on purpose (RAMPART_DETACH=1): ${list(result.detached)}\n`);
-		if (result.pipesAbandoned) log.write('# rampart: the output pipes were still held open; later output is not recorded\n');
+		if (result.strays?.length) log.note(`stopped what the block left running outside its process group: ${list(result.strays)}`);
+		if (result.detached?.length) log.note(`left running on purpose (RAMPART_DETACH=1): ${list(result.detached)}`);
+		if (result.pipesAbandoned) log.note('the output pipes were still held open; later output is not recorded');
 		if (result.survivors?.length) {
 			const pids = result.survivors.map(p => p.pid);
-			log.write(`# rampart: STILL RUNNING after the block was stopped: ${list(result.survivors)}\n`);
+			log.note(`STILL RUNNING after the block was stopped: ${list(result.survivors)}`);
 			this.emit({
 				type: 'warning',
 				step: step.id,

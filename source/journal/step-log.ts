@@ -69,6 +69,11 @@ export class FileStepLog implements StepLog {
 		}
 	}
 
+	note(text: string): void {
+		const fresh = this.#lastByte === undefined || this.#lastByte === 0x0a;
+		this.write(`${fresh ? '' : '\n'}# rampart: ${text}\n`);
+	}
+
 	finish(): LogRef {
 		if (this.#ref) {
 			return this.#ref;

@@ -6,8 +6,10 @@ import type {LogRef, RunEvent} from '../types/events.js';
 export interface StepLog {
 	/** Path relative to the state directory. */
 	readonly relativePath: string;
-	/** Append already-masked text (whole lines, with their newlines). */
+	/** Append already-masked output, as the command wrote it. */
 	write(text: string): void;
+	/** Append Rampart's own line, `# rampart: TEXT`, on a line of its own (after output that did not end one). */
+	note(text: string): void;
 	/**
 	 * Make the file's name durable (fsync its directory) on a background
 	 * thread. finish() does it itself if this was not done; starting it

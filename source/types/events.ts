@@ -144,8 +144,12 @@ export type RunEventBody =
 export type RunEvent = EventBase & RunEventBody;
 export type RunEventType = RunEventBody['type'];
 
-/** Live output; never journaled (the step log on disk holds it). */
-export interface OutputLine {
+/**
+ * Live output; never journaled (the step log on disk holds it, every byte).
+ * One event per piece the command wrote, so a flood costs a few events per
+ * 64 KiB, not one per line.
+ */
+export interface OutputLines {
 	type: 'output';
 	runId: string;
 	step: string;
@@ -153,8 +157,11 @@ export interface OutputLine {
 	stream: 'stdout' | 'stderr';
 	/** Milliseconds since the epoch. */
 	time: number;
-	/** One line, without its newline, secrets masked. */
-	text: string;
+	/**
+	 * The lines as a terminal shows them (source/output/terminal-text.ts), secrets masked:
+	 * no control sequence but colours (SGR), which views that cannot show them strip.
+	 */
+	lines: string[];
 }
 
-export type EngineEvent = RunEvent | OutputLine;
+export type EngineEvent = RunEvent | OutputLines;

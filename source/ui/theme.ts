@@ -1,8 +1,9 @@
 // Semantic colour tokens. Views name what a colour means (success, danger),
 // never the colour itself, so NO_COLOR or a dumb terminal only swaps the
-// theme. chalk ignores NO_COLOR, so the decision is made here.
+// theme.
 
 import {createContext, useContext} from 'react';
+import {canShowColour} from '../output/colour.js';
 
 export interface Theme {
 	/** False for the no-colour theme: views then lean on marks and inverse. */
@@ -31,14 +32,9 @@ export const colourTheme: Theme = {
 
 export const plainTheme: Theme = {color: false};
 
-/** https://no-color.org: any non-empty NO_COLOR turns colour off; so does a terminal that cannot show it. */
-export const chooseTheme = (env: NodeJS.ProcessEnv, stream: {isTTY?: boolean; hasColors?: () => boolean}): Theme => {
-	if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return plainTheme;
-	if (env['TERM'] === 'dumb') return plainTheme;
-	if (env['FORCE_COLOR'] !== undefined && env['FORCE_COLOR'] !== '0') return colourTheme;
-	if (stream.isTTY !== true) return plainTheme;
-	return stream.hasColors?.() === false ? plainTheme : colourTheme;
-};
+/** The colour theme where the terminal can show colours (source/output/colour.ts decides). */
+export const chooseTheme = (env: NodeJS.ProcessEnv, stream: {isTTY?: boolean; hasColors?: () => boolean}): Theme =>
+	canShowColour(env, stream) ? colourTheme : plainTheme;
 
 export const ThemeContext = createContext<Theme>(plainTheme);
 

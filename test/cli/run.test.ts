@@ -227,12 +227,12 @@ describe('--json', () => {
 		expect(result.code, result.stderr).toBe(0);
 		const lines = result.stdout.split('\n');
 		expect(lines.at(-1)).toBe('');
-		const events = lines.slice(0, -1).map(line => JSON.parse(line) as {type: string; runId: string; text?: string});
+		const events = lines.slice(0, -1).map(line => JSON.parse(line) as {type: string; runId: string; lines?: string[]});
 		const runId = onlyRun(home.stateDir);
 		expect(events.every(e => e.runId === runId)).toBe(true);
 		expect(events[0]!.type).toBe('run-started');
 		expect(events.at(-1)).toMatchObject({type: 'run-finished', outcome: 'completed'});
-		expect(events.filter(e => e.type === 'output').map(e => e.text)).toEqual(['plain text', '{not json', 'no newline']);
+		expect(events.filter(e => e.type === 'output').flatMap(e => e.lines)).toEqual(['plain text', '{not json', 'no newline']);
 		// Every journaled event is on stdout, in order.
 		expect(events.filter(e => e.type !== 'output')).toEqual(eventsOf(home.stateDir, runId).map(({seq: _seq, prev: _prev, ...e}) => e));
 	});

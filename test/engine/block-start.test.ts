@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest';
 import {executeBlock} from '../../source/engine/execute-block.js';
 import {eventsOf, fixture, frontMatter, sh, startSession, tempDir} from './helpers.js';
 
-const block = (cwd: string, env: Record<string, string>) => executeBlock({code: 'echo ran > ran', cwd, env, interactive: false, onLine: () => {}});
+const block = (cwd: string, env: Record<string, string>) => executeBlock({code: 'echo ran > ran', cwd, env, interactive: false, onOutput: () => {}});
 
 describe('a block that cannot start', () => {
 	it('names a working directory that does not exist', async () => {
@@ -31,7 +31,7 @@ describe('a block that cannot start', () => {
 			cwd: dir,
 			env: {PATH: process.env.PATH ?? '/usr/bin:/bin'},
 			interactive: false,
-			onLine: () => {},
+			onOutput: () => {},
 			onSpawn: async () => {
 				throw new Error('disk full');
 			},

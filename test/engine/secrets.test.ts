@@ -91,9 +91,9 @@ describe('secret inputs', () => {
 		const events = result.stdout
 			.trimEnd()
 			.split('\n')
-			.map(line => JSON.parse(line) as {type: string; text?: string});
+			.map(line => JSON.parse(line) as {type: string; lines?: string[]});
 		expect(events[0]).toMatchObject({type: 'run-started', secrets: ['API_TOKEN'], inputs: {SITE: 'example.org'}});
-		expect(events.filter(e => e.type === 'output').map(e => e.text)).toEqual(
+		expect(events.filter(e => e.type === 'output').flatMap(e => e.lines)).toEqual(
 			expect.arrayContaining([`token is ${MASK}`, `on stderr: ${MASK}`, `failing with ${MASK} in the output`]),
 		);
 		expect(events.at(-1)).toMatchObject({type: 'step-finished', status: 'failed', exitCode: 3});
@@ -102,7 +102,7 @@ describe('secret inputs', () => {
 });
 
 describe('secret masking in the engine', () => {
-	it('masks a secret printed in pieces, a multi-line secret line by line, and one quoted in a reason or note', async () => {
+	it('masks a secret printed in pieces, a multi-line secret whole, and one quoted in a reason or note', async () => {
 		const multi = `first-${SECRET}\nsecond-line-of-it`;
 		const f = fixture(
 			frontMatter('Pieces', '  API_TOKEN:\n    type: secret\n    prompt: Token\n  KEY_TEXT:\n    type: secret\n    prompt: Key') +
@@ -114,10 +114,11 @@ describe('secret masking in the engine', () => {
 		const session = startSession(f, {inputs: {API_TOKEN: SECRET, KEY_TEXT: multi}});
 		const seen: string[] = [];
 		session.subscribe(event => {
-			if (event.type === 'output') seen.push(event.text);
+			if (event.type === 'output') seen.push(...event.lines);
 		});
 		expect((await session.runStep('print')).status).toBe('done');
-		expect(seen).toEqual([`start ${MASK} end`, MASK, MASK]);
+		// The two lines of the multi-line secret arrive together and are masked as one.
+		expect(seen).toEqual([`start ${MASK} end`, MASK]);
 		session.addNote('print', `pasted ${SECRET} by mistake`);
 		session.skip('later', `the token ${SECRET} is enough`);
 
@@ -138,7 +139,7 @@ describe('a secret too short to mask on screen', () => {
 		const session = startSession(f, {inputs: {PIN: 'a'}});
 		const seen: string[] = [];
 		session.subscribe(event => {
-			if (event.type === 'output') seen.push(event.text);
+			if (event.type === 'output') seen.push(...event.lines);
 		});
 		const state = await session.runStep('print');
 		expect(state.status).toBe('done');

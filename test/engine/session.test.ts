@@ -359,7 +359,7 @@ describe('step logs', () => {
 		const session = startSession(f);
 		const lines: string[] = [];
 		session.subscribe(event => {
-			if (event.type === 'output') lines.push(`${event.stream}:${event.text}`);
+			if (event.type === 'output') lines.push(...event.lines.map(line => `${event.stream}:${line}`));
 		});
 		await session.runStep('noisy');
 		await session.runStep('quiet-failure');

@@ -72,7 +72,7 @@ describe('the per-step log limit', () => {
 			cwd: process.cwd(),
 			env: {PATH: process.env.PATH ?? '/usr/bin:/bin'},
 			interactive: false,
-			onLine: (_stream, text) => lines.push(text),
+			onOutput: (_stream, text) => lines.push(text),
 		});
 		expect(result.exitCode).toBe(0);
 		expect(lines.join('')).toHaveLength(1_000_000);

@@ -125,7 +125,7 @@ describe.skipIf(reason !== '')(`firewall runbook on nftables in namespaces${reas
 					.map(line => JSON.parse(line) as RampartResult['events'][number]);
 				const text = events
 					.filter(e => e.type === 'output')
-					.map(e => String(e.text))
+					.flatMap(e => (e.lines as string[] | undefined) ?? [])
 					.concat(stderr, signal ? `(rampart killed by ${signal})` : '')
 					.join('\n');
 				resolve({code, stdout, stderr, events, text});

@@ -5,6 +5,8 @@ import type {CliContext} from '../context.js';
 import {usageError} from '../errors.js';
 import {EXIT} from '../exit-codes.js';
 import {reopenRun, type RunOptions} from './run.js';
+import {jsonEvent} from '../../headless/reporters.js';
+import {stripStyles} from '../../output/terminal-text.js';
 
 export const rollbackCommand = async (ctx: CliContext, runId: string | undefined, options: RunOptions): Promise<number> => {
 	const session = await reopenRun(ctx, runId, options, 'roll back');
@@ -20,10 +22,10 @@ export const rollbackCommand = async (ctx: CliContext, runId: string | undefined
 			throw usageError('nothing was undone: add --yes to roll back');
 		}
 		session.subscribe(event => {
-			if (options.json) ctx.out(JSON.stringify(event));
+			if (options.json) ctx.out(jsonEvent(event));
 			else if (event.type === 'step-rolled-back')
 				ctx.err(`  ${event.ok ? '↺ undone' : '✗ rollback FAILED'}: ${session.state.steps.find(s => s.id === event.step)?.title ?? event.step}`);
-			else if (event.type === 'output') ctx.err(`    › ${event.text}`);
+			else if (event.type === 'output') ctx.err(event.lines.map(line => `    › ${stripStyles(line)}`).join('\n'));
 		});
 		const ok = await session.rollbackRun();
 		if (!ok) {

@@ -7,6 +7,7 @@ import {journalPath} from '../../journal/layout.js';
 import {runHeadless, type HeadlessResult} from '../../headless/headless-run.js';
 import {jsonReporter} from '../../headless/reporters.js';
 import {listrReporter} from '../../headless/listr-reporter.js';
+import {canShowColour} from '../../output/colour.js';
 import {describeLeftRunning, SETTLED} from '../../engine/state.js';
 import {usageError} from '../errors.js';
 import {EXIT} from '../exit-codes.js';
@@ -52,7 +53,8 @@ const drive = async (ctx: CliContext, session: RunSession, options: RunOptions):
 	// listr2's live renderer on a terminal; plain lines for CI, pipes and cron.
 	const renderer = ctx.stdoutIsTTY && !ctx.env.CI ? 'default' : 'simple';
 	const settledBefore = new Map(session.state.steps.filter(s => SETTLED.has(s.status)).map(s => [s.id, s.status]));
-	const listr = options.json ? undefined : listrReporter(session.runbook.steps, renderer, ctx.err, settledBefore);
+	const colour = renderer === 'default' && canShowColour(ctx.env, process.stdout);
+	const listr = options.json ? undefined : listrReporter(session.runbook.steps, renderer, ctx.err, settledBefore, colour);
 	const reporter = listr ?? jsonReporter(ctx.out);
 	if (!options.json) ctx.err(`rampart: run ${session.runId} of "${session.runbook.meta.title}" (record: ${journalPath(session.stateDir, session.runId)})`);
 	const trap = trapInterrupts(session);

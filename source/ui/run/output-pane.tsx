@@ -5,6 +5,7 @@ import {formatDuration} from '../../runbook/duration.js';
 import {useTheme} from '../theme.js';
 import type {TailLine} from './output-tail.js';
 import {key} from './run-commands.js';
+import {stripStyles} from '../../output/terminal-text.js';
 
 export const OutputPane = ({tail, height, running, elapsedMs}: {tail: readonly TailLine[]; height: number; running: boolean; elapsedMs?: number}) => {
 	const theme = useTheme();
@@ -16,7 +17,7 @@ export const OutputPane = ({tail, height, running, elapsedMs}: {tail: readonly T
 			</Text>
 			{lines.map((line, i) => (
 				<Text key={i} wrap="truncate-end" color={line.stream === 'stderr' ? theme.warning : line.stream === 'meta' ? theme.muted : undefined}>
-					{line.stream === 'meta' ? `▸ ${line.text}` : line.text}
+					{line.stream === 'meta' ? `▸ ${line.text}` : theme.color ? line.text : stripStyles(line.text)}
 				</Text>
 			))}
 		</Box>

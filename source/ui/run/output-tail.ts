@@ -22,6 +22,11 @@ export class OutputTails {
 		if (tail.length > this.limit * 1.2) tail.splice(0, tail.length - this.limit);
 	}
 
+	/** A piece of a command's output: only its last lines can stay, so only they are kept. */
+	pushLines(step: string, lines: readonly string[], stream: 'stdout' | 'stderr'): void {
+		for (let i = Math.max(0, lines.length - this.limit); i < lines.length; i++) this.push(step, {text: lines[i]!, stream});
+	}
+
 	get(step: string): readonly TailLine[] {
 		const tail = this.tails.get(step) ?? [];
 		return tail.length > this.limit ? tail.slice(-this.limit) : tail;

@@ -33,7 +33,7 @@ export const useThrottledSession = (session: RunSession, onEvent?: (event: RunEv
 		};
 		const listener = (event: EngineEvent) => {
 			if (event.type === 'output') {
-				tails.push(event.step, {text: event.text, stream: event.stream});
+				tails.pushLines(event.step, event.lines, event.stream);
 				timer.current ??= setTimeout(flush, FRAME_MS);
 				return;
 			}
