@@ -186,9 +186,12 @@ Examples:
 			.command('history')
 			.description('runs recorded, newest first: who, when, how they ended')
 			.argument('[runbook]', 'only runs of this runbook id')
-			.option('--json', 'print JSON')
-			.addHelpText('after', '\nExample:\n  rampart history firewall')
-			.action((runbook: string | undefined, options: {json?: boolean}) => {
+			.option('--limit <n>', 'show at most n runs (default 20)')
+			.option('--since <when>', 'only runs started since a date (2026-11-01, UTC) or a time ago (12h, 90d, 8w, 6m, 1y)')
+			.option('--all', 'show every run')
+			.option('--json', 'print JSON (an array; a note on stderr when the limit left runs out)')
+			.addHelpText('after', '\nExamples:\n  rampart history firewall\n  rampart history --since 90d --limit 100\n  rampart history --all --json | jq -r ".[].outcome"')
+			.action((runbook: string | undefined, options: {json?: boolean; limit?: string; since?: string; all?: boolean}) => {
 				setResult(import('./commands/history.js').then(m => m.historyCommand(ctx(), runbook, options)));
 			});
 	},

@@ -1,10 +1,13 @@
 // The runs in a state directory, as summaries folded from their journals.
 
-// Specific modules, not the journal's index: listing must not load conf.
+// Specific modules, not the journal's index: listing loads only what it reads.
+import {statSync} from 'node:fs';
 import {journalPath} from '../journal/layout.js';
-import {listRuns, readJournal} from '../journal/read-journal.js';
+import {readJournal} from '../journal/read-journal.js';
 import {readRunLock} from '../journal/lock.js';
 import {readRunHead, type RunHead} from '../journal/read-records.js';
+import {journalIds, readRunIndex, startStamp} from '../journal/run-index.js';
+import {runIdTime} from '../journal/run-id.js';
 export type {RunHead};
 import {asSeenAfterCrash, foldRun, nextStepIndex, type RunState} from './state.js';
 
@@ -30,26 +33,12 @@ export const loadRun = (stateDir: string, runId: string): RunSummary => {
 	};
 };
 
-/** Every readable run, oldest first; unreadable journals are left out. */
-export const loadRuns = (stateDir: string): RunSummary[] => {
-	const runs: RunSummary[] = [];
-	for (const runId of listRuns(stateDir)) {
-		try {
-			runs.push(loadRun(stateDir, runId));
-		} catch {
-			// A journal that does not even begin with run-started is not a run;
-			// `rampart journal verify` reports it.
-		}
-	}
-	return runs;
-};
-
 /**
- * The newest unfinished run (of one runbook, or of any), found from the
- * journals' first and last lines and folded in full only for that run: a
- * history of thousands of runs costs one small read each, not a fold each.
+ * The newest unfinished run (of one runbook, or of any), found in the run
+ * index and folded in full only for that run: a history of thousands of runs
+ * costs a directory listing, not a read of each journal.
  */
-export const newestUnfinishedRun = (stateDir: string, runbookId?: string, heads: readonly RunHead[] = loadRunHeads(stateDir)): RunSummary | undefined => {
+export const newestUnfinishedRun = (stateDir: string, runbookId?: string, heads: readonly RunHead[] = loadListingHeads(stateDir)): RunSummary | undefined => {
 	const head = [...heads].reverse().find(h => !h.outcome && (runbookId === undefined || h.runbookId === runbookId));
 	if (!head) return undefined;
 	try {
@@ -64,5 +53,95 @@ export const progressOf = (state: RunState): {step: number; of: number} => {
 	return {step: (next ?? state.steps.length - 1) + 1, of: state.steps.length};
 };
 
-/** Every run's head, oldest first. */
-export const loadRunHeads = (stateDir: string): RunHead[] => listRuns(stateDir).flatMap(runId => readRunHead(stateDir, runId) ?? []);
+/**
+ * The heads a listing needs, oldest first: every unfinished run and each
+ * runbook's latest completed run (journal/run-index.ts).
+ */
+export const loadListingHeads = (stateDir: string): RunHead[] => readRunIndex(stateDir).heads;
+
+/** One run's head, read from its journal (for a run the listing heads leave out). */
+export const loadRunHead = (stateDir: string, runId: string): RunHead | undefined => readRunHead(stateDir, runId);
+
+export interface HistoryQuery {
+	/** Only runs of this runbook id. */
+	runbookId?: string;
+	/** Only runs started at or after this time. */
+	since?: Date;
+	/** At most this many runs (newest first); all when undefined. */
+	limit?: number;
+}
+
+export interface HistoryPage {
+	/** Newest first. */
+	runs: RunSummary[];
+	/** Runs matching the query were left out by the limit. */
+	more: boolean;
+}
+
+/** When a run started, from its id (no read); undefined for an id without a time. */
+const startOf = (runId: string): number | undefined => runIdTime(runId)?.getTime();
+
+/**
+ * Run ids newest first, in listRuns' order read backwards: by start second,
+ * then by when the journal was made. Only runs that share a second are
+ * stat'ed, so ordering a thousand runs costs a directory listing.
+ */
+const newestFirst = (stateDir: string): string[] => {
+	const ids = journalIds(stateDir).sort((a, b) => {
+		const sa = startStamp(a);
+		const sb = startStamp(b);
+		return sa < sb ? 1 : sa > sb ? -1 : 0;
+	});
+	const born = (runId: string) => readRunBirth(stateDir, runId);
+	for (let i = 0; i < ids.length;) {
+		let j = i + 1;
+		while (j < ids.length && startStamp(ids[j]!) === startStamp(ids[i]!)) j++;
+		if (j - i > 1) {
+			const group = ids.slice(i, j).map(runId => ({runId, born: born(runId)}));
+			group.sort((a, b) => b.born - a.born || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
+			ids.splice(i, j - i, ...group.map(g => g.runId));
+		}
+		i = j;
+	}
+	return ids;
+};
+
+const readRunBirth = (stateDir: string, runId: string): number => {
+	try {
+		const stats = statSync(journalPath(stateDir, runId));
+		return stats.birthtimeMs || stats.mtimeMs;
+	} catch {
+		return 0;
+	}
+};
+
+/**
+ * A page of history, newest first: journals are read from the newest on and
+ * folded only while the page fills (a runbook filter reads each journal's
+ * first line to decide), so the first page costs the same after a thousand
+ * runs as after ten. `--since` is judged from the run id's start time
+ * where it has one, so older journals are never opened.
+ */
+export const loadHistory = (stateDir: string, query: HistoryQuery = {}): HistoryPage => {
+	const runs: RunSummary[] = [];
+	const since = query.since?.getTime();
+	for (const runId of newestFirst(stateDir)) {
+		const started = startOf(runId);
+		// No read for a run the id shows is too old (an id without a time is judged by its journal).
+		if (since !== undefined && started !== undefined && started < since) continue;
+		if (query.runbookId !== undefined && readRunHead(stateDir, runId)?.runbookId !== query.runbookId) continue;
+		let run: RunSummary;
+		try {
+			run = loadRun(stateDir, runId);
+		} catch {
+			// A journal that does not even begin with run-started is not a run;
+			// `rampart journal verify` reports it.
+			continue;
+		}
+		if (since !== undefined && started === undefined && Date.parse(run.state.startedAt) < since) continue;
+		if (query.runbookId !== undefined && run.state.runbook.id !== query.runbookId) continue;
+		if (query.limit !== undefined && runs.length === query.limit) return {runs, more: true};
+		runs.push(run);
+	}
+	return {runs, more: false};
+};

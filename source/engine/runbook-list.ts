@@ -3,7 +3,8 @@
 import type {Discovery} from '../runbook/discover.js';
 import {openHeaderCache, type ReadHeader} from './header-cache.js';
 import {nextDueAfter, readCompletionIndex, type CompletionEntry} from '../journal/completion-index-read.js';
-import {loadRunHeads, newestUnfinishedRun, type RunHead} from './run-catalog.js';
+import {loadListingHeads, loadRunHead, newestUnfinishedRun, type RunHead} from './run-catalog.js';
+import {COMPLETED_OUTCOMES} from '../journal/run-index.js';
 import {runbookStatus, type RunbookStatus} from './runbook-status.js';
 
 export interface RunbookRow {
@@ -24,15 +25,12 @@ export interface RunbookRow {
 	problem?: string;
 }
 
-/** Runs that count as the periodic run done: findings are a result, not a failure to do it. */
-const COMPLETED: ReadonlySet<string | undefined> = new Set(['completed', 'needs-attention']);
-
 /**
  * The index is a summary; the journals are the record. A kill between a run's
  * last event and the index update must not lose the completion.
  */
 const latestCompletion = (indexed: CompletionEntry | undefined, heads: readonly RunHead[], runbookId: string, every: string | undefined): CompletionEntry | undefined => {
-	const run = [...heads].reverse().find(h => h.runbookId === runbookId && COMPLETED.has(h.outcome) && h.finishedAt);
+	const run = [...heads].reverse().find(h => h.runbookId === runbookId && COMPLETED_OUTCOMES.has(h.outcome) && h.finishedAt);
 	if (!run || (indexed && indexed.lastCompletedAt >= run.finishedAt!)) return indexed;
 	return {lastRunId: run.runId, lastCompletedAt: run.finishedAt!, every, nextDue: every ? nextDueAfter(new Date(run.finishedAt!), every).toISOString() : undefined};
 };
@@ -44,7 +42,8 @@ export const listRunbooks = (discovery: Discovery, stateDir: string, readHeader:
 	} catch {
 		index = {};
 	}
-	const heads = loadRunHeads(stateDir);
+	// Unfinished runs and each runbook's latest completed one: not every run ever recorded.
+	const heads = loadListingHeads(stateDir);
 	const headers = openHeaderCache(stateDir);
 	const rows = discovery.entries.map(entry => {
 		let title = entry.id;
@@ -61,7 +60,8 @@ export const listRunbooks = (discovery: Discovery, stateDir: string, readHeader:
 		}
 		const completion = latestCompletion(index[entry.id], heads, entry.id, every);
 		const status = runbookStatus(every, completion, newestUnfinishedRun(stateDir, entry.id, heads), now);
-		const attention = completion && heads.find(h => h.runId === completion.lastRunId)?.outcome === 'needs-attention' ? {runId: completion.lastRunId} : undefined;
+		const lastCompleted = completion && (heads.find(h => h.runId === completion.lastRunId) ?? loadRunHead(stateDir, completion.lastRunId));
+		const attention = completion && lastCompleted?.outcome === 'needs-attention' ? {runId: completion.lastRunId} : undefined;
 		return {
 			id: entry.id,
 			title,

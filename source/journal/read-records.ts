@@ -3,7 +3,7 @@
 // view and the report's excerpts need). The one reader of these files
 // outside the journal's own verify.
 
-import {closeSync, fstatSync, readSync} from 'node:fs';
+import {closeSync, fstatSync, readSync, type Stats} from 'node:fs';
 import path from 'node:path';
 import type {LogRef, RunEvent, RunOutcome} from '../types/events.js';
 import {journalPath} from './layout.js';
@@ -19,12 +19,19 @@ export interface RunHead {
 	every?: string;
 }
 
+/** Reads of step logs: big files, read from the end. */
 const CHUNK = 64 * 1024;
+/**
+ * Reads of a journal's first and last lines: run-started is a few KB and
+ * run-finished a few hundred bytes, so a listing reads about 8 KiB of each
+ * journal however long the run was.
+ */
+const HEAD_CHUNK = 8 * 1024;
 
-const withFile = <T>(file: string, read: (fd: number, size: number) => T): T => {
+const withFile = <T>(file: string, read: (fd: number, stats: Stats) => T): T => {
 	const fd = openRecordForReading(file);
 	try {
-		return read(fd, fstatSync(fd).size);
+		return read(fd, fstatSync(fd));
 	} finally {
 		closeSync(fd);
 	}
@@ -39,8 +46,8 @@ const readAt = (fd: number, position: number, length: number): Buffer => {
 /** The first line, read in chunks until its newline (run-started can be large). */
 const firstLine = (fd: number, size: number): string | undefined => {
 	const parts: Buffer[] = [];
-	for (let position = 0; position < size; position += CHUNK) {
-		const chunk = readAt(fd, position, Math.min(CHUNK, size - position));
+	for (let position = 0; position < size; position += HEAD_CHUNK) {
+		const chunk = readAt(fd, position, Math.min(HEAD_CHUNK, size - position));
 		const end = chunk.indexOf(0x0a);
 		if (end !== -1) return Buffer.concat([...parts, chunk.subarray(0, end)]).toString('utf8');
 		parts.push(chunk);
@@ -56,7 +63,7 @@ const firstLine = (fd: number, size: number): string | undefined => {
 const lastLine = (fd: number, size: number): string | undefined => {
 	let tail = Buffer.alloc(0);
 	for (let end = size; end > 0;) {
-		const start = Math.max(0, end - CHUNK);
+		const start = Math.max(0, end - HEAD_CHUNK);
 		tail = Buffer.concat([readAt(fd, start, end - start), tail]);
 		end = start;
 		const lastNewline = tail.lastIndexOf(0x0a);
@@ -67,26 +74,59 @@ const lastLine = (fd: number, size: number): string | undefined => {
 	return undefined;
 };
 
+const headOf = (runId: string, fd: number, size: number): RunHead | undefined => {
+	const head = firstLine(fd, size);
+	const tail = lastLine(fd, size);
+	if (head === undefined || tail === undefined) return undefined;
+	try {
+		const first = JSON.parse(head) as RunEvent;
+		const last = JSON.parse(tail) as RunEvent;
+		if (first.type !== 'run-started' || typeof first.runbook?.id !== 'string') return undefined;
+		return {
+			runId,
+			runbookId: first.runbook.id,
+			...(typeof first.runbook.every === 'string' ? {every: first.runbook.every} : {}),
+			...(last.type === 'run-finished' ? {outcome: last.outcome, finishedAt: last.time} : {}),
+		};
+	} catch {
+		return undefined;
+	}
+};
+
 /**
  * The first and last events of a journal, without hashing or folding the
- * rest: `list` and `status` read every run ever recorded, so this is their
- * hot path. Undefined for a journal that is not a run.
+ * rest. Undefined for a journal that is not a run (or not one yet: its first
+ * line is still being written).
  */
 export const readRunHead = (stateDir: string, runId: string): RunHead | undefined => {
 	try {
-		return withFile(journalPath(stateDir, runId), (fd, size) => {
-			const head = firstLine(fd, size);
-			const tail = lastLine(fd, size);
-			if (head === undefined || tail === undefined) return undefined;
-			const first = JSON.parse(head) as RunEvent;
-			const last = JSON.parse(tail) as RunEvent;
-			if (first.type !== 'run-started') return undefined;
-			return {
-				runId,
-				runbookId: first.runbook.id,
-				...(typeof first.runbook.every === 'string' ? {every: first.runbook.every} : {}),
-				...(last.type === 'run-finished' ? {outcome: last.outcome, finishedAt: last.time} : {}),
-			};
+		return withFile(journalPath(stateDir, runId), (fd, stats) => headOf(runId, fd, stats.size));
+	} catch {
+		return undefined;
+	}
+};
+
+/** What a journal file looked like when it was read: a later append or replacement changes it. */
+export interface JournalStamp {
+	size: number;
+	mtimeMs: number;
+	ino: number;
+	/** Creation time (mtime where the file system has none): orders runs started in the same second. */
+	born: number;
+}
+
+export const stampOf = (stats: Stats): JournalStamp => ({size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino, born: stats.birthtimeMs || stats.mtimeMs});
+
+/**
+ * A journal's head together with the stamp of the file it was read from,
+ * taken before reading: an append after the stamp makes the stamp stale,
+ * never the head. Undefined when the journal cannot be opened (gone).
+ */
+export const readRunHeadStamped = (stateDir: string, runId: string): {head?: RunHead; stamp: JournalStamp} | undefined => {
+	try {
+		return withFile(journalPath(stateDir, runId), (fd, stats) => {
+			const head = headOf(runId, fd, stats.size);
+			return {...(head ? {head} : {}), stamp: stampOf(stats)};
 		});
 	} catch {
 		return undefined;
@@ -107,7 +147,7 @@ export interface LogLines {
  */
 export const readLogLines = (stateDir: string, log: LogRef, max = Number.POSITIVE_INFINITY): LogLines => {
 	try {
-		return withFile(path.join(stateDir, log.path), (fd, size) => {
+		return withFile(path.join(stateDir, log.path), (fd, {size}) => {
 			const chunks: Buffer[] = [];
 			let newlines = 0;
 			let start = size;
