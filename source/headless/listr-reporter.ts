@@ -138,9 +138,9 @@ export const listrReporter = (
 			// listr2's own handler would exit(127) at once and leave the block running.
 			registerSignalListeners: false,
 			renderer,
-			// One output entry per task: the step's output so far (a pipe) or its tail (a terminal),
-			// cut to the terminal's width rather than wrapped, so a long line costs one row.
-			rendererOptions: {persistentOutput: true, outputBar: live ? 1 : Infinity, collapseErrors: false, formatOutput: 'truncate'},
+			// On a terminal the output bar holds one entry (listr2's default), which is the step's
+			// tail; lines are cut to the terminal's width rather than wrapped, so one costs one row.
+			rendererOptions: {collapseErrors: false, formatOutput: 'truncate'},
 		} as never,
 	);
 	const running = list.run().catch(() => undefined);

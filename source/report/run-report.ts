@@ -3,6 +3,7 @@
 // points at. The Markdown, HTML and JSON reports all render this.
 
 import {readLogLines} from '../journal/read-records.js';
+import {LineRenderer} from '../output/terminal-text.js';
 import {journalPath, readJournal, verifyJournal} from '../journal/index.js';
 import type {LogRef, Operator, RunEvent} from '../types/events.js';
 import {asSeenAfterCrash, foldRun, type StepState} from '../engine/state.js';
@@ -45,7 +46,9 @@ export interface RunReport {
 
 const excerpt = (stateDir: string, log: LogRef): LogExcerpt => {
 	const {lines, omitted, error} = readLogLines(stateDir, log, EXCERPT_LINES);
-	return error ? {...log, lines: [], omitted: 0, missing: true} : {...log, lines, omitted};
+	// As a terminal would have shown them, without colours: a report is read in a browser or an editor.
+	const renderer = new LineRenderer(false);
+	return error ? {...log, lines: [], omitted: 0, missing: true} : {...log, lines: lines.map(line => renderer.line(line)), omitted};
 };
 
 const who = (o: Operator) => `${o.user}@${o.host}${o.sshClient ? ` from ${o.sshClient.split(' ')[0]}` : ''}`;
