@@ -4,7 +4,7 @@
 
 import {readFile, stat} from 'node:fs/promises';
 import type {Diagnostic, ParseResult} from './model.js';
-import {parseRunbookBytes} from './parse.js';
+import {parseRunbookBytes, parseRunbookText} from './parse.js';
 import {MAX_RUNBOOK_BYTES} from './read-source.js';
 import {createContext, type Rule} from './rules/context.js';
 import {misplacedFrontMatter} from './rules/front-matter.js';
@@ -34,7 +34,9 @@ export const lintRunbook = async (result: ParseResult, options: LintOptions = {}
 	if (runbook) {
 		// Loaded here, for the rules and for whatever checks this runbook's values later (every runbook is linted before it runs).
 		if (runbook.meta.inputs.some(input => input.pattern !== undefined)) await loadPatternEngine();
-		const ctx = createContext(runbook.path, runbook, diagnostics);
+		// The parser's tree; a result made without one (by hand) is parsed here, once.
+		const tree = result.tree ?? parseRunbookText(runbook.path, runbook.source).tree!;
+		const ctx = createContext(runbook.path, runbook, tree, diagnostics);
 		for (const rule of RULES) rule(ctx);
 		const wanted = options.shellcheck ?? 'auto';
 		if (wanted !== false) {

@@ -1,6 +1,8 @@
 // The typed model of a parsed runbook. Everything the engine and the front
 // ends know about a runbook comes from here; nothing downstream reads Markdown.
 
+import type {Root} from 'mdast';
+
 /** 1-based line and column in the runbook's source file. */
 export interface Position {
 	line: number;
@@ -143,6 +145,8 @@ export interface ParseResult {
 	/** Present unless the file could not be read as a runbook at all. */
 	runbook?: Runbook;
 	diagnostics: Diagnostic[];
+	/** The Markdown tree the runbook was read from (with `runbook`), so lint never parses it again. */
+	tree?: Root;
 }
 
 export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean => diagnostics.some(d => d.severity === 'error');

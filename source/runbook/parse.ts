@@ -311,6 +311,7 @@ export const parseRunbookText = (file: string, text: string, sha256 = ''): Parse
 			steps,
 		},
 		diagnostics: c.diagnostics,
+		tree,
 	};
 };
 

@@ -4,9 +4,6 @@
 // a word. Found on the Markdown tree, so a YAML example in a code block is
 // never taken for it.
 
-import {fromMarkdown} from 'mdast-util-from-markdown';
-import {gfm} from 'micromark-extension-gfm';
-import {gfmFromMarkdown} from 'mdast-util-gfm';
 import {toString} from 'mdast-util-to-string';
 import {FRONT_MATTER_KEYS} from '../front-matter.js';
 import type {LintContext} from './context.js';
@@ -14,7 +11,8 @@ import type {LintContext} from './context.js';
 export const misplacedFrontMatter = (ctx: LintContext) => {
 	// Front matter on line 1 was read by the parser, which reports its own problems.
 	if (ctx.lines[0]?.trimEnd() === '---') return;
-	const nodes = fromMarkdown(ctx.runbook.source, {extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()]}).children;
+	// The parser's tree: without front matter on line 1 it is the tree plain GFM gives.
+	const nodes = ctx.tree.children;
 	for (let i = 0; i + 1 < nodes.length; i++) {
 		const rule = nodes[i]!;
 		const next = nodes[i + 1]!;

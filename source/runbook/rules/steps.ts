@@ -1,14 +1,11 @@
 // Rules about steps as a whole: that there are some, that their ids are
 // unique, and that verify and rollback blocks have something to act on.
 
-import {fromMarkdown} from 'mdast-util-from-markdown';
-import {gfm} from 'micromark-extension-gfm';
-import {gfmFromMarkdown} from 'mdast-util-gfm';
 import {toString} from 'mdast-util-to-string';
 import {slug} from 'github-slugger';
-import type {Nodes} from 'mdast';
+import type {Nodes, RootContent} from 'mdast';
 import type {Step} from '../model.js';
-import type {LintContext} from './context.js';
+import {stepBodies, type LintContext} from './context.js';
 
 export const noSteps = (ctx: LintContext) => {
 	if (ctx.runbook.steps.length > 0) return;
@@ -38,18 +35,18 @@ export const stepTitles = (ctx: LintContext) => {
 };
 
 /** True if the step's body has text for the operator besides code and task items. */
-const hasProse = (markdown: string): boolean => {
-	const tree = fromMarkdown(markdown, {extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()]});
+const hasProse = (body: readonly RootContent[]): boolean => {
 	const visit = (node: Nodes): boolean => {
 		if (node.type === 'code' || node.type === 'html') return false;
 		if (node.type === 'listItem' && typeof node.checked === 'boolean') return false;
 		if (node.type === 'paragraph' || node.type === 'heading' || node.type === 'table') return toString(node).trim() !== '';
 		return 'children' in node && node.children.some(child => visit(child as Nodes));
 	};
-	return visit(tree);
+	return body.some(visit);
 };
 
 export const verifyAndRollback = (ctx: LintContext) => {
+	let bodies: RootContent[][] | undefined;
 	for (const step of ctx.runbook.steps) {
 		const runnable = step.blocks.filter(block => block.runnable);
 		const runs = runnable.some(block => block.role === 'run');
@@ -71,7 +68,8 @@ export const verifyAndRollback = (ctx: LintContext) => {
 					continue;
 				}
 				// A prose-only step is a manual step the operator acknowledges; a verify proves it.
-				prose ??= hasProse(step.markdown);
+				bodies ??= stepBodies(ctx.tree);
+				prose ??= hasProse(bodies[step.index] ?? []);
 				if (!prose) {
 					ctx.report(
 						block.position,
