@@ -8,6 +8,12 @@ export interface CliContext {
 	env: NodeJS.ProcessEnv;
 	cwd: string;
 	out: (line: string) => void;
+	/** Text to stdout as it is, for output that comes in pieces of many lines. */
+	write: (text: string) => void;
+	/** While stdout holds more than it can pass on (a slow pipe): settles once it has drained. */
+	stdoutBacklog?: () => Promise<void> | undefined;
+	/** Settles once everything written to stdout so far has left (before a last word on stderr). */
+	stdoutFlushed?: () => Promise<void>;
 	err: (line: string) => void;
 	stateDir: () => string;
 	debug: boolean;
@@ -31,6 +37,9 @@ export const guardClosedPipes = (): void => {
 	}
 };
 
+/** How much may wait for a slow reader of stdout before commands' output waits too. */
+const STDOUT_BACKLOG_BYTES = 1024 * 1024;
+
 export const processContext = (debug: boolean): CliContext => {
 	guardClosedPipes();
 	return {
@@ -39,8 +48,27 @@ export const processContext = (debug: boolean): CliContext => {
 		out: line => {
 			if (!closed.stdout) process.stdout.write(`${line}\n`);
 		},
+		write: text => {
+			if (!closed.stdout) process.stdout.write(text);
+		},
 		err: line => {
 			if (!closed.stderr) process.stderr.write(`${line}\n`);
+		},
+		stdoutFlushed: () =>
+			new Promise<void>(resolve => {
+				if (closed.stdout || process.stdout.writableLength === 0) resolve();
+				else process.stdout.write('', () => resolve());
+			}),
+		stdoutBacklog: () => {
+			if (closed.stdout || process.stdout.writableLength < STDOUT_BACKLOG_BYTES) return undefined;
+			// A reader that goes away ends the wait too (EPIPE, then close).
+			return new Promise(resolve => {
+				const done = () => {
+					process.stdout.off('drain', done).off('close', done).off('error', done);
+					resolve();
+				};
+				process.stdout.on('drain', done).on('close', done).on('error', done);
+			});
 		},
 		stateDir: () => {
 			try {

@@ -28,6 +28,12 @@ export interface BlockRun {
 	 */
 	onOutput: (stream: 'stdout' | 'stderr', text: string) => void;
 	/**
+	 * Called after each piece of output: a promise when whoever shows the
+	 * output is behind (a slow pipe). Reading stops until it settles, so the
+	 * command waits on its own pipe instead of Rampart's memory growing.
+	 */
+	backlog?: () => Promise<void> | undefined;
+	/**
 	 * Called right after the spawn, before any output, with the process
 	 * (group) id. The block waits for it: it runs only once this resolves.
 	 */
@@ -225,11 +231,26 @@ export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
 
 	const out = lineChunker('stdout', run.onOutput);
 	const err = lineChunker('stderr', run.onOutput);
-	child.stdout?.on('data', (chunk: Buffer) => out.write(chunk));
-	child.stderr?.on('data', (chunk: Buffer) => err.write(chunk));
+	// Once the shell has exited what is left in the pipes is bounded, and it must
+	// be read at once: the pipes are waited for only briefly (endOfTree).
+	let exitedShell = false;
+	const readers = [child.stdout, child.stderr].filter(stream => stream !== null);
+	const read = (chunker: ReturnType<typeof lineChunker>) => (chunk: Buffer) => {
+		chunker.write(chunk);
+		const wait = exitedShell ? undefined : run.backlog?.();
+		if (!wait) return;
+		for (const stream of readers) stream.pause();
+		void wait.finally(() => {
+			for (const stream of readers) stream.resume();
+		});
+	};
+	child.stdout?.on('data', read(out));
+	child.stderr?.on('data', read(err));
 	// Processes the block left running in its group would hold its output open
 	// and outlive it: stop them as soon as the block's own shell has exited.
 	child.on('exit', () => {
+		exitedShell = true;
+		for (const stream of readers) stream.resume();
 		if (pgid !== undefined && !run.interactive) stopping ??= stopTree(pgid, tree, grace, false);
 	});
 

@@ -292,6 +292,13 @@ export class RunSession {
 		return this.opening!;
 	}
 
+	/**
+	 * Set by a front end that can fall behind showing output (headless to a
+	 * slow pipe): a promise while it is behind, and blocks' output is not read
+	 * meanwhile (see BlockRun.backlog).
+	 */
+	outputBacklog?: () => Promise<void> | undefined;
+
 	subscribe(listener: Listener): () => void {
 		this.listeners.add(listener);
 		return () => this.listeners.delete(listener);
@@ -419,6 +426,7 @@ export class RunSession {
 			signal: this.abort?.signal,
 			interactive: block.interactive,
 			killGraceMs: this.options.killGraceMs,
+			backlog: () => this.outputBacklog?.(),
 			onSpawn: async pid => {
 				announced = true;
 				await logNameDurable;

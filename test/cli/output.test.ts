@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {cliHome, eventsOf, frontMatter, onlyRun, runCli, sh, writeRunbook} from '../engine/helpers.js';
+import {spawn} from 'node:child_process';
+import {CLI, cliHome, eventsOf, frontMatter, onlyRun, runCli, sh, writeRunbook} from '../engine/helpers.js';
 
 const HOSTILE = String.raw`printf 'progress  20%%\rprogress  60%%\rprogress 100%%\n'
 printf '\e[2J\e[H\e]0;owned\a\e]52;c;b3duZWQ=\a\e[?1049h\e[31mred\e[0m and plain\n'
@@ -85,4 +86,29 @@ describe('output without a terminal', () => {
 			expect(report.stdout).not.toMatch(CONTROL);
 		}
 	});
+
+	it('a reader that stops reading holds the command back instead of filling memory, and the timeout still stops it', async () => {
+		const home = cliHome();
+		writeRunbook(home.cwd, 'endless', frontMatter('Endless') + '## Print\n\n' + sh('seq 1 100000000', 'timeout=3s'));
+		const child = spawn(process.execPath, [CLI, 'run', './endless.md', '--approve', '--yes'], {cwd: home.cwd, env: home.env, stdio: ['ignore', 'pipe', 'ignore']});
+		// Read nothing until the step has ended.
+		child.stdout.pause();
+		const ended = async () => {
+			for (;;) {
+				const runs = fs.existsSync(path.join(home.stateDir, 'runs')) ? fs.readdirSync(path.join(home.stateDir, 'runs')).filter(f => f.endsWith('.jsonl')) : [];
+				const finished = runs.length > 0 && eventsOf(home.stateDir, onlyRun(home.stateDir)).find(e => e.type === 'step-finished');
+				if (finished) return finished as {status: string; log: {bytes: number}};
+				await new Promise(resolve => setTimeout(resolve, 50));
+			}
+		};
+		const finished = await ended();
+		expect(finished.status).toBe('timed-out');
+		// In 3 s seq writes hundreds of MB; held back by the reader, only what the pipes and a backlog of 1 MB could hold was read.
+		expect(finished.log.bytes).toBeLessThan(8 * 1024 * 1024);
+		let read = 0;
+		child.stdout.on('data', (chunk: Buffer) => (read += chunk.length)).resume();
+		const code = await new Promise(resolve => child.on('close', resolve));
+		expect(code).toBe(1);
+		expect(read).toBeGreaterThan(0);
+	}, 30_000);
 });

@@ -62,6 +62,7 @@ export const lab = (runbooks: Record<string, string>, env: NodeJS.ProcessEnv = {
 		env: fullEnv,
 		cwd: work,
 		out: () => {},
+		write: () => {},
 		err: () => {},
 		stateDir: () => home,
 		debug: false,

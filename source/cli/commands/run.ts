@@ -7,6 +7,7 @@ import {journalPath} from '../../journal/layout.js';
 import {runHeadless, type HeadlessResult} from '../../headless/headless-run.js';
 import {jsonReporter} from '../../headless/reporters.js';
 import {listrReporter} from '../../headless/listr-reporter.js';
+import {lineReporter} from '../../headless/line-reporter.js';
 import {canShowColour} from '../../output/colour.js';
 import {describeLeftRunning, SETTLED} from '../../engine/state.js';
 import {usageError} from '../errors.js';
@@ -50,12 +51,17 @@ const trapInterrupts = (session: RunSession) => {
 };
 
 const drive = async (ctx: CliContext, session: RunSession, options: RunOptions): Promise<number> => {
-	// listr2's live renderer on a terminal; plain lines for CI, pipes and cron.
-	const renderer = ctx.stdoutIsTTY && !ctx.env.CI ? 'default' : 'simple';
+	// listr2's live view on a terminal; plain lines for CI, pipes and cron; JSON for tools.
 	const settledBefore = new Map(session.state.steps.filter(s => SETTLED.has(s.status)).map(s => [s.id, s.status]));
-	const colour = renderer === 'default' && canShowColour(ctx.env, process.stdout);
-	const listr = options.json ? undefined : listrReporter(session.runbook.steps, renderer, ctx.err, settledBefore, colour);
+	const steps = session.runbook.steps;
+	const listr = options.json
+		? undefined
+		: ctx.stdoutIsTTY && !ctx.env.CI
+			? listrReporter(steps, ctx.err, settledBefore, canShowColour(ctx.env, process.stdout))
+			: lineReporter(steps, ctx.write, ctx.err, settledBefore);
 	const reporter = listr ?? jsonReporter(ctx.out);
+	// To a pipe, a flood is passed on at the reader's pace, not held in memory.
+	if (!ctx.stdoutIsTTY || options.json) session.outputBacklog = ctx.stdoutBacklog;
 	if (!options.json) ctx.err(`rampart: run ${session.runId} of "${session.runbook.meta.title}" (record: ${journalPath(session.stateDir, session.runId)})`);
 	const trap = trapInterrupts(session);
 	let result: HeadlessResult | undefined;
@@ -71,6 +77,8 @@ const drive = async (ctx: CliContext, session: RunSession, options: RunOptions):
 		session.close();
 		const why = result?.kind === 'waiting' ? 'waiting for you (see below)' : result?.kind === 'interrupted' ? 'interrupted' : 'stopped';
 		await listr?.finish(why);
+		// Pipes: the output still queued for stdout goes before the last words on stderr.
+		await ctx.stdoutFlushed?.();
 	}
 	switch (result.kind) {
 		case 'completed':
