@@ -9,7 +9,7 @@ import {afterEach} from 'vitest';
 import {render, cleanup} from 'ink-testing-library';
 import {App} from '../../source/ui/app.js';
 import {engineServices} from '../../source/ui/engine-services.js';
-import {plainTheme, ThemeContext} from '../../source/ui/theme.js';
+import {plainTheme, ThemeContext, type Theme} from '../../source/ui/theme.js';
 import type {TuiResult, TuiStart} from '../../source/ui/services.js';
 import type {CliContext} from '../../source/cli/context.js';
 import type {RunSession} from '../../source/engine/run-session.js';
@@ -72,11 +72,11 @@ export const lab = (runbooks: Record<string, string>, env: NodeJS.ProcessEnv = {
 	return {home, books, work, ctx};
 };
 
-export const renderApp = (l: Lab, initial: TuiStart = {screen: 'home'}) => {
+export const renderApp = (l: Lab, initial: TuiStart = {screen: 'home'}, theme: Theme = plainTheme) => {
 	const results: TuiResult[] = [];
 	const services = engineServices(l.ctx, sessions);
 	const app = render(
-		<ThemeContext.Provider value={plainTheme}>
+		<ThemeContext.Provider value={theme}>
 			<App services={services} initial={initial} onExit={result => results.push(result)} />
 		</ThemeContext.Provider>,
 	);
