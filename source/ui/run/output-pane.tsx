@@ -1,4 +1,4 @@
-// The live tail of the running step's output, and the full log of a step.
+// The live tail of the running step's output (the full log is log-view.tsx).
 
 import {Box, Text} from 'ink';
 import {formatDuration} from '../../runbook/duration.js';
@@ -18,23 +18,6 @@ export const OutputPane = ({tail, height, running, elapsedMs}: {tail: readonly T
 			{lines.map((line, i) => (
 				<Text key={i} wrap="truncate-end" color={line.stream === 'stderr' ? theme.warning : line.stream === 'meta' ? theme.muted : undefined}>
 					{line.stream === 'meta' ? `▸ ${line.text}` : theme.color ? line.text : stripStyles(line.text)}
-				</Text>
-			))}
-		</Box>
-	);
-};
-
-export const LogView = ({lines, offset, height}: {lines: readonly string[]; offset: number; height: number}) => {
-	const theme = useTheme();
-	const page = Math.max(1, height - 1);
-	return (
-		<Box flexDirection="column" height={height} overflow="hidden">
-			<Text color={theme.muted} wrap="truncate-end">
-				── full log · lines {lines.length === 0 ? 0 : offset + 1}–{Math.min(lines.length, offset + page)} of {lines.length} ──
-			</Text>
-			{lines.slice(offset, offset + page).map((line, i) => (
-				<Text key={i} wrap="truncate-end" color={line.startsWith('# rampart:') ? theme.muted : undefined}>
-					{line}
 				</Text>
 			))}
 		</Box>

@@ -40,7 +40,7 @@ export const RUN_COMMANDS: CommandTable<RunCommand> = [
 	{id: 'rollback', keys: ['u'], label: 'roll back', help: 'Roll back the step (asks)'},
 	{id: 'rollback-run', keys: ['U'], label: 'roll back run', help: 'Roll back the whole run (asks)'},
 	{id: 'note', keys: ['n'], label: 'note', help: 'Add a note to the step'},
-	{id: 'log', keys: ['l'], label: 'log', help: 'Full output log of the step'},
+	{id: 'log', keys: ['l'], label: 'log', help: 'Full log of the step: scroll, search, wrap'},
 	{id: 'finish', keys: ['f'], label: 'finish', help: 'Finish the run, see summary'},
 	{id: 'prev', keys: ['up', 'k'], label: 'steps', help: 'Previous step'},
 	{id: 'next', keys: ['down', 'j'], label: 'next step', help: 'Next step', hidden: true},
@@ -69,15 +69,32 @@ export const ASK_COMMANDS: CommandTable<'yes' | 'no'> = [
 	{id: 'no', keys: ['n', 'N', 'esc', 'q'], label: 'no', help: 'No'},
 ];
 
-/** The full log of a step. */
-export const LOG_COMMANDS: CommandTable<'up' | 'down' | 'page-up' | 'page-down' | 'top' | 'bottom' | 'back'> = [
-	{id: 'up', keys: ['up', 'k'], label: 'scroll', help: 'One line up'},
-	{id: 'down', keys: ['down', 'j'], label: 'down', help: 'One line down', hidden: true},
-	{id: 'page-up', keys: ['pgup'], label: 'page up', help: 'One page up'},
-	{id: 'page-down', keys: ['pgdn', 'space'], label: 'page down', help: 'One page down'},
-	{id: 'top', keys: ['home', 'g'], label: 'top', help: 'The first line'},
-	{id: 'bottom', keys: ['end', 'G'], label: 'end', help: 'The last line'},
-	{id: 'back', keys: ['esc', 'q', 'l'], label: 'back', help: 'Back to the step'},
+export type LogCommand =
+	'up' | 'down' | 'page-up' | 'page-down' | 'top' | 'bottom' | 'wrap' | 'left' | 'right' | 'search' | 'next-match' | 'previous-match' | 'error' | 'help' | 'back';
+
+/** The full log of a step. `l` scrolls right here, as h/j/k/l move in pagers; Esc and q go back. */
+export const LOG_COMMANDS: CommandTable<LogCommand> = [
+	{id: 'up', keys: ['up', 'k'], label: 'scroll', help: 'Up a line (a row, wrapped)'},
+	{id: 'down', keys: ['down', 'j'], label: 'down', help: 'Down a line (a row, wrapped)', hidden: true},
+	{id: 'page-up', keys: ['pgup', 'b'], label: 'page up', help: 'Up a page', hidden: true},
+	{id: 'page-down', keys: ['pgdn', 'space'], label: 'page', help: 'Down a page'},
+	{id: 'top', keys: ['g', 'home'], label: 'top', help: 'The first line'},
+	{id: 'bottom', keys: ['G', 'end'], label: 'end', help: 'The last line'},
+	{id: 'wrap', keys: ['w'], label: 'wrap', help: 'Wrap long lines on/off'},
+	{id: 'left', keys: ['left', 'h'], label: 'sideways', help: 'Half a screen left'},
+	{id: 'right', keys: ['right', 'l'], label: 'right', help: 'Half a screen right', hidden: true},
+	{id: 'search', keys: ['/'], label: 'search', help: 'Search, in any case'},
+	{id: 'next-match', keys: ['n'], label: 'next', help: 'Next match'},
+	{id: 'previous-match', keys: ['N'], label: 'previous', help: 'Previous match', hidden: true},
+	{id: 'error', keys: ['e'], label: 'error', help: 'Next line like an error'},
+	{id: 'help', keys: ['?'], label: 'help', help: 'These keys'},
+	{id: 'back', keys: ['esc', 'q'], label: 'back', help: 'Back to the step'},
+];
+
+/** Typing a search in the full log (other keys type). */
+export const LOG_SEARCH_COMMANDS: CommandTable<'search' | 'cancel'> = [
+	{id: 'search', keys: ['enter'], label: 'search', help: 'Search for what you typed'},
+	{id: 'cancel', keys: ['esc'], label: 'cancel', help: 'Cancel the search'},
 ];
 
 /** The table of the open mode; the confirm prompt types words once it asks for one. */
@@ -92,7 +109,7 @@ export const tableFor = (mode: RunMode): CommandTable => {
 		case 'ask':
 			return ASK_COMMANDS;
 		case 'log':
-			return LOG_COMMANDS;
+			return mode.view.help ? HELP_CLOSE_COMMANDS : mode.view.typing !== undefined ? LOG_SEARCH_COMMANDS : LOG_COMMANDS;
 		case 'help':
 			return HELP_CLOSE_COMMANDS;
 	}

@@ -8,12 +8,13 @@ import {useCallback, useRef} from 'react';
 import type {RunSession} from '../../engine/run-session.js';
 import type {RunEvent} from '../../types/events.js';
 import {nextStepIndex, type RunState} from '../../engine/state.js';
-import {readLogLines} from '../../journal/read-records.js';
 import {helpLines, hintItems} from '../commands.js';
 import {useRefReducer} from '../use-ref-reducer.js';
 import {useTerminalSize} from '../use-terminal-size.js';
 import {RunView} from './run-view.js';
 import {ASK_COMMANDS, availableRunCommands, CONFIRM_COMMANDS, enterLabel, LOG_COMMANDS, RUN_COMMANDS, tableFor, TEXT_COMMANDS} from './run-commands.js';
+import {openStepLog} from './open-step-log.js';
+import {logScreen, openLogView} from './log-keys.js';
 import {initialRunUi, runUiReducer, type Message} from './use-run-state.js';
 import {useRunInput} from './use-run-input.js';
 import {useThrottledSession} from './use-throttled-session.js';
@@ -33,10 +34,11 @@ export interface RunScreenProps {
 	onLeave: () => void;
 }
 
-/** Every key of the run screen, mode by mode, for the `?` help. */
-const HELP = [...helpLines(RUN_COMMANDS), ...helpLines(CONFIRM_COMMANDS), ...helpLines(ASK_COMMANDS), ...helpLines(LOG_COMMANDS), ...helpLines(TEXT_COMMANDS)].filter(
+/** Every key of the run screen, mode by mode, for the `?` help. The full log has keys of its own, and its own `?`. */
+const HELP = [...helpLines(RUN_COMMANDS), ...helpLines(CONFIRM_COMMANDS), ...helpLines(ASK_COMMANDS), ...helpLines(TEXT_COMMANDS)].filter(
 	(line, i, all) => all.findIndex(other => other.keys === line.keys) === i,
 );
+const LOG_HELP = helpLines(LOG_COMMANDS);
 
 export const RunScreen = ({session, terminal, onFinished, onLeave}: RunScreenProps) => {
 	const [ui, dispatch, getUi] = useRefReducer(runUiReducer, () => initialRunUi(nextStepIndex(session.state) ?? 0));
@@ -77,15 +79,9 @@ export const RunScreen = ({session, terminal, onFinished, onLeave}: RunScreenPro
 		else if (session.state.outcome) onFinished(session.state);
 	});
 	const driver = useStepDriver(session, work, view.tails, dispatch, say, finish);
-	const logPage = () => Math.max(1, rows - 1 - 5 - 3);
 	const openLog = (stepId: string) => {
-		const lines: string[] = [];
-		for (const ref of session.state.steps.find(s => s.id === stepId)?.logs ?? []) {
-			const read = readLogLines(session.stateDir, ref);
-			if (read.error) lines.push(`# rampart: cannot read ${ref.path}: ${read.error}`);
-			for (const line of read.lines) lines.push(line);
-		}
-		dispatch({type: 'mode', mode: {kind: 'log', step: stepId, lines, offset: Math.max(0, lines.length - logPage())}});
+		const doc = openStepLog(session.stateDir, session.state.steps.find(s => s.id === stepId)?.logs ?? []);
+		dispatch({type: 'mode', mode: {kind: 'log', step: stepId, doc, view: openLogView(logScreen(doc, columns, rows))}});
 	};
 	const actions = useRunActions({
 		session,
@@ -101,7 +97,7 @@ export const RunScreen = ({session, terminal, onFinished, onLeave}: RunScreenPro
 		leaveAfterStop: () => (leaving.current = true),
 	});
 	const available = () => availableRunCommands(session, session.state, getUi().selected, work.isBusy());
-	useRunInput({...actions, get: getUi, dispatch, available, logPage, suspended: work.suspended});
+	useRunInput({...actions, get: getUi, dispatch, available, logScreen: mode => logScreen(mode.doc, columns, rows), suspended: work.suspended});
 
 	const state = view.state;
 	const selected = steps[ui.selected];
@@ -118,7 +114,7 @@ export const RunScreen = ({session, terminal, onFinished, onLeave}: RunScreenPro
 			elapsedMs={work.elapsedMs}
 			tail={selected ? view.tails.get(selected.id) : []}
 			hints={hints}
-			help={HELP}
+			help={ui.mode.kind === 'log' ? LOG_HELP : HELP}
 			confirmations={ui.mode.kind === 'confirm' ? ui.mode.words : []}
 			columns={columns}
 			rows={rows}

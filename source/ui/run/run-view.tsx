@@ -9,7 +9,9 @@ import {SETTLED, type RunState, type StepState} from '../../engine/state.js';
 import type {Confirmation} from '../../engine/run-session.js';
 import {Markdown} from '../markdown/markdown.js';
 import {Legend, StepList} from './step-list.js';
-import {LogView, OutputPane} from './output-pane.js';
+import {OutputPane} from './output-pane.js';
+import {LogView} from './log-view.js';
+import {runLayout} from './run-layout.js';
 import {PromptPanel} from './prompt-panel.js';
 import {KeyHints} from '../components/key-hints.js';
 import {HelpView} from '../components/help-view.js';
@@ -38,10 +40,7 @@ export interface RunViewProps {
 export const RunView = (props: RunViewProps) => {
 	const {runbook, state, ui, columns, rows} = props;
 	const theme = useTheme();
-	const height = Math.max(10, rows - 1);
-	const body = height - 5;
-	const listWidth = Math.min(32, Math.max(18, Math.floor(columns * 0.3)));
-	const detailWidth = Math.max(20, columns - listWidth - 3);
+	const {height, body, listWidth, detailWidth} = runLayout(columns, rows);
 	const step = runbook.steps[ui.selected];
 	const stepState = state.steps[ui.selected];
 	const settled = state.steps.filter(s => SETTLED.has(s.status)).length;
@@ -60,6 +59,10 @@ export const RunView = (props: RunViewProps) => {
 				<Box height={body} flexDirection="column" overflow="hidden">
 					<HelpView title="run" lines={props.help} height={body - 2} width={columns} />
 					<Legend />
+				</Box>
+			) : ui.mode.kind === 'log' && ui.mode.view.help ? (
+				<Box height={body} flexDirection="column" overflow="hidden">
+					<HelpView title="full log" lines={props.help} height={body} width={columns} />
 				</Box>
 			) : (
 				<Box height={body} flexDirection="row">
@@ -115,7 +118,7 @@ const StepDetail = (props: RunViewProps & {step: Step; stepState: StepState; wid
 				{look.mark} {statusLine(stepState, props.elapsedMs)}
 			</Text>
 			{mode.kind === 'log' ? (
-				<LogView lines={mode.lines} offset={mode.offset} height={height - 2} />
+				<LogView doc={mode.doc} view={mode.view} width={width} height={height - 2} />
 			) : (
 				<Box height={contentHeight} overflow="hidden" flexDirection="column">
 					<Box flexDirection="column" marginTop={-ui.scroll} flexShrink={0}>

@@ -5,15 +5,17 @@
 
 import {useKeypress} from '../use-keypress.js';
 import {resolveCommand} from '../commands.js';
-import {ASK_COMMANDS, CONFIRM_COMMANDS, LOG_COMMANDS, RUN_COMMANDS, TEXT_COMMANDS, type RunCommand} from './run-commands.js';
-import type {RunAction, RunUiState} from './use-run-state.js';
+import {ASK_COMMANDS, CONFIRM_COMMANDS, RUN_COMMANDS, TEXT_COMMANDS, type RunCommand} from './run-commands.js';
+import {logKey, type LogScreen} from './log-keys.js';
+import type {LogMode, RunAction, RunUiState} from './use-run-state.js';
 import type {RunActions} from './use-run-actions.js';
 
 export interface RunInputHandlers extends RunActions {
 	get: () => RunUiState;
 	dispatch: (action: RunAction) => void;
 	available: () => ReadonlySet<RunCommand>;
-	logPage: () => number;
+	/** The open log on the screen as it is now. */
+	logScreen: (mode: LogMode) => LogScreen;
 	/** While a block has the terminal, Rampart reads no keys. */
 	suspended: boolean;
 }
@@ -50,11 +52,9 @@ export const useRunInput = (handlers: RunInputHandlers) => {
 				return;
 			}
 			case 'log': {
-				const page = handlers.logPage();
-				const by = {up: -1, down: 1, 'page-up': -page, 'page-down': page, top: -Infinity, bottom: Infinity, back: undefined};
-				const command = resolveCommand(LOG_COMMANDS, name);
-				if (command === 'back') dispatch({type: 'mode', mode: {kind: 'browse'}});
-				else if (command) dispatch({type: 'log-scroll', by: by[command]!, page});
+				const view = logKey({name, text}, mode.view, handlers.logScreen(mode));
+				if (view === 'back') dispatch({type: 'mode', mode: {kind: 'browse'}});
+				else if (view !== mode.view) dispatch({type: 'log-view', view});
 				return;
 			}
 			case 'browse': {

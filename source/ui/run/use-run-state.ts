@@ -4,6 +4,8 @@
 
 import type {Confirmation} from '../../engine/run-session.js';
 import {editText} from '../components/text-field.js';
+import type {LogDocument} from '../../output/log-document.js';
+import type {LogViewState} from './log-position.js';
 
 export type Tone = 'info' | 'success' | 'warning' | 'danger';
 
@@ -20,8 +22,11 @@ export type RunMode =
 	| {kind: 'confirm'; step: string; words: Confirmation[]; index: number; typed: string}
 	| {kind: 'text'; purpose: 'skip' | 'note'; step: string; value: string}
 	| {kind: 'ask'; question: Question; step?: string}
-	| {kind: 'log'; step: string; lines: string[]; offset: number}
+	/** A step's full log, read from its files as it is shown. */
+	| {kind: 'log'; step: string; doc: LogDocument; view: LogViewState}
 	| {kind: 'help'};
+
+export type LogMode = Extract<RunMode, {kind: 'log'}>;
 
 export interface RunUiState {
 	selected: number;
@@ -39,7 +44,7 @@ export type RunAction =
 	| {type: 'message'; message?: Message}
 	| {type: 'edit'; typed?: string; backspace?: boolean}
 	| {type: 'confirm-next'}
-	| {type: 'log-scroll'; by: number; page: number};
+	| {type: 'log-view'; view: LogViewState};
 
 export const initialRunUi = (selected: number): RunUiState => ({selected, scroll: 0, mode: {kind: 'browse'}});
 
@@ -68,13 +73,8 @@ export const runUiReducer = (state: RunUiState, action: RunAction): RunUiState =
 			if (mode.kind !== 'confirm') return state;
 			return {...state, mode: {...mode, index: mode.index + 1, typed: ''}};
 		}
-		case 'log-scroll': {
-			const mode = state.mode;
-			if (mode.kind !== 'log') return state;
-			const max = Math.max(0, mode.lines.length - action.page);
-			const offset = Math.max(0, Math.min(max, action.by === Infinity ? max : action.by === -Infinity ? 0 : mode.offset + action.by));
-			return {...state, mode: {...mode, offset}};
-		}
+		case 'log-view':
+			return state.mode.kind === 'log' ? {...state, mode: {...state.mode, view: action.view}} : state;
 		default:
 			return state;
 	}
