@@ -4,6 +4,8 @@
 // with the keys its table names, the screen around it intact.
 
 import {describe, expect, it} from 'vitest';
+import {stripStyles} from '../../source/output/terminal-text.js';
+import {colourTheme} from '../../source/ui/theme.js';
 import {frontMatter, KEY, lab, renderApp, sh} from './helpers.js';
 
 const RIGHT = '\u001B[C';
@@ -57,6 +59,26 @@ describe('the full log', () => {
 		expect(frame.split('\n').length).toBeLessThanOrEqual(24);
 		await app.press(KEY.esc);
 		await app.waitFor(f => !f.includes('── full log'));
+	});
+
+	it('keeps the colours a command printed, and nothing else it printed reaches the screen', async () => {
+		const hostile = String.raw`printf '\e[2J\e[H\e]0;owned\a\e]52;c;b3duZWQ=\a\e[?1049h\e[5A\e[31mred\e[0m and plain\n'
+printf 'downloading 42 files\r\e[2Kfetched\n'`;
+		const app = renderApp(lab({hostile: frontMatter('Hostile') + '## Print\n\n' + sh(hostile)}), {screen: 'run', runbookRef: 'hostile', givenInputs: {}}, colourTheme);
+		await app.waitFor('review');
+		await app.press(KEY.enter);
+		await app.waitFor('1. Print');
+		await app.press(KEY.enter, KEY.enter);
+		await app.waitFor(/“Print” done in/);
+		await app.press(KEY.up, 'l');
+		const raw = await app.waitFor(f => stripStyles(f).includes('── full log'));
+		const frame = stripStyles(raw);
+		expect(frame).toMatch(/^\s*red and plain\s*$/m);
+		expect(frame).toMatch(/^\s*fetched\s*$/m);
+		expect(frame.split('\n')[0]).toContain('Hostile');
+		expect(frame).not.toContain('\u001B');
+		expect(raw).toContain('\u001B[31mred\u001B[');
+		for (const leak of ['\u001B]', '\u001B[2J', '\u001B[?1049h', '\u0007']) expect(raw).not.toContain(leak);
 	});
 
 	it('g and G go to the first and last lines', async () => {
