@@ -6,6 +6,7 @@
 // purpose (a firewall's rollback timer must outlive a lost SSH session).
 
 import {mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync} from 'node:fs';
+import {writeFile} from 'node:fs/promises';
 import path from 'node:path';
 
 export const BLOCK_MARKER = 'RAMPART_BLOCK';
@@ -17,8 +18,13 @@ export interface TreeProcess {
 }
 
 export interface BlockTree {
-	/** Puts the block's shell in the cgroup (before it runs anything). */
-	adopt(pid: number): void;
+	/**
+	 * Puts the block's shell in the cgroup (before it runs anything). Moving a
+	 * process between cgroups is the slowest part of a block's start (1-2 ms,
+	 * more on a busy machine), so it is done on libuv's thread pool, beside
+	 * the journal's record of the block's start.
+	 */
+	adopt(pid: number): Promise<void>;
 	/** Live processes of the block outside `exceptGroup`, and those that detached on purpose. */
 	members(exceptGroup?: number): {running: TreeProcess[]; detached: TreeProcess[]};
 	/** Signals every member that did not detach; true when there was one. */
@@ -120,7 +126,7 @@ const cgroupTree = (token: string): BlockTree | undefined => {
 	};
 	return {
 		kind: 'cgroup',
-		adopt: pid => writeFileSync(path.join(dir, 'cgroup.procs'), String(pid)),
+		adopt: pid => writeFile(path.join(dir, 'cgroup.procs'), String(pid)),
 		members,
 		signal: (signal, exceptGroup) => signalAll(members(exceptGroup).running, signal),
 		release: () => {
@@ -168,7 +174,7 @@ const environmentTree = (token: string): BlockTree => {
 	};
 	return {
 		kind: 'environment',
-		adopt: () => {},
+		adopt: async () => {},
 		members,
 		signal: (signal, exceptGroup) => signalAll(members(exceptGroup).running, signal),
 		release: () => {},

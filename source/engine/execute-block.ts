@@ -7,7 +7,7 @@
 // (see BENCHMARKS.md); nothing execa adds is used here.
 
 import {spawn, type ChildProcess} from 'node:child_process';
-import {randomBytes} from 'node:crypto';
+import {randomUUID} from 'node:crypto';
 import {existsSync} from 'node:fs';
 import {StringDecoder} from 'node:string_decoder';
 import {resolveBash} from './resolve-bash.js';
@@ -175,7 +175,8 @@ export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
 	const bash = resolveBash(path);
 	if (bash === undefined) return {exitCode: null, timedOut: false, cancelled: false, durationMs: 0, error: `bash was not found on the block's PATH (${path})`};
 	// Every process the block starts inherits the marker (and, where allowed, its cgroup).
-	const token = randomBytes(8).toString('hex');
+	// randomUUID draws on a cached pool of entropy: no system call per block.
+	const token = randomUUID().replaceAll('-', '').slice(0, 16);
 	let tree = blockTree(token);
 	let child: ChildProcess;
 	try {
@@ -257,24 +258,27 @@ export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
 	const gate = child.stdio[3] as unknown as NodeJS.WritableStream | undefined;
 	gate?.on('error', () => {}); // the block may already be gone: its exit status says so
 	try {
-		if (pgid !== undefined && !run.interactive) {
-			try {
-				tree.adopt(pgid);
-			} catch {
-				// No cgroup after all: the environment marker still finds the tree.
-				tree.release();
-				tree = blockTree(token, {RAMPART_CGROUP: 'off'});
-			}
-		}
+		// Into its cgroup (on the thread pool) while the caller records the start (on this thread).
+		const adopted =
+			pgid !== undefined && !run.interactive
+				? tree.adopt(pgid).catch(() => {
+						// No cgroup after all: the environment marker still finds the tree.
+						tree.release();
+						tree = blockTree(token, {RAMPART_CGROUP: 'off'});
+					})
+				: Promise.resolve();
 		try {
 			// Record first (the caller journals the process group), then let the block go.
 			await run.onSpawn?.(pgid);
 		} catch (error) {
 			// Not recorded, so not run: without the go byte the block exits at once.
+			await adopted;
 			gate?.end();
 			await exited;
 			throw error;
 		}
+		// Nothing runs before it is in its cgroup: what it starts is found there.
+		await adopted;
 		gate?.end('g');
 
 		const {code, signal} = await exited;

@@ -30,7 +30,7 @@ import {
 	type StepNeed,
 } from './step-rules.js';
 import {executeBlock, type BlockResult} from './execute-block.js';
-import {blockEnvironment} from './block-env.js';
+import {baseEnvironment, blockEnvironment} from './block-env.js';
 import {createCredentialMasker, createMasker, maskCredentials, MIN_MASKED_ON_SCREEN, type Masker} from './mask.js';
 import {lowDiskSpace} from '../trust/disk-space.js';
 import {LineRenderer, stripStyles} from '../output/terminal-text.js';
@@ -191,6 +191,8 @@ export class RunSession {
 	private busy = false;
 	private closed = false;
 	private readonly env: NodeJS.ProcessEnv;
+	/** The environment every block starts from (see baseEnvironment). */
+	private blockBase: Readonly<Record<string, string>> | undefined;
 	private readonly warnedLowDisk = new Set<string>();
 	/** Steps the operator chose to run although their check passed (until the step starts). */
 	private readonly overridden = new Set<string>();
@@ -421,7 +423,7 @@ export class RunSession {
 			code: block.code,
 			// A relative cwd= means relative to the run's directory, also on resume from elsewhere.
 			cwd: resolve(this.current.cwd, block.cwd ?? '.'),
-			env: blockEnvironment(this.env, this.runbook.meta.inputs, this.inputs, block),
+			env: blockEnvironment((this.blockBase ??= baseEnvironment(this.env)), this.runbook.meta.inputs, this.inputs, block),
 			timeoutMs: block.timeoutMs,
 			signal: this.abort?.signal,
 			interactive: block.interactive,

@@ -3,7 +3,7 @@
 // blockVariables decides for lint too.
 
 import {describe, expect, it} from 'vitest';
-import {blockEnvironment} from '../../source/engine/block-env.js';
+import {baseEnvironment, blockEnvironment} from '../../source/engine/block-env.js';
 import {lintRunbook} from '../../source/runbook/lint.js';
 import {parseRunbookText} from '../../source/runbook/parse.js';
 import type {InputSpec} from '../../source/runbook/model.js';
@@ -11,7 +11,7 @@ import type {InputSpec} from '../../source/runbook/model.js';
 const spec = (name: string, type: InputSpec['type']): InputSpec => ({name, type, prompt: name, optional: false, position: {line: 1, column: 1}});
 const inputs = [spec('TOKEN', 'secret'), spec('DB_PASSWORD', 'secret'), spec('DOMAIN', 'domain')];
 const values = {TOKEN: 's3cret', DB_PASSWORD: 'pw', DOMAIN: 'example.org'};
-const env = (code: string) => blockEnvironment({HOME: '/root', RAMPART_HOME: '/state', RAMPART_INPUT_X: 'y'}, inputs, values, {code});
+const env = (code: string) => blockEnvironment(baseEnvironment({HOME: '/root', RAMPART_HOME: '/state', RAMPART_INPUT_X: 'y'}), inputs, values, {code});
 /** The secrets a block is given. */
 const secrets = (code: string): string[] => ['TOKEN', 'DB_PASSWORD'].filter(name => env(code)[name] !== undefined);
 

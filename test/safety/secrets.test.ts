@@ -8,7 +8,7 @@ import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {blockEnvironment} from '../../source/engine/block-env.js';
+import {baseEnvironment, blockEnvironment} from '../../source/engine/block-env.js';
 import type {InputSpec} from '../../source/runbook/model.js';
 import {CLI, cliHome, frontMatter, onlyRun, runCli, sh, startCli, tempDir, waitFor, walk} from '../engine/helpers.js';
 
@@ -87,7 +87,7 @@ describe('blockEnvironment', () => {
 
 	it("is the operator's environment, without RAMPART_* variables, plus the inputs", () => {
 		const env = blockEnvironment(
-			{PATH: '/usr/bin', HOME: '/root', RAMPART_HOME: '/var/lib/rampart', RAMPART_INPUT_SITE: 'x.org', SUDO_USER: 'alice'},
+			baseEnvironment({PATH: '/usr/bin', HOME: '/root', RAMPART_HOME: '/var/lib/rampart', RAMPART_INPUT_SITE: 'x.org', SUDO_USER: 'alice'}),
 			specs,
 			{TOKEN: 't0k', SITE: 'example.org'},
 			{code: 'echo "$SITE"'},
