@@ -5,7 +5,8 @@
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {loadPty, rampart, root} from './lib.mjs';
-import {machine, renderSection, tableHead, tableRows} from './report.mjs';
+import {loadavg} from 'node:os';
+import {loadText, machine, renderSection, tableHead, tableRows} from './report.mjs';
 import {startup} from './startup.mjs';
 import {stepOverhead} from './step-overhead.mjs';
 import {outputFlood} from './output-flood.mjs';
@@ -21,7 +22,7 @@ const began = performance.now();
 const host = machine();
 const ptyLib = await loadPty();
 const sections = [
-	['1. Start-up', () => startup({runs: 20, ptyLib})],
+	['1. Start-up, with no past runs and with 1,000', () => startup({runs: 20, ptyLib})],
 	['2. Per-step overhead', () => stepOverhead({reps: 5, ansibleReps: 3})],
 	['3. Output flood', () => outputFlood({reps: 3, ptyLib})],
 	['4. Lint', () => lint({reps: 3})],
@@ -32,11 +33,13 @@ const results = [];
 for (const [title, measure] of sections) {
 	const t0 = performance.now();
 	process.stderr.write(`bench: ${title}…`);
+	const before = loadavg();
 	try {
 		results.push(await measure());
 	} catch (error) {
 		results.push({title, command: 'npm run bench', method: '', rows: [], skipped: `this section failed: ${error.message.split('\n')[0]}`});
 	}
+	results.at(-1).load = {before, after: loadavg()};
 	process.stderr.write(` ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
 }
 const total = (performance.now() - began) / 1000;
@@ -58,7 +61,8 @@ const text = [
 	'## Machine',
 	'',
 	`- Date: ${host.date}`,
-	`- CPU: ${host.model}, ${host.cpus} cores (nproc)`,
+	`- CPU: ${host.model}, ${host.cpus} cores (nproc: ${host.nproc})`,
+	`- Load average (1 / 5 / 15 min): ${loadText(host.load)} at the start, ${loadText(loadavg())} at the end (each section gives its own below). Anything else running moves these figures; the ratios less so.`,
 	`- Memory: ${host.memory}`,
 	`- Node: ${host.node} (${host.platform})`,
 	`- Whole benchmark: ${total.toFixed(0)} s`,

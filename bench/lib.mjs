@@ -10,7 +10,7 @@ import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
-export const rampart = join(root, 'dist', 'rampart.js');
+export const rampart = process.env.BENCH_RAMPART ?? join(root, 'dist', 'rampart.js');
 export const node = process.execPath;
 
 export const median = values => {
@@ -175,3 +175,34 @@ export const rampartSync = (args, env) => {
 	if (result.status !== 0) throw new Error(`rampart ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
 	return result.stdout;
 };
+
+const seconds = text => {
+	const match = /^(\d+)m([\d.]+)s$/.exec(text);
+	if (!match) throw new Error(`cannot read ${JSON.stringify(text)} from bash's times`);
+	return Number(match[1]) * 60 + Number(match[2]);
+};
+
+/**
+ * Runs a command to the end (through bash, whose `times` then reports the
+ * user and system CPU time of everything it waited for: the command and all
+ * its descendants) and returns its wall time and CPU time, both in ms. The
+ * command's output goes to /dev/null.
+ */
+export const timedWithCpu = (command, args, {env = process.env, cwd = root, exitCodes = [0]} = {}) =>
+	new Promise((resolve, reject) => {
+		const start = performance.now();
+		const script = '"$@" > /dev/null 2>&1; status=$?; times; exit $status';
+		const child = spawn('bash', ['-c', script, 'bash', command, ...args], {env, cwd, stdio: ['ignore', 'pipe', 'ignore']});
+		let out = '';
+		child.stdout.on('data', chunk => {
+			out += chunk;
+		});
+		child.on('error', reject);
+		child.on('close', code => {
+			const wall = performance.now() - start;
+			if (!exitCodes.includes(code)) return reject(new Error(`${command} ${args.join(' ')} exited ${code}`));
+			// The second line of `times`: user and system time of the shell's children.
+			const [user, system] = (out.trim().split('\n')[1] ?? '').split(/\s+/);
+			resolve({wall, cpu: (seconds(user) + seconds(system)) * 1000});
+		});
+	});

@@ -4,10 +4,10 @@
 // shellcheck itself run on the same blocks the way lint runs it (one process
 // per block, as many at once as there are cores): what lint adds on top.
 
-import {mkdirSync, writeFileSync} from 'node:fs';
+import {copyFileSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import {join} from 'node:path';
-import {benchEnv, cleanup, hasCommand, median, ms, node, rampart, scratch, timed} from './lib.mjs';
+import {benchEnv, cleanup, hasCommand, median, ms, node, rampart, root, scratch, timed} from './lib.mjs';
 import {isMain, printSection} from './section.mjs';
 
 const RUNBOOKS = 200;
@@ -73,6 +73,47 @@ const runbook = n =>
 		...Array.from({length: STEPS}, (_, i) => step(n, i + 1)),
 	].join('\n');
 
+// The target (issue 15): linting a bundled runbook, without shellcheck, costs at most this much.
+const BUNDLED_TARGET_MS = 30;
+const COPIES = 25;
+
+/**
+ * The bundled runbooks, linted in one process (what \`rampart lint\` on them
+ * costs: start-up shared, every parse cold), and 25 copies of each in one
+ * process (the parser warm: what each costs once the JIT has caught up).
+ */
+const bundled = async (dir, env, reps) => {
+	const source = join(root, 'runbooks');
+	const names = readdirSync(source).filter(name => name.endsWith('.md'));
+	const copies = join(dir, 'bundled-copies');
+	mkdirSync(copies);
+	for (let c = 1; c <= COPIES; c++) for (const name of names) copyFileSync(join(source, name), join(copies, `${c}-${name}`));
+	const raw = {'node -e 0 (bundled)': [], 'lint bundled, one process': [], [`lint ${COPIES} copies of each bundled`]: []};
+	for (let i = 0; i < reps; i++) {
+		raw['node -e 0 (bundled)'].push((await timed(node, ['-e', '0'])).wall);
+		raw['lint bundled, one process'].push((await timed(node, [rampart, 'lint', source, '--no-shellcheck'], {env})).wall);
+		raw[`lint ${COPIES} copies of each bundled`].push((await timed(node, [rampart, 'lint', copies, '--no-shellcheck'], {env, exitCodes: [0, 1]})).wall);
+	}
+	const floor = median(raw['node -e 0 (bundled)']);
+	const once = (median(raw['lint bundled, one process']) - floor) / names.length;
+	const warm = (median(raw[`lint ${COPIES} copies of each bundled`]) - floor) / (names.length * COPIES);
+	const rows = [
+		{
+			measure: `Lint the ${names.length} bundled runbooks, no shellcheck: per runbook, above node -e 0`,
+			value: ms(once),
+			reference: `node -e 0: ${ms(floor)}`,
+			targetText: `≤ ${BUNDLED_TARGET_MS} ms`,
+			verdict: once <= BUNDLED_TARGET_MS ? 'pass' : '**miss**',
+		},
+		{
+			measure: `Lint ${COPIES} copies of each bundled runbook (${names.length * COPIES}), no shellcheck: per runbook, above node -e 0`,
+			value: ms(warm),
+			reference: `node -e 0: ${ms(floor)}`,
+		},
+	];
+	return {rows, raw, count: names.length};
+};
+
 // Lint runs at most this many shellcheck processes at once (source/runbook/shellcheck.ts).
 const parallel = Math.max(1, Math.min(8, availableParallelism()));
 
@@ -103,9 +144,12 @@ export const lint = async ({reps = 3} = {}) => {
 			raw['shellcheck alone, same blocks'].push((await timed('sh', ['-c', xargs], {cwd: blocks, exitCodes: [0, 123]})).wall);
 		}
 	}
+	const shipped = await bundled(dir, env, Math.max(reps, 5));
+	Object.assign(raw, shipped.raw);
 	cleanup(dir);
 	const without = median(raw['lint --no-shellcheck']);
 	const rows = [
+		...shipped.rows,
 		{
 			measure: `Lint ${RUNBOOKS} runbooks, no shellcheck (${ms(without / RUNBOOKS)} per runbook)`,
 			value: ms(without),
@@ -126,7 +170,7 @@ export const lint = async ({reps = 3} = {}) => {
 	return {
 		title: '4. Lint',
 		command: 'node bench/lint.mjs',
-		method: `${RUNBOOKS} generated runbooks (${STEPS} steps, ${STEPS * 2} \`sh\` blocks, typed inputs, ${(bytes / RUNBOOKS / 1024).toFixed(1)} KB each on average; all valid), linted in one \`rampart lint DIR\` call, ${reps} repetitions, median. Without shellcheck beside \`node -e 0\`; with shellcheck beside shellcheck alone on the same ${RUNBOOKS * STEPS * 2} blocks, one process per block, ${parallel} at a time (as lint runs it: at most min(8, cores)). No target is set for lint; the figures are recorded to catch regressions.`,
+		method: `${RUNBOOKS} generated runbooks (${STEPS} steps, ${STEPS * 2} \`sh\` blocks, typed inputs, ${(bytes / RUNBOOKS / 1024).toFixed(1)} KB each on average; all valid), linted in one \`rampart lint DIR\` call, ${reps} repetitions, median. Without shellcheck beside \`node -e 0\`; with shellcheck beside shellcheck alone on the same ${RUNBOOKS * STEPS * 2} blocks, one process per block, ${parallel} at a time (as lint runs it: at most min(8, cores)). The bundled runbooks (${shipped.count}, 5 to 31 blocks, 14–54 KB) are linted without shellcheck in one \`rampart lint runbooks/\` call, ${Math.max(reps, 5)} repetitions: (median wall − median \`node -e 0\`) / ${shipped.count} is the cost per runbook, start-up included, with the parser cold (target ≤ ${BUNDLED_TARGET_MS} ms); and ${COPIES} copies of each in one call, the same way, for the cost once the parser is warm. The other figures have no target; they are recorded to catch regressions.`,
 		rows,
 		raw,
 		skipped: shellcheck ? undefined : 'Lint with shellcheck skipped: shellcheck is not installed (apt-get install shellcheck).',

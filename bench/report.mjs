@@ -2,7 +2,7 @@
 // every figure with its reference, ratio, target and verdict, then each
 // section with its method, command and raw numbers.
 
-import {cpus, totalmem} from 'node:os';
+import {availableParallelism, cpus, loadavg, totalmem} from 'node:os';
 import {readFileSync} from 'node:fs';
 
 /** ratio <= target passes, unless the row says higher is better. */
@@ -25,6 +25,13 @@ const rawText = raw =>
 		.map(([name, values]) => `- ${name}: ${Array.isArray(values) ? values.map(v => (typeof v === 'number' ? v.toFixed(v < 10 ? 2 : 0) : v)).join(', ') : values}`)
 		.join('\n');
 
+/** `0.52 / 0.61 / 0.70`: the 1, 5 and 15 minute load averages. */
+export const loadText = load => load.map(value => value.toFixed(2)).join(' / ');
+
+/** The load while a section ran: what a busy machine does to its figures is then on the page. */
+const loadLine = load =>
+	load ? [`Load average (1 / 5 / 15 min) on ${availableParallelism()} cores: ${loadText(load.before)} when it started, ${loadText(load.after)} when it ended.`, ''] : [];
+
 export const renderSection = section =>
 	[
 		`## ${section.title}`,
@@ -33,6 +40,7 @@ export const renderSection = section =>
 		'',
 		section.method,
 		'',
+		...loadLine(section.load),
 		...(section.skipped ? [`> **Skipped:** ${section.skipped}`, ''] : []),
 		...(section.rows.length ? [...tableHead, ...tableRows(section.rows), ''] : []),
 		...(section.notes ? [section.notes, ''] : []),
@@ -49,6 +57,8 @@ export const machine = () => {
 	return {
 		date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
 		cpus: cpus().length,
+		nproc: availableParallelism(),
+		load: loadavg(),
 		model,
 		memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
 		node: process.version,

@@ -8,7 +8,8 @@
 
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {benchEnv, cleanup, hasCommand, median, ms, node, rampart, rampartSync, root, runbookText, scratch, timed} from './lib.mjs';
+import {availableParallelism, loadavg} from 'node:os';
+import {benchEnv, cleanup, hasCommand, median, ms, node, rampart, rampartSync, root, runbookText, scratch, timed, timedWithCpu} from './lib.mjs';
 import {isMain, printSection} from './section.mjs';
 
 const floors = join(root, 'bench', 'floors.mjs');
@@ -96,32 +97,46 @@ export const stepOverhead = async ({reps = 5, ansibleReps = 3} = {}) => {
 			ANSIBLE_NOCOLOR: '1',
 			ANSIBLE_RETRY_FILES_ENABLED: '0',
 		};
-		raw['ansible-playbook 100 tasks'] = [];
-		raw['rampart 100 steps (beside ansible)'] = [];
+		const ansibleRuns = {ansible: [], ours: []};
+		const loads = [loadavg()[0]];
 		for (let i = 0; i < ansibleReps; i++) {
-			raw['ansible-playbook 100 tasks'].push(
-				(await timed('ansible-playbook', ['-c', 'local', '-i', 'localhost,', join(dir, 'play.yml')], {env: ansibleEnv, cwd: dir})).wall,
-			);
-			raw['rampart 100 steps (beside ansible)'].push(await run(100));
+			ansibleRuns.ansible.push(await timedWithCpu('ansible-playbook', ['-c', 'local', '-i', 'localhost,', join(dir, 'play.yml')], {env: ansibleEnv, cwd: dir}));
+			ansibleRuns.ours.push(await timedWithCpu(node, [rampart, 'run', file(100), '--yes'], {env}));
+			loads.push(loadavg()[0]);
 		}
-		const ansible = median(raw['ansible-playbook 100 tasks']);
-		const ours = median([...raw['rampart 100 steps'], ...raw['rampart 100 steps (beside ansible)']]);
+		raw['ansible-playbook 100 tasks, wall'] = ansibleRuns.ansible.map(r => r.wall);
+		raw['ansible-playbook 100 tasks, CPU'] = ansibleRuns.ansible.map(r => r.cpu);
+		raw['rampart 100 steps (beside ansible), wall'] = ansibleRuns.ours.map(r => r.wall);
+		raw['rampart 100 steps (beside ansible), CPU'] = ansibleRuns.ours.map(r => r.cpu);
+		raw['1-minute load average during the Ansible runs'] = loads;
+		// The issue's targets: 20× on a quiet machine, 15× on a busy one (load above half the cores).
+		const busy = Math.max(...loads) > availableParallelism() / 2;
+		const wall = {ansible: median(raw['ansible-playbook 100 tasks, wall']), ours: median(raw['rampart 100 steps (beside ansible), wall'])};
+		const cpu = {ansible: median(raw['ansible-playbook 100 tasks, CPU']), ours: median(raw['rampart 100 steps (beside ansible), CPU'])};
 		rows.push({
-			measure: '100-step run vs Ansible (how many times faster)',
-			value: ms(ours),
-			reference: `ansible-playbook, 100 tasks: ${ms(ansible)}`,
-			ratio: ansible / ours,
-			target: 20,
+			measure: `100-step run vs Ansible, wall time (how many times faster; machine ${busy ? 'busy' : 'quiet'})`,
+			value: ms(wall.ours),
+			reference: `ansible-playbook, 100 tasks: ${ms(wall.ansible)}`,
+			ratio: wall.ansible / wall.ours,
+			target: busy ? 15 : 20,
+			atLeast: true,
+		});
+		rows.push({
+			measure: '100-step run vs Ansible, CPU time (user + system, with children)',
+			value: ms(cpu.ours),
+			reference: `ansible-playbook, 100 tasks: ${ms(cpu.ansible)}`,
+			ratio: cpu.ansible / cpu.ours,
 			atLeast: true,
 		});
 	} else {
-		skipped = 'Ansible comparison skipped: ansible-playbook is not installed (apt-get install ansible).';
+		skipped =
+			'Ansible comparison (wall and CPU time) skipped: ansible-playbook is not installed on this machine (apt-get install ansible); no Ansible ratio is claimed from this run.';
 	}
 	cleanup(dir);
 	return {
 		title: '2. Per-step overhead',
 		command: 'node bench/step-overhead.mjs',
-		method: `Generated runbooks of 1, 100 and 101 steps, each one \`sh\` block \`true\`, run with \`rampart run FILE --yes\` (listr2 output to /dev/null; each block is \`bash -Eeuo pipefail -c\` in its own process group; every journal event is fsynced; a step's start and a block's end share the fsync of the event that always follows them, which is made before the block may run or the step is shown as ended). ${reps} repetitions, interleaved with the floor, a \`bash -c 'for i in $(seq N); do bash -c true; done'\` loop of 1 and 101 iterations. Marginal cost = (101 − 1) / 100, per repetition, then the median. Two further floors, interleaved the same way, show what a step cannot avoid: \`node bench/floors.mjs spawn N\` (a bare Node process spawning \`bash -c true\` N times with a block's set-up: own process group, three pipes, bash's path resolved once) and \`node bench/floors.mjs fsync N DIR\` (N appends of a journal-sized line, each fsynced, in the benchmark's directory). Ansible (${ansibleReps} repetitions, interleaved with the 100-step run): \`ansible-playbook -c local -i localhost, play.yml\`, 100 tasks \`command: /bin/true\`, \`gather_facts: false\` (which only helps Ansible); the ratio is Ansible's time over Rampart's.`,
+		method: `Generated runbooks of 1, 100 and 101 steps, each one \`sh\` block \`true\`, run with \`rampart run FILE --yes\` (listr2 output to /dev/null; each block is \`bash -Eeuo pipefail -c\` in its own process group; every journal event is fsynced; a step's start and a block's end share the fsync of the event that always follows them, which is made before the block may run or the step is shown as ended). ${reps} repetitions, interleaved with the floor, a \`bash -c 'for i in $(seq N); do bash -c true; done'\` loop of 1 and 101 iterations. Marginal cost = (101 − 1) / 100, per repetition, then the median. Two further floors, interleaved the same way, show what a step cannot avoid: \`node bench/floors.mjs spawn N\` (a bare Node process spawning \`bash -c true\` N times with a block's set-up: own process group, three pipes, bash's path resolved once) and \`node bench/floors.mjs fsync N DIR\` (N appends of a journal-sized line, each fsynced, in the benchmark's directory). Ansible (${ansibleReps} repetitions, interleaved with the 100-step run): \`ansible-playbook -c local -i localhost, play.yml\`, 100 tasks \`command: /bin/true\`, \`gather_facts: false\` (which only helps Ansible); the ratio is Ansible's time over Rampart's, by wall time and by CPU time (user + system of the process and everything it started, from bash's \`times\`). The wall target is 20× when the 1-minute load stayed at or below half the cores during those runs, 15× when the machine was busy.`,
 		rows,
 		raw,
 		skipped,
