@@ -135,6 +135,8 @@ const DRAIN_MS = 200;
 /** The longest line passed on whole; longer ones arrive in pieces of this size. */
 export const MAX_LINE_CHARS = 64 * 1024;
 
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+
 /**
  * Cuts a stream into pieces that end at a line end, so each piece can be
  * masked whole (a secret is never split between two) and written as it came:
@@ -151,8 +153,10 @@ const lineChunker = (stream: 'stdout' | 'stderr', onOutput: BlockRun['onOutput']
 		if (end > 0) onOutput(stream, all.slice(0, end));
 		pending = end > 0 ? all.slice(end) : all;
 		while (pending.length > MAX_LINE_CHARS) {
-			onOutput(stream, pending.slice(0, MAX_LINE_CHARS));
-			pending = pending.slice(MAX_LINE_CHARS);
+			// Never between the two halves of a character outside the BMP (an emoji): the log keeps its bytes.
+			const cut = isHighSurrogate(pending.charCodeAt(MAX_LINE_CHARS - 1)) ? MAX_LINE_CHARS - 1 : MAX_LINE_CHARS;
+			onOutput(stream, pending.slice(0, cut));
+			pending = pending.slice(cut);
 		}
 	};
 	return {

@@ -79,6 +79,24 @@ describe('the per-step log limit', () => {
 		expect(Math.max(...lines.map(l => l.length))).toBeLessThanOrEqual(MAX_LINE_CHARS);
 	});
 
+	it('never cuts a character in two between pieces, so every byte of a long line reaches the log', async () => {
+		const pieces: string[] = [];
+		// One ASCII letter, then 100,000 four-byte characters (two UTF-16 units each) on one line:
+		// pieces end mid-line, and a cut after an even number of units would split a character.
+		const result = await executeBlock({
+			code: "s=$(printf '\\U1F600%.0s' {1..100}); printf x; for i in {1..1000}; do printf '%s' \"$s\"; done",
+			cwd: process.cwd(),
+			env: {PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C.UTF-8'},
+			interactive: false,
+			onOutput: (_stream, text) => pieces.push(text),
+		});
+		expect(result.exitCode).toBe(0);
+		expect(pieces.length).toBeGreaterThan(1);
+		expect(pieces.join('')).toBe(`x${'\u{1F600}'.repeat(100_000)}`);
+		// Each piece is written to the log on its own: none may hold half a character.
+		for (const piece of pieces) expect(Buffer.from(piece).includes(Buffer.from('\uFFFD'))).toBe(false);
+	});
+
 	it('parses sizes', () => {
 		expect(parseByteSize('4096')).toBe(4096);
 		expect(parseByteSize('64M')).toBe(64 * 1024 * 1024);
