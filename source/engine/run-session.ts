@@ -482,26 +482,19 @@ export class RunSession {
 		} catch (error) {
 			throw this.recordFailed(error);
 		}
+		const guarded = (write: (text: string) => void) => (text: string) => {
+			if (this.recordError !== undefined) return;
+			try {
+				write(text);
+			} catch (error) {
+				this.recordFailed(error);
+				this.abort?.abort();
+			}
+		};
 		return {
 			relativePath: log.relativePath,
-			write: text => {
-				if (this.recordError !== undefined) return;
-				try {
-					log.write(text);
-				} catch (error) {
-					this.recordFailed(error);
-					this.abort?.abort();
-				}
-			},
-			note: text => {
-				if (this.recordError !== undefined) return;
-				try {
-					log.note(text);
-				} catch (error) {
-					this.recordFailed(error);
-					this.abort?.abort();
-				}
-			},
+			write: guarded(text => log.write(text)),
+			note: guarded(text => log.note(text)),
 			persistName: () => log.persistName(),
 			finish: () => {
 				if (this.recordError !== undefined) throw new RecordWriteError(this.recordError);
