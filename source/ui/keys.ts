@@ -47,6 +47,8 @@ const LABELS: Record<string, string> = {
 	right: '→',
 	pgup: 'PgUp',
 	pgdn: 'PgDn',
+	home: 'Home',
+	end: 'End',
 	space: 'Space',
 	tab: 'Tab',
 	backspace: 'Backspace',

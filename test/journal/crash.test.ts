@@ -18,9 +18,9 @@ describe('kill -9 while appending', () => {
 		let sawTornTail = false;
 
 		for (let round = 0; round < 12; round++) {
-			const killAfterMs = 80 + Math.floor(Math.random() * 150);
+			const killAfterOutputMs = Math.floor(Math.random() * 150);
 			// Every third event is 4 MiB, so some kills land inside a write.
-			const {stdout, signal} = await runChild([script, 'append', stateDir, RUN, 'reopen', '3'], {killAfterMs});
+			const {stdout, signal} = await runChild([script, 'append', stateDir, RUN, 'reopen', '3'], {killAfterOutputMs});
 			expect(signal).toBe('SIGKILL');
 			for (const match of stdout.matchAll(/^acked (\d+)$/gm)) {
 				acknowledged = Math.max(acknowledged, Number(match[1]));

@@ -91,12 +91,18 @@ export interface ChildRun {
 }
 
 /** Spawn a process and wait for it to exit, collecting its stdout. */
-export async function runChild(args: string[], options: {killAfterMs?: number; input?: string} = {}): Promise<ChildRun> {
+export async function runChild(args: string[], options: {killAfterMs?: number; killAfterOutputMs?: number; input?: string} = {}): Promise<ChildRun> {
 	const child = spawn(process.execPath, args, {stdio: ['pipe', 'pipe', 'inherit']});
 	let stdout = '';
 	child.stdout.setEncoding('utf8');
+	let killing = false;
 	child.stdout.on('data', (chunk: string) => {
 		stdout += chunk;
+		// Timed from the child's first word, not its spawn: on a busy machine Node alone can take longer to start.
+		if (options.killAfterOutputMs !== undefined && !killing) {
+			killing = true;
+			setTimeout(() => child.kill('SIGKILL'), options.killAfterOutputMs);
+		}
 	});
 	if (options.input !== undefined) {
 		child.stdin.end(options.input);
