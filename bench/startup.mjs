@@ -38,8 +38,10 @@ export const startup = async ({runs = 20, rebuilds = 5, ptyLib} = {}) => {
 	const samples = {floor: [], floorPty: []};
 	const series = (name, n) => (samples[`${name}, ${n} runs`] ??= []);
 	for (let i = 0; i < runs; i++) {
+		// Which history goes first alternates, so that neither always follows the other.
+		const order = i % 2 ? [PAST_RUNS, 0] : [0, PAST_RUNS];
 		samples.floor.push((await timed(node, ['-e', '0'])).wall);
-		for (const n of [0, PAST_RUNS]) {
+		for (const n of order) {
 			const env = at[n];
 			series('list --json', n).push((await timed(node, [rampart, 'list', '--json'], {env})).wall);
 			// `status` exits 1 when something is overdue; that is a result, not a failure.
@@ -48,7 +50,7 @@ export const startup = async ({runs = 20, rebuilds = 5, ptyLib} = {}) => {
 		}
 		if (!ptyLib.missing) {
 			samples.floorPty.push(await ptyWall(ptyLib, node, ['-e', '0'], {env: empty}));
-			for (const n of [0, PAST_RUNS]) {
+			for (const n of order) {
 				const screen = new Screen(ptyLib, node, [rampart], {env: at[n]});
 				const shown = await screen.until(text => /rampart · runbooks/.test(text) && /q quit/.test(text), 15_000, 'the home screen');
 				series('TUI home', n).push(shown - screen.start);
@@ -98,7 +100,7 @@ export const startup = async ({runs = 20, rebuilds = 5, ptyLib} = {}) => {
 		title: '1. Start-up, with no past runs and with 1,000',
 		command: 'node bench/startup.mjs',
 		method: [
-			`${runs} runs of each, interleaved; median. The TUI is started with no arguments in a 100×30 pseudo-terminal (@lydell/node-pty) and timed until @xterm/headless shows the whole home frame (title and key hints); its floor is \`node -e 0\` in the same PTY, timed to exit. \`list --json\`, \`status\` and \`history\` are timed to exit beside \`node -e 0\`, all with stdout to /dev/null.`,
+			`${runs} runs of each, interleaved (the two histories in alternating order); median. The TUI is started with no arguments in a 100×30 pseudo-terminal (@lydell/node-pty) and timed until @xterm/headless shows the whole home frame (title and key hints); its floor is \`node -e 0\` in the same PTY, timed to exit. \`list --json\`, \`status\` and \`history\` are timed to exit beside \`node -e 0\`, all with stdout to /dev/null.`,
 			`${runbooks} runbooks are listed (the 8 bundled and 4 of the history's own). Two state directories over them: one empty, and one with ${journals.toLocaleString('en')} past runs made by bench/history-fixture.mjs: 4 runbooks of 10 steps, each step's block printing 30 lines, run once each for real (3 completed, 1 failed at step 6 and stopped), then copied into earlier runs 6 hours apart (about 14 KB of journal and 10 step logs each), every line re-chained; \`rampart journal verify\` accepts all ${journals.toLocaleString('en')} before anything is timed.`,
 			`\`list --json\` runs once first in each, as a user's earlier use would (so the runbook header cache and the run index are made). The last row is the one listing that reads every journal: the run index deleted before each of ${rebuilds} runs (no target; what the first listing after an upgrade or a lost index costs).`,
 		].join('\n\n'),
