@@ -4,7 +4,7 @@
 // shellcheck itself run on the same blocks the way lint runs it (one process
 // per block, as many at once as there are cores): what lint adds on top.
 
-import {copyFileSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs';
+import {copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import {join} from 'node:path';
 import {benchEnv, cleanup, hasCommand, median, ms, node, rampart, root, scratch, timed} from './lib.mjs';
@@ -111,7 +111,11 @@ const bundled = async (dir, env, reps) => {
 			reference: `node -e 0: ${ms(floor)}`,
 		},
 	];
-	return {rows, raw, count: names.length};
+	const texts = names.map(name => readFileSync(join(source, name), 'utf8'));
+	const blocks = texts.map(text => (text.match(/^\s*```(?:sh|bash)\b/gm) ?? []).length);
+	const kb = texts.map(text => Buffer.byteLength(text) / 1024);
+	const span = values => `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
+	return {rows, raw, count: names.length, shape: `${span(blocks)} shell blocks, ${span(kb)} KB`};
 };
 
 // Lint runs at most this many shellcheck processes at once (source/runbook/shellcheck.ts).
@@ -170,7 +174,7 @@ export const lint = async ({reps = 3} = {}) => {
 	return {
 		title: '4. Lint',
 		command: 'node bench/lint.mjs',
-		method: `${RUNBOOKS} generated runbooks (${STEPS} steps, ${STEPS * 2} \`sh\` blocks, typed inputs, ${(bytes / RUNBOOKS / 1024).toFixed(1)} KB each on average; all valid), linted in one \`rampart lint DIR\` call, ${reps} repetitions, median. Without shellcheck beside \`node -e 0\`; with shellcheck beside shellcheck alone on the same ${RUNBOOKS * STEPS * 2} blocks, one process per block, ${parallel} at a time (as lint runs it: at most min(8, cores)). The bundled runbooks (${shipped.count}, 5 to 31 blocks, 14–54 KB) are linted without shellcheck in one \`rampart lint runbooks/\` call, ${Math.max(reps, 5)} repetitions: (median wall − median \`node -e 0\`) / ${shipped.count} is the cost per runbook, start-up included, with the parser cold (target ≤ ${BUNDLED_TARGET_MS} ms); and ${COPIES} copies of each in one call, the same way, for the cost once the parser is warm. The other figures have no target; they are recorded to catch regressions.`,
+		method: `${RUNBOOKS} generated runbooks (${STEPS} steps, ${STEPS * 2} \`sh\` blocks, typed inputs, ${(bytes / RUNBOOKS / 1024).toFixed(1)} KB each on average; all valid), linted in one \`rampart lint DIR\` call, ${reps} repetitions, median. Without shellcheck beside \`node -e 0\`; with shellcheck beside shellcheck alone on the same ${RUNBOOKS * STEPS * 2} blocks, one process per block, ${parallel} at a time (as lint runs it: at most min(8, cores)). The bundled runbooks (${shipped.count}, ${shipped.shape}) are linted without shellcheck in one \`rampart lint runbooks/\` call, ${Math.max(reps, 5)} repetitions: (median wall − median \`node -e 0\`) / ${shipped.count} is the cost per runbook, start-up included, with the parser cold (target ≤ ${BUNDLED_TARGET_MS} ms); and ${COPIES} copies of each in one call, the same way, for the cost once the parser is warm. The other figures have no target; they are recorded to catch regressions.`,
 		rows,
 		raw,
 		skipped: shellcheck ? undefined : 'Lint with shellcheck skipped: shellcheck is not installed (apt-get install shellcheck).',

@@ -6,15 +6,15 @@
 // with them. The history is made by bench/history-fixture.mjs and checked
 // with `rampart journal verify` before anything is timed.
 
-import {mkdirSync, rmSync} from 'node:fs';
+import {mkdirSync, readdirSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
 import {makeHistory} from './history-fixture.mjs';
-import {benchEnv, cleanup, loadPty, median, ms, node, ptyWall, rampart, rampartSync, scratch, Screen, timed} from './lib.mjs';
+import {benchEnv, cleanup, loadPty, median, ms, node, ptyWall, rampart, rampartSync, root, scratch, Screen, timed} from './lib.mjs';
 import {isMain, printSection} from './section.mjs';
 
 export const PAST_RUNS = 1000;
 
-/** Two state directories over the same runbooks (the 8 bundled and 4 of the history's): one empty, one with PAST_RUNS runs. */
+/** Two state directories over the same runbooks (the bundled ones and 4 of the history's): one empty, one with PAST_RUNS runs. */
 const states = dir => {
 	const runbooks = join(dir, 'runbooks');
 	mkdirSync(runbooks);
@@ -26,13 +26,14 @@ const states = dir => {
 	if (ok !== journals) throw new Error(`rampart journal verify accepted ${ok} of the ${journals} generated journals:\n${verify.slice(0, 2000)}`);
 	// Once first in each, as a user's earlier use would: the runbook header cache and the run index are made.
 	for (const env of [empty, full]) rampartSync(['list', '--json'], env);
-	return {empty, full, journals, runbooks: 8 + 4};
+	const shipped = readdirSync(join(root, 'runbooks')).filter(name => name.endsWith('.md')).length;
+	return {empty, full, journals, shipped};
 };
 
 export const startup = async ({runs = 20, rebuilds = 5, ptyLib} = {}) => {
 	ptyLib ??= await loadPty();
 	const dir = scratch('startup');
-	const {empty, full, journals, runbooks} = states(dir);
+	const {empty, full, journals, shipped} = states(dir);
 	const at = {0: empty, [PAST_RUNS]: full};
 
 	const samples = {floor: [], floorPty: []};
@@ -101,7 +102,7 @@ export const startup = async ({runs = 20, rebuilds = 5, ptyLib} = {}) => {
 		command: 'node bench/startup.mjs',
 		method: [
 			`${runs} runs of each, interleaved (the two histories in alternating order); median. The TUI is started with no arguments in a 100×30 pseudo-terminal (@lydell/node-pty) and timed until @xterm/headless shows the whole home frame (title and key hints); its floor is \`node -e 0\` in the same PTY, timed to exit. \`list --json\`, \`status\` and \`history\` are timed to exit beside \`node -e 0\`, all with stdout to /dev/null.`,
-			`${runbooks} runbooks are listed (the 8 bundled and 4 of the history's own). Two state directories over them: one empty, and one with ${journals.toLocaleString('en')} past runs made by bench/history-fixture.mjs: 4 runbooks of 10 steps, each step's block printing 30 lines, run once each for real (3 completed, 1 failed at step 6 and stopped), then copied into earlier runs 6 hours apart (about 14 KB of journal and 10 step logs each), every line re-chained; \`rampart journal verify\` accepts all ${journals.toLocaleString('en')} before anything is timed.`,
+			`${shipped + 4} runbooks are listed (the ${shipped} bundled and 4 of the history's own). Two state directories over them: one empty, and one with ${journals.toLocaleString('en')} past runs made by bench/history-fixture.mjs: 4 runbooks of 10 steps, each step's block printing 30 lines, run once each for real (3 completed, 1 failed at step 6 and stopped), then copied into earlier runs 6 hours apart (about 14 KB of journal and 10 step logs each), every line re-chained; \`rampart journal verify\` accepts all ${journals.toLocaleString('en')} before anything is timed.`,
 			`\`list --json\` runs once first in each, as a user's earlier use would (so the runbook header cache and the run index are made). The last row is the one listing that reads every journal: the run index deleted before each of ${rebuilds} runs (no target; what the first listing after an upgrade or a lost index costs).`,
 		].join('\n\n'),
 		rows,
