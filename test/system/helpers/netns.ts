@@ -200,3 +200,57 @@ export const ping = async (ns: string, from: string, to: string): Promise<boolea
 	const result = await nsRunAsync(ns, 'ping', [to.includes(':') ? '-6' : '-4', '-n', '-c', '1', '-W', '2', '-I', from, to]);
 	return result.code === 0;
 };
+
+/** The link-layer (MAC) address of an interface in a namespace. */
+export const linkAddress = (ns: string, device: string): string => {
+	const [link] = JSON.parse(run('ip', ['-n', ns, '-j', 'link', 'show', device]).stdout) as Array<{address: string}>;
+	if (!link) throw new Error(`no link ${device} in ${ns}`);
+	return link.address;
+};
+
+/** Sets sysctls inside a namespace (they are per namespace: the host's stay as they are). */
+export const nsSysctl = (ns: string, settings: Record<string, string>): void => {
+	nsRun(ns, 'sysctl', ['-q', '-w', ...Object.entries(settings).map(([key, value]) => `${key}=${value}`)]);
+};
+
+/** Debian's python3, for the few packets Node cannot make (raw frames). */
+export const python = (): string | undefined => ['/usr/bin/python3', '/bin/python3'].find(p => spawnSync(p, ['-c', ''], {stdio: 'ignore'}).status === 0);
+
+// One TCP SYN with a source address of our choosing, written as a whole
+// Ethernet frame on an AF_PACKET socket: no routing, no source check on the
+// sending side, so the receiving side sees exactly what a forger would send.
+const FORGED_SYN = String.raw`import socket, struct, sys
+iface, dst_mac, src, dst, port = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+def checksum(data):
+    if len(data) % 2:
+        data += b'\0'
+    total = sum(struct.unpack('!%dH' % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+v6 = ':' in dst
+family = socket.AF_INET6 if v6 else socket.AF_INET
+saddr, daddr = socket.inet_pton(family, src), socket.inet_pton(family, dst)
+tcp = struct.pack('!HHIIBBHHH', 40000, port, 1, 0, 5 << 4, 0x02, 64240, 0, 0)
+pseudo = saddr + daddr + (struct.pack('!I3xB', len(tcp), 6) if v6 else struct.pack('!xBH', 6, len(tcp)))
+tcp = tcp[:16] + struct.pack('!H', checksum(pseudo + tcp)) + tcp[18:]
+if v6:
+    packet, ethertype = struct.pack('!IHBB', 6 << 28, len(tcp), 6, 64) + saddr + daddr + tcp, 0x86dd
+else:
+    header = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, saddr, daddr)
+    packet, ethertype = header[:10] + struct.pack('!H', checksum(header)) + header[12:] + tcp, 0x0800
+sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+sock.bind((iface, 0))
+sock.send(bytes.fromhex(dst_mac.replace(':', '')) + sock.getsockname()[4] + struct.pack('!H', ethertype) + packet)
+`;
+
+/**
+ * Sends one TCP SYN from the client namespace with a forged source address
+ * (`from` need not be an address of the namespace: 127.0.0.1, ::1), as a raw
+ * frame on `device` to the link-layer address `destMac`.
+ */
+export const sendForgedSyn = (ns: string, device: string, destMac: string, from: string, to: string, port: number): void => {
+	const interpreter = python();
+	if (!interpreter) throw new Error('python3 is needed to forge packets');
+	nsRun(ns, interpreter, ['-c', FORGED_SYN, device, destMac, from, to, String(port)]);
+};
