@@ -1,14 +1,17 @@
-// The restore parts of the bundled runbooks, on real data: backup sets made
-// with tar, gzip and sha256sum in a temp directory, a private MariaDB server
-// (own datadir and socket, no networking, no systemd), and the built CLI run
-// headless exactly as an operator would run it.
+// The restore parts of the bundled runbooks, on real data: borg repositories
+// laid out as the backups runbook writes them (local, repokey-blake2, with
+// archives dated hours ago), a private MariaDB server (own datadir and
+// socket, no networking, no systemd), and the built CLI run headless exactly
+// as an operator would run it. (test/system/backups.test.ts runs the backups
+// runbook itself against a backup host over SSH.)
 //
-// Proves: backup-restore-drill restores the newest set's files and database
-// and verifies them, skips that work on a second run and then removes the
-// scratch copy, and fails clearly on a corrupted newest set;
-// restore-after-compromise restores the newest set OLDER than the compromise
-// (not the newest), verifies the restored site, and refuses a corrupted set;
-// credentials-rotation replaces a database password and proves the old one fails.
+// Proves: backup-restore-drill restores the newest archives (by borg's own
+// time) of files and database and verifies them, skips that work on a second
+// run and then removes the scratch copy, and fails clearly on a damaged
+// repository; restore-after-compromise restores the newest archives OLDER
+// than the compromise (not the newest), verifies the restored site, refuses a
+// damaged archive, and never records the passphrase; credentials-rotation
+// replaces a database password and proves the old one fails.
 //
 // Everything the runbooks write goes to temp directories given as inputs.
 // The incident runbook's evidence step only reads the host (ps, ss, logs,
@@ -22,16 +25,16 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {mariadbAvailable, startMariadb, type PrivateMariadb} from './helpers/backup-mariadb.js';
-import {hoursAgo, makeBackupSet, siteDump, siteFiles, stampOf} from './helpers/backup-sets.js';
+import {addBackup, borgAvailable, corrupt, hoursAgo, makeRepository, siteDump, siteFiles, stampOf, type Repository} from './helpers/backup-sets.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(ROOT, 'dist', 'rampart.js');
 
 const isRootOnLinux = process.platform === 'linux' && process.getuid?.() === 0;
-const canRun = isRootOnLinux && mariadbAvailable();
+const canRun = isRootOnLinux && mariadbAvailable() && borgAvailable();
 const skipReason = !isRootOnLinux
 	? 'backup restore system tests need root on Linux (they start MariaDB as the mysql user and restore owners)'
-	: 'backup restore system tests need mariadb-server installed (see .ci/apt-packages.txt)';
+	: 'backup restore system tests need mariadb-server and borgbackup installed (see .ci/apt-packages.txt)';
 if (!canRun) console.warn(`skipped: ${skipReason}`);
 
 interface CliResult {
@@ -61,11 +64,13 @@ describe.skipIf(!canRun)('backup restore runbooks on real backups and a private 
 
 	const show = (r: CliResult) => `exit ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
-	// The sets every scenario starts from: one a day old, one 6 h old, one 1 h old.
+	// The backups every scenario starts from: one a day old, one 6 h old, one 1 h old.
 	const older = hoursAgo(30);
 	const beforeCompromise = hoursAgo(6);
 	const compromise = hoursAgo(3);
 	const newest = hoursAgo(1);
+	const files = (taken: Date) => `files-${stampOf(taken)}`;
+	const dump = (taken: Date) => `db-site-${stampOf(taken)}`;
 
 	beforeAll(async () => {
 		base = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-backup-'));
@@ -90,43 +95,51 @@ describe.skipIf(!canRun)('backup restore runbooks on real backups and a private 
 		}
 	});
 
-	const backups = (name: string, corruptNewest = false, corruptBeforeCompromise = false): string => {
-		const dir = path.join(base, name);
-		makeBackupSet(dir, older, {files: siteFiles('older'), sql: siteDump('older', ['alice'])});
-		makeBackupSet(dir, beforeCompromise, {files: siteFiles('before-compromise'), sql: siteDump('before-compromise', ['alice']), corrupt: corruptBeforeCompromise});
+	const backups = (name: string, corruptNewest = false, corruptBeforeCompromise = false): Repository => {
+		const repo = makeRepository(base, name);
+		addBackup(repo, older, {files: siteFiles('older'), sql: siteDump('older', ['alice'])});
+		const before = addBackup(repo, beforeCompromise, {files: siteFiles('before-compromise'), sql: siteDump('before-compromise', ['alice'])});
 		// Taken after the compromise: carries a webshell and an extra administrator.
-		makeBackupSet(dir, newest, {files: siteFiles('newest', true), sql: siteDump('newest', ['alice', 'eviladmin']), corrupt: corruptNewest});
-		return dir;
+		const last = addBackup(repo, newest, {files: siteFiles('newest', true), sql: siteDump('newest', ['alice', 'eviladmin'])});
+		if (corruptBeforeCompromise) corrupt(before);
+		if (corruptNewest) corrupt(last);
+		return repo;
 	};
 
 	describe('backup-restore-drill', () => {
-		it('restores the newest backup (files and database), verifies it, then skips the done work and removes the copy', () => {
-			const backupDir = path.join(base, 'drill-backups');
-			makeBackupSet(backupDir, older, {files: siteFiles('older'), sql: siteDump('older', ['alice'])});
-			makeBackupSet(backupDir, newest, {files: siteFiles('newest'), sql: siteDump('newest', ['alice'])});
+		it('restores the newest archives (files and database), verifies them, then skips the done work and removes the copy', () => {
+			const repo = makeRepository(base, 'drill');
+			// Made in this order, but dated the other way round: the drill goes by borg's time, not by order or name.
+			addBackup(repo, newest, {files: siteFiles('newest'), sql: siteDump('newest', ['alice'])});
+			addBackup(repo, older, {files: siteFiles('older'), sql: siteDump('older', ['alice'])});
 			const scratch = path.join(base, 'drill-scratch');
-			const inputs = ['--input', `BACKUP_DIR=${backupDir}`, '--input', `SCRATCH_DIR=${scratch}`, '--input', 'DB_NAME=site', '--input', `DB_SOCKET=${db!.socket}`];
+			const inputs = ['--input', `BACKUP_CONFIG=${repo.config}`, '--input', `SCRATCH_DIR=${scratch}`, '--input', 'DB_NAME=site', '--input', `DB_SOCKET=${db!.socket}`];
 
 			const first = rampart(['run', 'backup-restore-drill', '--yes', '--ack', ...inputs, '--input', 'KEEP_SCRATCH=yes']);
 			expect(first.status, show(first)).toBe(0);
 			expect(fs.readFileSync(path.join(scratch, 'files', 'index.php'), 'utf8')).toContain('site as of newest');
-			expect(fs.readFileSync(path.join(scratch, 'files-restored-from'), 'utf8').trim()).toBe(stampOf(newest));
+			expect(fs.readFileSync(path.join(scratch, 'files-restored-from'), 'utf8').trim()).toBe(files(newest));
 			expect(db!.sql('SELECT title FROM posts ORDER BY id', 'site_drill').trim().split('\n')).toEqual(['hello', 'newest']);
 			expect(fs.statSync(scratch).mode & 0o777).toBe(0o700);
+			// The restore account existed only while the dump loaded.
+			expect(db!.sql("SELECT COUNT(*) FROM mysql.user WHERE user = 'rampart_restore'").trim()).toBe('0');
 			const firstReport = report(first.runId);
-			expect(firstReport).toContain(`the newest is ${stampOf(newest)}`);
+			expect(firstReport).toContain(`the newest is ${files(newest)}`);
+			expect(firstReport).toContain('passes borg check');
 			expect(firstReport).toContain('tables of the dump are in site_drill');
+			expect(firstReport).toContain('with the same SHA-256');
+			expect(firstReport).not.toContain(repo.passphrase);
 
 			// Same newest backup: the restore steps' checks pass, and the copy is removed.
 			const second = rampart(['run', 'backup-restore-drill', '--yes', '--ack', ...inputs, '--input', 'KEEP_SCRATCH=no']);
 			expect(second.status, show(second)).toBe(0);
-			expect(report(second.runId)).toContain(`${stampOf(newest)} is already restored in ${scratch}/files`);
+			expect(report(second.runId)).toContain(`${files(newest)} is already restored in ${scratch}/files`);
 			expect(fs.existsSync(scratch)).toBe(false);
 			expect(db!.sql("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = 'site_drill'").trim()).toBe('0');
 		});
 
-		it('fails with a clear message when the newest backup is corrupted, and restores nothing', () => {
-			const backupDir = backups('drill-corrupt', true);
+		it('fails with a clear message when the newest backup is damaged, and restores nothing', () => {
+			const repo = backups('drill-corrupt', true);
 			const scratch = path.join(base, 'drill-corrupt-scratch');
 			const result = rampart([
 				'run',
@@ -134,7 +147,7 @@ describe.skipIf(!canRun)('backup restore runbooks on real backups and a private 
 				'--yes',
 				'--ack',
 				'--input',
-				`BACKUP_DIR=${backupDir}`,
+				`BACKUP_CONFIG=${repo.config}`,
 				'--input',
 				`SCRATCH_DIR=${scratch}`,
 				'--input',
@@ -143,8 +156,7 @@ describe.skipIf(!canRun)('backup restore runbooks on real backups and a private 
 				`DB_SOCKET=${db!.socket}`,
 			]);
 			expect(result.status, show(result)).toBe(1);
-			expect(result.stdout + result.stderr).toContain(`DRILL FAILED: the newest backup ${backupDir}/${stampOf(newest)} is corrupted or incomplete`);
-			expect(result.stdout + result.stderr).toContain('sha256sum -c failed');
+			expect(result.stdout + result.stderr).toContain(`DRILL FAILED: the newest backup in ${repo.dir} cannot be trusted: borg check found the repository damaged`);
 			expect(fs.existsSync(scratch)).toBe(false);
 		});
 	});
@@ -153,7 +165,7 @@ describe.skipIf(!canRun)('backup restore runbooks on real backups and a private 
 		// Whole seconds, no milliseconds: as an operator would type it.
 		const compromiseIso = compromise.toISOString().replace(/\.\d{3}Z$/, 'Z');
 		const evidence = () => path.join(base, 'evidence');
-		const incident = (backupDir: string, scratch: string): CliResult =>
+		const incident = (repo: Repository, scratch: string): CliResult =>
 			rampart([
 				'run',
 				'restore-after-compromise',
@@ -168,7 +180,11 @@ describe.skipIf(!canRun)('backup restore runbooks on real backups and a private 
 				'--input',
 				'OPERATOR_IP=192.0.2.10, 2001:db8::10',
 				'--input',
-				`BACKUP_DIR=${backupDir}`,
+				`REPOSITORY=${repo.dir}`,
+				'--input',
+				`PASSPHRASE=@${repo.passphraseFile}`,
+				'--input',
+				`RESTORE_ACCESS_DIR=${path.join(base, 'restore-access')}`,
 				'--input',
 				`SCRATCH_DIR=${scratch}`,
 				'--input',
@@ -180,21 +196,27 @@ describe.skipIf(!canRun)('backup restore runbooks on real backups and a private 
 			]);
 
 		it('restores the newest backup older than the compromise (not the newest) and verifies the site', () => {
-			const backupDir = backups('incident-backups');
+			const repo = backups('incident-backups');
 			const scratch = path.join(base, 'incident-restore');
-			const result = incident(backupDir, scratch);
+			const result = incident(repo, scratch);
 			expect(result.status, show(result)).toBe(0);
 
-			// The files and the database are those of the set taken before the compromise.
+			// The files and the database are those of the backup taken before the compromise.
 			expect(fs.readFileSync(path.join(scratch, 'index.php'), 'utf8')).toContain('site as of before-compromise');
 			expect(fs.existsSync(path.join(scratch, 'wp-content/uploads/2026/11/cache.php'))).toBe(false);
 			expect(db!.sql('SELECT title FROM posts ORDER BY id', 'site_restore').trim().split('\n')).toEqual(['hello', 'before-compromise']);
 			expect(db!.sql('SELECT user_login FROM wp_users', 'site_restore').trim()).toBe('alice');
 
 			const timeline = report(result.runId);
-			expect(timeline).toContain(`${stampOf(newest)}  AFTER the first sign: not used`);
-			expect(timeline).toContain(`Chosen: ${stampOf(beforeCompromise)}, the newest set taken before the first sign.`);
-			expect(timeline).toContain(`Integrity of ${stampOf(beforeCompromise)} verified`);
+			expect(timeline).toContain(`${files(newest)}  AFTER the first sign: not used`);
+			expect(timeline).toContain(`${files(beforeCompromise)}  before the first sign`);
+			expect(timeline).toContain(`Chosen: ${files(beforeCompromise)}, the newest files archive made before the first sign.`);
+			expect(timeline).toContain(`Chosen: ${dump(beforeCompromise)}, the newest dump of site made before the first sign.`);
+			expect(timeline).toContain(`Integrity of ${files(beforeCompromise)} and ${dump(beforeCompromise)} verified`);
+			expect(timeline).toContain('as rampart_restore; rampart_restore is dropped again');
+			// The passphrase, a secret input, is nowhere in the record.
+			expect(timeline).not.toContain(repo.passphrase);
+			expect(db!.sql("SELECT COUNT(*) FROM mysql.user WHERE user = 'rampart_restore'").trim()).toBe('0');
 			expect(timeline).toContain('Only known administrators.');
 
 			// Evidence and containment acted only on the temp EVIDENCE_DIR.
@@ -214,15 +236,14 @@ describe.skipIf(!canRun)('backup restore runbooks on real backups and a private 
 			if (spawnSync('sh', ['-c', 'command -v nft']).status === 0) expect(timeline).toContain('(checked, not applied)');
 		});
 
-		it('refuses a corrupted backup and restores nothing', () => {
-			// The newest set before the compromise is damaged after its SHA256SUMS was written.
-			const backupDir = backups('incident-corrupt', false, true);
+		it('refuses a damaged archive and restores nothing', () => {
+			// The newest backup before the compromise is damaged in the repository (a byte of its data flipped).
+			const repo = backups('incident-corrupt', false, true);
 			const scratch = path.join(base, 'incident-corrupt-restore');
 			db!.sql('DROP DATABASE IF EXISTS site_restore');
-			const result = incident(backupDir, scratch);
+			const result = incident(repo, scratch);
 			expect(result.status, show(result)).toBe(1);
-			expect(result.stdout + result.stderr).toContain(`REFUSED: backup set ${backupDir}/${stampOf(beforeCompromise)} failed its integrity check`);
-			expect(result.stdout + result.stderr).toContain('sha256sum -c failed');
+			expect(result.stdout + result.stderr).toContain(`REFUSED: archive ${files(beforeCompromise)} failed borg check --verify-data`);
 			expect(fs.existsSync(scratch)).toBe(false);
 			expect(db!.sql("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = 'site_restore'").trim()).toBe('0');
 			// The evidence from the first incident run was kept and recognised as complete, not collected again.
