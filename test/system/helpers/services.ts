@@ -2,9 +2,10 @@
 // the machine's own Debian packages, started without systemd inside a mount
 // and network namespace of their own.
 //
-// Inside the lab, /etc and /var are overlays on the host's (writes go to an
-// upper layer on a tmpfs of the lab's own), /srv, /run and /home are empty tmpfs, and the
-// network has only its own loopback. So users the runbooks create, the
+// Inside the lab, /etc, /var and /usr/share/pam-configs are overlays on the
+// host's (writes go to an upper layer on a tmpfs of the lab's own), /srv,
+// /run and /home are empty tmpfs, and the network has only its own
+// loopback. So users the runbooks create, the
 // configuration they write and the ports the services open never reach the
 // host. A stand-in `systemctl` (web-systemctl.sh) is first on PATH.
 //
@@ -60,11 +61,16 @@ mount -t tmpfs -o mode=0700,size=4g lab "$root/layers"
 mkdir "$root/layers/etc-upper" "$root/layers/etc-work" "$root/layers/var-upper" "$root/layers/var-work"
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$root/layers/etc-upper,workdir=$root/layers/etc-work" /etc
 mount -t overlay overlay -o "lowerdir=/var,upperdir=$root/layers/var-upper,workdir=$root/layers/var-work" /var
+# pam-auth-update reads its profiles here (new-site's umask step writes one).
+mkdir "$root/layers/pam-upper" "$root/layers/pam-work"
+mount -t overlay overlay -o "lowerdir=/usr/share/pam-configs,upperdir=$root/layers/pam-upper,workdir=$root/layers/pam-work" /usr/share/pam-configs
 for dir in /srv /run /home; do
 	mount -t tmpfs -o mode=0755 lab "$dir"
 done
 install -d -m 1777 /run/lock
 install -d -m 0755 /run/php
+# sshd -t needs its privilege separation directory (systemd makes it on a server).
+install -d -m 0755 /run/sshd
 ip link set lo up
 sleep infinity </dev/null >/dev/null 2>&1 &
 echo "$!" >"$root/holder.pid"
@@ -115,6 +121,7 @@ export class WebLab {
 		for (const [target, type] of [
 			['/etc', 'overlay'],
 			['/var', 'overlay'],
+			['/usr/share/pam-configs', 'overlay'],
 			['/srv', 'tmpfs'],
 			['/run', 'tmpfs'],
 			['/home', 'tmpfs'],
@@ -255,7 +262,10 @@ export const hostState = (): HostState => {
 	for (const file of ['/etc/passwd', '/etc/group', '/etc/shadow', '/etc/gshadow']) lines.push(`${file} ${sha(file)}`);
 	const listing = spawnSync(
 		'sh',
-		['-c', 'find /etc/nginx /etc/php /etc/mysql /etc/profile.d /srv /home /run/php /run/mysqld -printf "%p %m %U %G %s %T@ %l\\n" 2>/dev/null | sort || true'],
+		[
+			'-c',
+			'find /etc/nginx /etc/php /etc/mysql /etc/profile.d /etc/pam.d /etc/ssh /usr/share/pam-configs /srv /home /run/php /run/mysqld -printf "%p %m %U %G %s %T@ %l\\n" 2>/dev/null | sort || true',
+		],
 		{encoding: 'utf8'},
 	).stdout;
 	lines.push(`tree ${createHash('sha256').update(listing).digest('hex')} (${listing.split('\n').length} entries)`);

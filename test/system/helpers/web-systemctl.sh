@@ -2,7 +2,7 @@
 # A stand-in for systemctl on test machines without systemd. The system tests
 # put it first on PATH inside their private mount namespace, so that the
 # runbooks' "systemctl reload nginx" and the like do what systemd's units do on
-# Debian: start, stop, reload and report nginx, php*-fpm and mariadb.
+# Debian: start, stop, reload and report nginx, php*-fpm, mariadb and ssh.
 #
 # Only the units and verbs the web runbooks use are known; anything else fails
 # loudly, so that a runbook calling something new shows up in the tests.
@@ -118,12 +118,43 @@ db_unit() {
 	esac
 }
 
+# --- ssh: Debian's unit runs sshd with /run/sshd.pid; ExecReload is sshd -t,
+# then HUP (sshd re-executes itself with the arguments it was started with).
+ssh_pid=/run/sshd.pid
+ssh_unit() {
+	case "$1" in
+	start)
+		pid_alive "$ssh_pid" && return 0
+		install -d -m 0755 /run/sshd
+		/usr/sbin/sshd -t
+		RAMPART_DETACH=1 /usr/sbin/sshd
+		wait_for 10 pid_alive "$ssh_pid"
+		;;
+	stop)
+		pid_alive "$ssh_pid" || return 0
+		local pid
+		pid=$(<"$ssh_pid")
+		kill -TERM "$pid"
+		wait_for 10 gone "$pid"
+		;;
+	reload)
+		pid_alive "$ssh_pid" || { log "ssh is not running"; return 1; }
+		/usr/sbin/sshd -t
+		kill -HUP "$(<"$ssh_pid")"
+		;;
+	restart) ssh_unit stop && ssh_unit start ;;
+	is-active) pid_alive "$ssh_pid" ;;
+	*) log "unsupported verb for ssh: $1"; return 2 ;;
+	esac
+}
+
 unit_of() {
 	local name=${1%.service}
 	case "$name" in
 	nginx) echo nginx ;;
 	php*-fpm) echo fpm ;;
 	mariadb | mysql) echo db ;;
+	ssh | sshd) echo ssh ;;
 	*) echo unknown ;;
 	esac
 }
@@ -153,6 +184,7 @@ for unit in "${args[@]:1}"; do
 		fpm_unit "$verb" "$version" || rc=$?
 		;;
 	db) db_unit "$verb" || rc=$? ;;
+	ssh) ssh_unit "$verb" || rc=$? ;;
 	*) log "unknown unit $unit"; exit 2 ;;
 	esac
 	if [[ "$verb" == is-active && "$quiet" == false ]]; then
