@@ -745,15 +745,29 @@ export class RunSession {
 		// A check is the statement "this is already in place", so it decides
 		// when there is one; a verify may assume its run blocks just ran, so
 		// it judges only steps that have no check.
+		// A finding check that fails is a finding, not a failure (as in a full run): the step needs attention.
+		const findings: string[] = [];
 		for (const block of checks.length > 0 ? checks : verifies) {
 			const result = await this.runBlock(step, block, log);
-			if (failed(result)) {
-				const status = result.cancelled ? 'cancelled' : result.timedOut ? 'timed-out' : 'failed';
-				this.emit({type: 'step-finished', step: step.id, attempt, status, exitCode: result.exitCode, error: result.error, log: log.finish()});
-				return this.step(stepId).state;
+			if (!failed(result)) continue;
+			if (isFindingCheck(block) && !result.cancelled && !result.timedOut) {
+				findings.push(describeFinding(block, result.said, describeEnd(result, block)));
+				continue;
 			}
+			const status = result.cancelled ? 'cancelled' : result.timedOut ? 'timed-out' : 'failed';
+			this.emit({type: 'step-finished', step: step.id, attempt, status, exitCode: result.exitCode, error: result.error, log: log.finish()});
+			return this.step(stepId).state;
 		}
-		this.emit({type: 'step-finished', step: step.id, attempt, status: 'done', exitCode: 0, log: log.finish()});
+		const attention = findings.length > 0;
+		this.emit({
+			type: 'step-finished',
+			step: step.id,
+			attempt,
+			status: attention ? 'attention' : 'done',
+			exitCode: 0,
+			log: log.finish(),
+			...(attention ? {findings} : {}),
+		});
 		return this.step(stepId).state;
 	}
 

@@ -53,12 +53,10 @@ const audit = async (session: RunSession, reporter: Reporter, interrupted: () =>
 		reporter.stepStarting(step, step.index + 1, steps.length);
 		const {state, cancelled} = await session.proceed(step.id);
 		if (interrupted() || cancelled) return stop(session, {kind: 'interrupted', step: step.id});
-		if (state.status !== 'done' && state.status !== 'skipped') unsatisfied.push(step.title);
+		// A finding is not a failure: the run ends as needing attention, as a full run does.
+		if (state.status !== 'done' && state.status !== 'skipped' && state.status !== 'attention') unsatisfied.push(step.title);
 	}
-	if (unsatisfied.length === 0) {
-		session.finish('completed');
-		return {kind: 'completed'};
-	}
+	if (unsatisfied.length === 0) return finishSettled(session);
 	const message = `not satisfied: ${unsatisfied.join('; ')}`;
 	session.finish('failed', message);
 	return {kind: 'failed', step: unsatisfied[0]!, message};

@@ -208,6 +208,26 @@ describe('--check', () => {
 		expect(result.code, output(result)).toBe(0);
 		expect(fs.existsSync(path.join(home.cwd, 'rebooted'))).toBe(false);
 	});
+
+	it('a finding is not a failure: the check-only run ends as needing attention, naming it', async () => {
+		const home = cliHome();
+		writeRunbook(
+			home.cwd,
+			'audit3',
+			frontMatter('Audit 3') +
+				'## Expiry\n\n' +
+				sh('echo "the domain expires in 12 days" >&2; exit 1', 'role=check finding') +
+				'## Fine\n\n' +
+				sh('true', 'role=check') +
+				sh('true'),
+		);
+		const result = await runCli(['run', './audit3.md', '--approve', '--check'], home);
+		expect(result.code, output(result)).toBe(1);
+		expect(result.stderr).toContain('findings need attention');
+		expect(result.stderr).toContain('Expiry: the domain expires in 12 days');
+		expect(result.stderr).not.toContain('not satisfied');
+		expect(eventsOf(home.stateDir, onlyRun(home.stateDir)).at(-1)).toMatchObject({type: 'run-finished', outcome: 'needs-attention'});
+	});
 });
 
 describe('--json', () => {
