@@ -82,15 +82,12 @@ describe('hostile YAML in the front matter: a finding at a line and column, quic
 		}
 		return yaml;
 	};
-	const timed = async (text: string) => {
-		const started = performance.now();
-		const linted = await lintBytes(text);
-		return {...linted, ms: performance.now() - started};
-	};
+	// Hostile inputs must not blow up: a hang or an exponential blow-up runs into the test's
+	// timeout; how fast lint is belongs in the bench (bench/lint.mjs), not here.
+	const lint = (text: string) => lintBytes(text);
 
-	test('an alias bomb: yaml-limit at the first alias, naming the limit, within a second', async () => {
-		const {diagnostics, ms} = await timed(runbook(aliasBomb()));
-		expect(ms).toBeLessThan(1000);
+	test('an alias bomb: yaml-limit at the first alias, naming the limit (not expanded: the test timeout is the guard)', async () => {
+		const {diagnostics} = await lint(runbook(aliasBomb()));
 		expect(where(diagnostics)).toEqual([
 			['missing-title', 1, 1, 'error'],
 			['yaml-limit', 5, 10, 'error'],
@@ -100,41 +97,39 @@ describe('hostile YAML in the front matter: a finding at a line and column, quic
 
 	test('more than 100 aliases: yaml-limit at the 101st', async () => {
 		const yaml = `x: &x 1\nlist:\n${'  - *x\n'.repeat(150)}`;
-		const {diagnostics} = await timed(runbook(yaml));
+		const {diagnostics} = await lint(runbook(yaml));
 		expect(where(diagnostics.filter(d => d.rule === 'yaml-limit'))).toEqual([['yaml-limit', 3 + 2 + 100, 5, 'error']]);
 		expect(diagnostics.find(d => d.rule === 'yaml-limit')!.message).toBe('front matter uses more than 100 YAML aliases (*name); write the values out instead');
 	});
 
 	test('a few aliases are fine', async () => {
 		const yaml = 'tags: &t [a, b]\nsummary: &s Short.\ninputs:\n  X: &spec {type: string, prompt: X}\n  Y: *spec\n';
-		const {diagnostics, result} = await timed(runbook(yaml));
+		const {diagnostics, result} = await lint(runbook(yaml));
 		expect(diagnostics.filter(d => d.severity === 'error')).toEqual([]);
 		expect(result.runbook!.meta.inputs.map(i => i.name)).toEqual(['X', 'Y']);
 	});
 
 	test('an alias before its anchor: yaml-syntax at the alias', async () => {
-		const {diagnostics} = await timed(runbook('tags: &t [a]\nsummary: *t\nevery: *nowhere\n'));
+		const {diagnostics} = await lint(runbook('tags: &t [a]\nsummary: *t\nevery: *nowhere\n'));
 		expect(where(diagnostics.filter(d => d.rule === 'yaml-syntax'))).toEqual([['yaml-syntax', 5, 8, 'error']]);
 		expect(diagnostics.find(d => d.rule === 'yaml-syntax')!.message).toContain('Unresolved alias');
 	});
 
 	test('nesting thousands deep: one yaml-limit finding, not one per level', async () => {
-		const {diagnostics, ms} = await timed(runbook(`x: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`));
-		expect(ms).toBeLessThan(3000);
+		const {diagnostics} = await lint(runbook(`x: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`));
 		expect(where(diagnostics.filter(d => d.rule === 'yaml-limit'))).toEqual([['yaml-limit', 3, expect.any(Number), 'error']]);
 		expect(diagnostics.find(d => d.rule === 'yaml-limit')!.message).toContain('nested too deeply');
 	});
 
-	test('40,000 keys: each unknown key reported, in linear time (no key compared with every other)', async () => {
+	test('40,000 keys: each unknown key reported', async () => {
 		const keys = Array.from({length: 40_000}, (_, i) => `k${i}: 1\n`).join('');
-		const {diagnostics, ms} = await timed(runbook(keys));
-		expect(ms).toBeLessThan(5000);
+		const {diagnostics} = await lint(runbook(keys));
 		expect(diagnostics.filter(d => d.rule === 'unknown-key')).toHaveLength(40_000);
 		expect(where(diagnostics.filter(d => d.rule === 'unknown-key')).at(-1)).toEqual(['unknown-key', 40_002, 1, 'error']);
 	});
 
 	test('a key twice: yaml-syntax at the second, with the key', async () => {
-		const {diagnostics} = await timed(runbook('summary: a\nsummary: b\n'));
+		const {diagnostics} = await lint(runbook('summary: a\nsummary: b\n'));
 		expect(where(diagnostics.filter(d => d.rule === 'yaml-syntax'))).toEqual([['yaml-syntax', 4, 1, 'error']]);
 		expect(diagnostics.find(d => d.rule === 'yaml-syntax')!.message).toBe('front matter is not valid YAML: Map keys must be unique ("summary" appears twice)');
 	});
@@ -192,11 +187,9 @@ describe('invalid UTF-8: the line and column (in bytes) of the bad byte', () => 
 		expect(where((await lintBytes(bytes)).diagnostics)).toEqual([['invalid-utf8', 7, column, 'error']]);
 	});
 
-	test('a bad byte at the end of a long line is found quickly', async () => {
+	test('a bad byte at the end of a long line is found', async () => {
 		const bytes = Buffer.concat([Buffer.alloc(MAX_RUNBOOK_BYTES - 10, 'a'), Buffer.from([0xff])]);
-		const started = performance.now();
 		expect(where((await lintBytes(bytes)).diagnostics)).toEqual([['invalid-utf8', 1, MAX_RUNBOOK_BYTES - 9, 'error']]);
-		expect(performance.now() - started).toBeLessThan(1000);
 	});
 });
 
@@ -224,7 +217,7 @@ describe('unclosed code fences', () => {
 	});
 });
 
-describe('deep nesting: refused clearly and quickly', () => {
+describe('deep nesting: refused clearly, without overflowing the stack', () => {
 	const head = '---\ntitle: T\n---\n\n## Step\n\n';
 	test.each([
 		['10,000 levels of bullet lists', `${'- '.repeat(10_000)}x\n`, 7],
@@ -235,9 +228,7 @@ describe('deep nesting: refused clearly and quickly', () => {
 		// 10,000 levels of indentation would be far over 1 MiB; the deepest line is reported.
 		['500 levels of indented lists', Array.from({length: 500}, (_, i) => `${'  '.repeat(i)}- x`).join('\n'), 506],
 	])('%s', async (_, body, line) => {
-		const started = performance.now();
 		const {result, diagnostics} = await lintBytes(head + body);
-		expect(performance.now() - started).toBeLessThan(1000);
 		expect(result.runbook).toBeUndefined();
 		expect(where(diagnostics)).toEqual([['too-deeply-nested', line, 1, 'error']]);
 		expect(diagnostics[0]!.message).toContain('nested');
