@@ -24,9 +24,10 @@ export interface BlockRun {
 	interactive: boolean;
 	/**
 	 * Output as it arrives: one or more whole lines, each with its newline, or
-	 * a piece of a line too long to hold (no newline), or the last unfinished line.
+	 * a piece of a line too long to hold (no newline); `last` once per stream,
+	 * with whatever it ended with (possibly nothing).
 	 */
-	onOutput: (stream: 'stdout' | 'stderr', text: string) => void;
+	onOutput: (stream: 'stdout' | 'stderr', text: string, last?: boolean) => void;
 	/**
 	 * Called after each piece of output: a promise when whoever shows the
 	 * output is behind (a slow pipe). Reading stops until it settles, so the
@@ -163,7 +164,7 @@ const lineChunker = (stream: 'stdout' | 'stderr', onOutput: BlockRun['onOutput']
 		write: (chunk: Buffer) => emit(decoder.write(chunk)),
 		end: () => {
 			emit(decoder.end());
-			if (pending !== '') onOutput(stream, pending);
+			onOutput(stream, pending, true);
 			pending = '';
 		},
 	};

@@ -4,7 +4,34 @@
 
 export const MASK = '********';
 
-export type Masker = (text: string) => string;
+export type Masker = ((text: string) => string) & {
+	/** The texts it masks, longest first (each line of a multi-line secret too). */
+	readonly needles: readonly string[];
+};
+
+/**
+ * Where a piece of an unfinished line may be cut so that no secret is split
+ * between what is written now and what comes later: before the last
+ * (longest secret − 1) characters, and before any secret that would
+ * straddle that point. The rest waits for the next piece.
+ */
+export const safeCut = (text: string, needles: readonly string[]): number => {
+	const longest = needles[0]?.length ?? 0;
+	if (longest <= 1) return text.length;
+	let cut = Math.max(0, text.length - (longest - 1));
+	for (let moved = true; moved && cut > 0;) {
+		moved = false;
+		for (const needle of needles) {
+			for (let at = text.indexOf(needle, Math.max(0, cut - needle.length + 1)); at !== -1 && at < cut; at = text.indexOf(needle, at + 1)) {
+				if (at + needle.length > cut) {
+					cut = at;
+					moved = true;
+				}
+			}
+		}
+	}
+	return cut;
+};
 
 /**
  * Secrets shorter than this are masked in the records on disk but not on
@@ -19,12 +46,15 @@ export const createMasker = (secrets: readonly string[], minLength = 1): Masker 
 	const needles = [...new Set(secrets.flatMap(s => [s, ...s.split('\n').filter(line => line.trim().length >= 3)]))]
 		.filter(s => s.length >= Math.max(1, minLength))
 		.sort((a, b) => b.length - a.length);
-	if (needles.length === 0) return text => text;
-	return text => {
-		let masked = text;
-		for (const needle of needles) if (masked.includes(needle)) masked = masked.split(needle).join(MASK);
-		return masked;
-	};
+	if (needles.length === 0) return Object.assign((text: string) => text, {needles});
+	return Object.assign(
+		(text: string) => {
+			let masked = text;
+			for (const needle of needles) if (masked.includes(needle)) masked = masked.split(needle).join(MASK);
+			return masked;
+		},
+		{needles},
+	);
 };
 
 // --- Credentials in output ----------------------------------------------------

@@ -31,7 +31,7 @@ import {
 } from './step-rules.js';
 import {executeBlock, type BlockResult} from './execute-block.js';
 import {baseEnvironment, blockEnvironment} from './block-env.js';
-import {createCredentialMasker, createMasker, maskCredentials, MIN_MASKED_ON_SCREEN, type Masker} from './mask.js';
+import {createCredentialMasker, createMasker, maskCredentials, MIN_MASKED_ON_SCREEN, safeCut, type Masker} from './mask.js';
 import {lowDiskSpace} from '../trust/disk-space.js';
 import {LineRenderer, stripStyles} from '../output/terminal-text.js';
 import {currentOperator} from './operator.js';
@@ -419,6 +419,7 @@ export class RunSession {
 				: {stdout: undefined, stderr: undefined};
 		// One renderer per stream: colours carry from line to line, as on a terminal.
 		const screen = {stdout: new LineRenderer(true), stderr: new LineRenderer(true)};
+		const held = {stdout: '', stderr: ''};
 		const result = await executeBlock({
 			code: block.code,
 			// A relative cwd= means relative to the run's directory, also on resume from elsewhere.
@@ -434,13 +435,24 @@ export class RunSession {
 				await logNameDurable;
 				started(pid);
 			},
-			onOutput: (stream, raw) => {
+			onOutput: (stream, piece, last) => {
+				// A piece of a line longer than a read is cut where no secret straddles the cut; the rest waits for the next.
+				let raw = held[stream] + piece;
+				held[stream] = '';
+				if (!last && !raw.endsWith('\n')) {
+					const cut = safeCut(raw, this.mask.needles);
+					held[stream] = raw.slice(cut);
+					raw = raw.slice(0, cut);
+				}
 				const masked = this.mask(raw);
 				const text = credentials[stream] ? credentials[stream](masked) : masked;
 				log.write(text);
 				const screenMasked = this.maskOnScreen === this.mask ? undefined : this.maskOnScreen(raw);
 				const shown = screenMasked === undefined ? text : (onScreen[stream]?.(screenMasked) ?? screenMasked);
 				const lines = screen[stream].lines(shown);
+				const unfinished = last ? screen[stream].end() : undefined;
+				if (unfinished !== undefined) lines.push(unfinished);
+				if (lines.length === 0) return;
 				// What the block said is worded from the record's masking, never the screen's.
 				noteSaid(said, stream, shown === text ? lines : new LineRenderer(false).lines(text));
 				const event: EngineEvent = {type: 'output', runId: this.runId, step: step.id, block: block.index, stream, time: Date.now(), lines};

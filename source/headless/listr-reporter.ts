@@ -22,6 +22,17 @@ export const TAIL_LINES = 10;
 /** How often the terminal's tail is handed to listr2 (which redraws at 10 a second). */
 export const REDRAW_MS = 100;
 
+/** The widest line handed to listr2, which cuts lines to the terminal's width itself. */
+const MAX_WIDTH = 1000;
+
+/** A line cut to MAX_WIDTH characters, without leaving half a colour sequence behind. */
+const narrow = (line: string): string => {
+	if (line.length <= MAX_WIDTH) return line;
+	// eslint-disable-next-line no-control-regex -- a colour sequence cut in half is what is removed
+	const cut = line.slice(0, MAX_WIDTH).replace(/\u001B\[[0-9;:]*$/, '');
+	return cut.includes('\u001B') ? `${cut}\u001B[0m` : cut;
+};
+
 interface Deferred<T> {
 	promise: Promise<T>;
 	resolve: (value: T) => void;
@@ -80,8 +91,9 @@ export const listrReporter = (
 	const write = (id: string, lines: readonly string[]) => {
 		const s = slot(id);
 		if (!s) return;
-		// Of a flood, only the last lines can be seen: only they are kept.
-		for (let i = Math.max(0, lines.length - TAIL_LINES); i < lines.length; i++) s.tail.push(colour ? lines[i]! : stripStyles(lines[i]!));
+		// Of a flood, only the last lines can be seen: only they are kept, and only as wide as a screen
+		// (listr2 measures every line it draws, on every redraw: a 64 KiB line cost seconds each time).
+		for (let i = Math.max(0, lines.length - TAIL_LINES); i < lines.length; i++) s.tail.push(narrow(colour ? lines[i]! : stripStyles(lines[i]!)));
 		if (s.tail.length > TAIL_LINES) s.tail.splice(0, s.tail.length - TAIL_LINES);
 		s.dirty = true;
 		timer ??= setTimeout(redraw, REDRAW_MS);
@@ -109,7 +121,8 @@ export const listrReporter = (
 				handOver(s);
 				const outcome = await s.finished.promise;
 				if (outcome.kind === 'skip') task.skip(outcome.text);
-				else if (outcome.kind === 'fail') throw new Error(outcome.text);
+				// A failed step keeps its last lines on screen: they usually say why.
+				else if (outcome.kind === 'fail') throw new Error([outcome.text, ...s.tail].join('\n'));
 				else if (outcome.text) task.title = `${step.title} (${outcome.text})`;
 			},
 		})),

@@ -14,7 +14,7 @@ import {CHAIN_START, hashFile, sha256Hex} from './chain.js';
 import {JOURNAL_SUFFIX, runsDir} from './layout.js';
 import {isErrno, readRecordFile, StateDirError} from './state-dir.js';
 
-export type VerifyProblemKind = 'bad-json' | 'broken-chain' | 'bad-seq' | 'torn-tail' | 'empty' | 'run-id-mismatch' | 'log-missing' | 'log-changed';
+export type VerifyProblemKind = 'bad-json' | 'broken-chain' | 'bad-seq' | 'torn-tail' | 'empty' | 'run-id-mismatch' | 'log-missing' | 'log-changed' | 'unreadable';
 
 export interface VerifyProblem {
 	/** 1-based line of the journal file the problem was found at. */

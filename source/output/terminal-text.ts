@@ -22,9 +22,14 @@ export const MAX_CELLS = 64 * 1024;
 const TAB_WIDTH = 8;
 const RESET = '\u001B[0m';
 
-/** Anything that needs the slow path: C0 controls but newline, DEL, C1 controls. */
+/**
+ * Anything that needs the slow path: C0 controls but newline, DEL, C1
+ * controls, and the bidirectional overrides and isolates, which can make a
+ * line read as something else than it is ("Trojan Source").
+ */
 // eslint-disable-next-line no-control-regex -- control characters are what this module is about
-const CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/;
+const CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+const isBidiControl = (c: number) => (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 /** Exactly the SGR sequences this module writes (and nothing a command could sneak past it). */
 // eslint-disable-next-line no-control-regex -- as above
 const SGR = /\u001B\[[0-9;:]*m/g;
@@ -55,10 +60,22 @@ const applySgr = (active: string[], params: readonly string[]): string[] => {
 			i += take - 1;
 			continue;
 		}
+		// Blink and concealed text are not passed on: concealed output could hide a line from the operator.
+		if (p === '5' || p === '6' || p === '8') continue;
 		next = [...next, p];
 	}
 	// Bounded: a command setting attributes forever must not grow a line's prefix.
 	return next.length > 16 ? next.slice(-16) : next;
+};
+
+/**
+ * An SGR sequence's parameters as written (the parser rewrites `38;2;r;g;b`
+ * into the ITU form with a colour space, which terminals would misread).
+ */
+const sgrParams = (raw: string): string[] => {
+	// eslint-disable-next-line no-control-regex -- the sequence's introducer, ESC [ or CSI
+	const inner = raw.replace(/^(?:\u001B\[|\u009B)/, '').slice(0, -1);
+	return inner === '' ? [] : inner.split(';');
 };
 
 const styleOf = (active: readonly string[]): string => (active.length === 0 ? '' : `\u001B[${active.join(';')}m`);
@@ -73,9 +90,14 @@ class Row {
 	readonly cells: string[] = [];
 	readonly styles: string[] = [];
 	col = 0;
+	/** Text fell beyond MAX_CELLS: shown with a mark, so a cut line never looks whole. */
+	cut = false;
 
 	put(ch: string, style: string): void {
-		if (this.col >= MAX_CELLS) return;
+		if (this.col >= MAX_CELLS) {
+			this.cut = true;
+			return;
+		}
 		while (this.cells.length < this.col) {
 			this.cells.push(' ');
 			this.styles.push('');
@@ -101,6 +123,11 @@ class Row {
 	}
 
 	text(colour: boolean): string {
+		const more = this.cut && this.cells.length >= MAX_CELLS ? ' …' : '';
+		return this.styled(colour) + more;
+	}
+
+	private styled(colour: boolean): string {
 		if (!colour) return this.cells.join('');
 		let out = '';
 		let current = '';
@@ -124,53 +151,86 @@ class Row {
  */
 export class LineRenderer {
 	private active: string[] = [];
+	/** A line that output began but has not ended yet (a piece of a line longer than a read). */
+	private open: Row | undefined;
 
 	constructor(private readonly colour: boolean) {}
 
-	/** One line, without its newline. */
+	/** One whole line, without its newline. */
 	line(raw: string): string {
 		if (!CONTROL.test(raw)) return this.plainLine(raw);
-		return this.controlLine(raw);
+		const row = new Row();
+		this.feed(row, raw);
+		return row.text(this.colour);
 	}
 
-	/** Lines of one piece of output, split at newlines (no trailing empty line for a final newline). */
+	/**
+	 * The lines that a piece of output ends. Text after its last newline is
+	 * a line still being written: it is kept (within MAX_CELLS) and comes out
+	 * with the piece that ends it, or from end(), so a progress bar longer
+	 * than one read still ends as one line in its last state.
+	 */
 	lines(text: string): string[] {
-		const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-		const lines = body.split('\n');
+		if (text === '') return [];
+		const ended = text.endsWith('\n');
+		const parts = (ended ? text.slice(0, -1) : text).split('\n');
+		const fragment = ended ? undefined : parts.pop();
+		const out: string[] = [];
+		let from = 0;
+		if (this.open && parts.length > 0) {
+			this.feed(this.open, parts[0]!);
+			out.push(this.open.text(this.colour));
+			this.open = undefined;
+			from = 1;
+		}
+		const rest = from === 0 ? parts : parts.slice(from);
 		// The common case, a chunk with no control character at all, costs one test.
-		if (!CONTROL.test(body)) return this.active.length === 0 || !this.colour ? lines : lines.map(l => this.plainLine(l));
-		for (let i = 0; i < lines.length; i++) lines[i] = this.line(lines[i]!);
-		return lines;
+		if (!CONTROL.test(text)) out.push(...(this.active.length === 0 || !this.colour ? rest : rest.map(l => this.plainLine(l))));
+		else for (const line of rest) out.push(this.line(line));
+		if (fragment !== undefined && fragment !== '') this.feed((this.open ??= new Row()), fragment);
+		return out;
+	}
+
+	/** The line still being written when the output ends, if any. */
+	end(): string | undefined {
+		const open = this.open;
+		this.open = undefined;
+		return open?.text(this.colour);
 	}
 
 	private plainLine(raw: string): string {
 		const style = this.colour ? styleOf(this.active) : '';
-		const shown = raw.length > MAX_CELLS ? raw.slice(0, MAX_CELLS) : raw;
+		const shown = raw.length > MAX_CELLS ? `${raw.slice(0, MAX_CELLS)} …` : raw;
 		return style === '' || shown === '' ? shown : style + shown + RESET;
 	}
 
-	private controlLine(raw: string): string {
-		const row = new Row();
+	/** Writes raw output into a row as a terminal would. */
+	private feed(row: Row, raw: string): void {
+		// Past the widest line, plain text changes nothing: only what moves the cursor back counts.
+		if (row.col >= MAX_CELLS && !CONTROL.test(raw)) {
+			if (raw !== '') row.cut = true;
+			return;
+		}
 		let style = styleOf(this.active);
 		for (const code of parse(raw)) {
 			if (code.type === 'TEXT') {
 				for (const ch of code.raw) {
 					const c = ch.codePointAt(0)!;
-					if (c >= 0x20 && c !== 0x7f && (c < 0x80 || c > 0x9f)) row.put(ch, style);
+					if (c >= 0x20 && c !== 0x7f && (c < 0x80 || c > 0x9f) && !isBidiControl(c)) row.put(ch, style);
 					else if (c === 0x0d) row.col = 0;
 					else if (c === 0x08) row.col = Math.max(0, row.col - 1);
 					else if (c === 0x09) {
 						const stop = Math.min(MAX_CELLS, (Math.floor(row.col / TAB_WIDTH) + 1) * TAB_WIDTH);
 						while (row.col < stop) row.put(' ', '');
 					}
-					// Every other control character (bell, shift-in/out, NUL, C1) is dropped.
+					// Every other control character (bell, shift-in/out, NUL, C1, bidi overrides) is dropped.
 				}
 				continue;
 			}
 			if (code.type !== 'CSI' && code.type !== 'SGR') continue;
 			switch (code.command) {
 				case 'm':
-					this.active = applySgr(this.active, code.params ?? []);
+					this.active = applySgr(this.active, sgrParams(code.raw));
 					style = styleOf(this.active);
 					break;
 				case 'K':
@@ -190,7 +250,6 @@ export class LineRenderer {
 					break;
 			}
 		}
-		return row.text(this.colour);
 	}
 }
 

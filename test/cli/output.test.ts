@@ -18,6 +18,13 @@ printf 'no newline at the end'`;
 // eslint-disable-next-line no-control-regex -- control characters are what the test looks for
 const CONTROL = /[\u001B\u0007\u009B\r]/;
 
+/** The one real run (a test may plant other files beside it). */
+const onlyRunOf = (home: ReturnType<typeof cliHome>) =>
+	fs
+		.readdirSync(path.join(home.stateDir, 'runs'))
+		.filter(name => name.endsWith('.jsonl') && !name.startsWith('2099'))
+		.map(name => name.slice(0, -'.jsonl'.length))[0];
+
 const runbook = frontMatter('Hostile') + '## Print\n\n' + sh(HOSTILE);
 
 describe('output without a terminal', () => {
@@ -111,4 +118,18 @@ describe('output without a terminal', () => {
 		expect(code).toBe(1);
 		expect(read).toBeGreaterThan(0);
 	}, 30_000);
+});
+
+describe('journal verify', () => {
+	it('a journal that cannot be read fails alone; the others are still checked', async () => {
+		const home = cliHome();
+		writeRunbook(home.cwd, 'one', frontMatter('One') + '## Step\n\n' + sh('true'));
+		expect((await runCli(['run', './one.md', '--approve', '--yes'], home)).code).toBe(0);
+		fs.mkdirSync(path.join(home.stateDir, 'runs', '20991231T000000Z-dir-0000.jsonl'));
+		const result = await runCli(['journal', 'verify'], home);
+		expect(result.code).toBe(1);
+		expect(result.stdout).toMatch(new RegExp(`^ok {3}${onlyRunOf(home)} \\(`, 'm'));
+		expect(result.stdout).toMatch(/^FAIL 20991231T000000Z-dir-0000 \(0 events\)\n\s+cannot read .*: it is a directory$/m);
+		expect(result.stderr).not.toContain('unexpected error');
+	});
 });

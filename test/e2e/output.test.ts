@@ -119,4 +119,14 @@ describe('output in a real terminal', () => {
 		s.write(KEYS.ctrlC);
 		expect(await s.exited).toBe(130);
 	});
+
+	it('headless on a terminal: a 2 MB line is drawn cut to the screen, and a failed step keeps its last lines', async () => {
+		const {env} = setup('long-line.md', runbook('Long line', [['One', String.raw`head -c 2000000 /dev/zero | tr '\0' x; echo; echo "disk full on /srv" >&2; exit 3`]]));
+		const s = start(['run', 'long-line', '--yes', '--approve'], env);
+		expect(await s.exited).toBe(1);
+		const screen = s.text();
+		expect(screen).toMatch(/✖ One/);
+		expect(screen).toContain('disk full on /srv');
+		expect(screen).toMatch(/x{50}/);
+	});
 });

@@ -133,6 +133,31 @@ describe('secret masking in the engine', () => {
 	});
 });
 
+describe('a line longer than one read', () => {
+	it('masks a secret that falls where the line is cut into pieces, in the log and on screen', async () => {
+		const f = fixture(
+			frontMatter('Cut', '  API_TOKEN:\n    type: secret\n    prompt: Token') +
+				'## Print\n\n' +
+				// 65,530 bytes, then the secret across the 64 KiB cut (65,536 characters), then more, then the end of the line.
+				sh("head -c 65530 /dev/zero | tr '\\0' x; printf %s \"$API_TOKEN\"; head -c 100 /dev/zero | tr '\\0' y; echo"),
+		);
+		const session = startSession(f, {inputs: {API_TOKEN: SECRET}});
+		const seen: string[] = [];
+		session.subscribe(event => {
+			if (event.type === 'output') seen.push(...event.lines);
+		});
+		expect((await session.runStep('print')).status).toBe('done');
+		// One line on screen, however many pieces it came in (shown up to its first 65,536 characters).
+		expect(seen).toEqual([`${'x'.repeat(65_530)}${MASK.slice(0, 6)} …`]);
+		const log = walk(path.join(f.stateDir, 'logs')).find(entry => !entry.dir)!;
+		expect(fs.readFileSync(log.path, 'utf8')).toContain(`${'x'.repeat(65_530)}${MASK}${'y'.repeat(100)}\n`);
+		for (const {path: file} of walk(f.stateDir).filter(entry => !entry.dir)) {
+			expect(fs.readFileSync(file).includes(Buffer.from(SECRET)), file).toBe(false);
+			expect(fs.readFileSync(file).includes(Buffer.from(SECRET.slice(0, 6))), file).toBe(false);
+		}
+	});
+});
+
 describe('a secret too short to mask on screen', () => {
 	it('garbles nothing on screen, stays masked in the log on disk, and the record says why', async () => {
 		const f = fixture(frontMatter('Short', '  PIN:\n    type: secret\n    prompt: PIN') + '## Print\n\n' + sh('echo "pin is $PIN"\necho "a banana split"'));

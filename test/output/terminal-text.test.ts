@@ -56,13 +56,36 @@ describe('a line as a terminal shows it', () => {
 		expect(r.line(`${ESC}[mplain again`)).toBe('plain again');
 	});
 
+	it('keeps truecolor as written, and drops blink and concealed text', () => {
+		expect(renderLine(`${ESC}[38;2;10;200;30mgreen`, true)).toBe(`${ESC}[38;2;10;200;30mgreen${ESC}[0m`);
+		expect(renderLine(`${ESC}[1;48;2;200;10;10mred`, true)).toBe(`${ESC}[1;48;2;200;10;10mred${ESC}[0m`);
+		// Concealed text could hide a line from the operator: it is shown.
+		expect(renderLine(`${ESC}[8mhidden`, true)).toBe('hidden');
+		expect(renderLine(`${ESC}[5;31mblinking`, true)).toBe(`${ESC}[31mblinking${ESC}[0m`);
+	});
+
+	it('drops bidirectional overrides, so a line reads as what it is', () => {
+		expect(renderLine('invoice\u202Etxt.exe')).toBe('invoicetxt.exe');
+		expect(renderLine('a\u2066b\u2069c')).toBe('abc');
+	});
+
+	it('keeps a line that arrives in pieces open until it ends, so progress longer than a read ends as one line', () => {
+		const r = new LineRenderer(false);
+		expect(r.lines('progress 1/3')).toEqual([]);
+		expect(r.lines('\rprogress 2/3')).toEqual([]);
+		expect(r.lines('\rprogress 3/3\nnext\nhalf')).toEqual(['progress 3/3', 'next']);
+		expect(r.end()).toBe('half');
+		expect(r.end()).toBeUndefined();
+	});
+
 	it('strips colours for views that cannot show them', () => {
 		expect(renderLine(`${ESC}[32mok${ESC}[0m`, false)).toBe('ok');
 		expect(stripStyles(renderLine(`${ESC}[32mok${ESC}[0m done`, true))).toBe('ok done');
 	});
 
 	it('bounds a line for display however long it is', () => {
-		expect(renderLine('x'.repeat(MAX_CELLS * 2)).length).toBe(MAX_CELLS);
+		// Cut with a mark, so a cut line never looks whole.
+		expect(renderLine('x'.repeat(MAX_CELLS * 2))).toBe(`${'x'.repeat(MAX_CELLS)} …`);
 		expect(renderLine(`${'y'.repeat(MAX_CELLS * 2)}\r${ESC}[2Kend`)).toBe('end');
 	});
 
