@@ -145,7 +145,8 @@ export type RunEvent = EventBase & RunEventBody;
 export type RunEventType = RunEventBody['type'];
 
 /**
- * Live output; never journaled (the step log on disk holds it, every byte).
+ * Live output; never journaled (the step log on disk holds it as the command
+ * wrote it, as UTF-8 text: an invalid byte is stored as U+FFFD).
  * One event per piece the command wrote, so a flood costs a few events per
  * 64 KiB, not one per line.
  */
