@@ -3,13 +3,14 @@
 // Specific modules, not the journal's index: listing loads only what it reads.
 import {statSync} from 'node:fs';
 import {journalPath} from '../journal/layout.js';
-import {readJournal} from '../journal/read-journal.js';
+import {readJournal, type ReadJournalResult} from '../journal/read-journal.js';
 import {readRunLock} from '../journal/lock.js';
 import {readRunHead, type RunHead} from '../journal/read-records.js';
 import {journalIds, readRunIndex, startStamp} from '../journal/run-index.js';
 import {runIdTime} from '../journal/run-id.js';
 export type {RunHead};
-import {asSeenAfterCrash, foldRun, nextStepIndex, type RunState} from './state.js';
+import type {Operator, RunOutcome} from '../types/events.js';
+import {asSeenAfterCrash, foldRun, InvalidJournalError, nextStepIndex, type RunState} from './state.js';
 
 export interface RunSummary {
 	runId: string;
@@ -20,8 +21,7 @@ export interface RunSummary {
 	damaged: boolean;
 }
 
-export const loadRun = (stateDir: string, runId: string): RunSummary => {
-	const {events, problems} = readJournal(journalPath(stateDir, runId));
+const summarize = (stateDir: string, runId: string, {events, problems}: ReadJournalResult): RunSummary => {
 	const state = foldRun(events);
 	const holder = state.outcome ? undefined : readRunLock(stateDir, state.runbook.id);
 	const active = holder?.runId === runId && holder.alive;
@@ -32,6 +32,8 @@ export const loadRun = (stateDir: string, runId: string): RunSummary => {
 		damaged: problems.some(p => p.kind !== 'torn-tail'),
 	};
 };
+
+export const loadRun = (stateDir: string, runId: string): RunSummary => summarize(stateDir, runId, readJournal(journalPath(stateDir, runId)));
 
 /**
  * The newest unfinished run (of one runbook, or of any), found in the run
@@ -71,9 +73,49 @@ export interface HistoryQuery {
 	limit?: number;
 }
 
+/** One line of history: who ran what, when, and how it ended. */
+export interface HistoryEntry {
+	runId: string;
+	runbook: {id: string; title: string};
+	operator: Operator;
+	mode: RunState['mode'];
+	startedAt: string;
+	finishedAt?: string;
+	outcome?: RunOutcome;
+	/** Unfinished and held by a live process now. */
+	active: boolean;
+	/** Unfinished, not held, and a step was cut off while it ran. */
+	interrupted: boolean;
+	/** Problems found reading the journal (the chain is checked by `journal verify`). */
+	damaged: boolean;
+}
+
+/**
+ * A finished run's line comes from its first and last events (a finished
+ * journal is never added to, so its last event is how it ended); an
+ * unfinished one is folded, to tell running from interrupted.
+ */
+const historyEntry = (stateDir: string, runId: string): HistoryEntry => {
+	const journal = readJournal(journalPath(stateDir, runId));
+	const [first] = journal.events;
+	if (first?.type !== 'run-started') throw new InvalidJournalError('the journal does not begin with run-started');
+	const last = journal.events.at(-1)!;
+	const common = {runId, runbook: {id: first.runbook.id, title: first.runbook.title}, operator: first.operator, mode: first.mode, startedAt: first.time};
+	const damaged = journal.problems.some(p => p.kind !== 'torn-tail');
+	if (last.type === 'run-finished') return {...common, finishedAt: last.time, outcome: last.outcome, active: false, interrupted: false, damaged};
+	const run = summarize(stateDir, runId, journal);
+	return {
+		...common,
+		...(run.state.outcome ? {finishedAt: run.state.finishedAt, outcome: run.state.outcome} : {}),
+		active: run.active,
+		interrupted: !run.active && run.state.steps.some(s => s.status === 'interrupted'),
+		damaged,
+	};
+};
+
 export interface HistoryPage {
 	/** Newest first. */
-	runs: RunSummary[];
+	runs: HistoryEntry[];
 	/** Runs matching the query were left out by the limit. */
 	more: boolean;
 }
@@ -123,23 +165,23 @@ const readRunBirth = (stateDir: string, runId: string): number => {
  * where it has one, so older journals are never opened.
  */
 export const loadHistory = (stateDir: string, query: HistoryQuery = {}): HistoryPage => {
-	const runs: RunSummary[] = [];
+	const runs: HistoryEntry[] = [];
 	const since = query.since?.getTime();
 	for (const runId of newestFirst(stateDir)) {
 		const started = startOf(runId);
 		// No read for a run the id shows is too old (an id without a time is judged by its journal).
 		if (since !== undefined && started !== undefined && started < since) continue;
 		if (query.runbookId !== undefined && readRunHead(stateDir, runId)?.runbookId !== query.runbookId) continue;
-		let run: RunSummary;
+		let run: HistoryEntry;
 		try {
-			run = loadRun(stateDir, runId);
+			run = historyEntry(stateDir, runId);
 		} catch {
 			// A journal that does not even begin with run-started is not a run;
 			// `rampart journal verify` reports it.
 			continue;
 		}
-		if (since !== undefined && started === undefined && Date.parse(run.state.startedAt) < since) continue;
-		if (query.runbookId !== undefined && run.state.runbook.id !== query.runbookId) continue;
+		if (since !== undefined && started === undefined && Date.parse(run.startedAt) < since) continue;
+		if (query.runbookId !== undefined && run.runbook.id !== query.runbookId) continue;
 		if (query.limit !== undefined && runs.length === query.limit) return {runs, more: true};
 		runs.push(run);
 	}

@@ -75,6 +75,35 @@ describe('rampart history', () => {
 		expect(all).toHaveLength(5);
 	});
 
+	it('says how each run ended: finished ones by their outcome, unfinished ones as interrupted or in progress', async () => {
+		const home = cliHome();
+		const hour = (n: number) => new Date(Date.now() - n * HOUR);
+		const first = hour(4);
+		const ids = [
+			writeRun(home.stateDir, 'patch', first, 'needs-attention'),
+			writeRun(home.stateDir, 'patch', hour(3), 'stopped'),
+			writeRun(home.stateDir, 'firewall', hour(2)),
+			writeRun(home.stateDir, 'firewall', hour(1), 'between-steps'),
+		];
+		const rows = JSON.parse((await runCli(['history', '--json'], home)).stdout) as Array<{
+			runId: string;
+			outcome: string;
+			end: string | null;
+			operator: string;
+			host: string;
+		}>;
+		expect(rows.map(row => [row.runId, row.outcome])).toEqual([
+			[ids[3], 'in progress'],
+			[ids[2], 'interrupted'],
+			[ids[1], 'stopped'],
+			[ids[0], 'needs-attention'],
+		]);
+		expect(rows[1]!.end).toBeNull();
+		// The fixture finishes a run 3 minutes after it starts.
+		expect(rows[3]!.end).toBe(new Date(first.getTime() + 3 * 60_000).toISOString());
+		expect(rows[3]).toMatchObject({operator: 'ops', host: 'web1'});
+	});
+
 	it('bad values are usage errors that say what is wanted, never a stack trace', async () => {
 		const {home} = withRuns(1);
 		for (const args of [

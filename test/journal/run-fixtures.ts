@@ -12,8 +12,12 @@ export const stamp = (date: Date) =>
 
 let serial = 0;
 
-/** A run's journal as the engine writes it: started, one step, and finished when `outcome` is given. */
-export const writeRun = (stateDir: string, runbookId: string, start: Date, outcome?: RunOutcome): string => {
+/**
+ * A run's journal as the engine writes it: started, one step, and finished
+ * when `outcome` is given. Without one the step is left running (as a kill
+ * leaves it); with 'between-steps' the step finished and the run did not.
+ */
+export const writeRun = (stateDir: string, runbookId: string, start: Date, outcome?: RunOutcome | 'between-steps'): string => {
 	const runId = `${stamp(start)}-${runbookId}-${(serial++ % 0x10000).toString(16).padStart(4, '0')}`;
 	const journal = createRunJournal(stateDir, runId);
 	const time = (minutes: number) => new Date(start.getTime() + minutes * 60_000).toISOString();
@@ -34,10 +38,8 @@ export const writeRun = (stateDir: string, runbookId: string, start: Date, outco
 		{sync: false},
 	);
 	journal.append({type: 'step-started', runId, time: time(1), step: 'one', attempt: 1}, {sync: false});
-	if (outcome) {
-		journal.append({type: 'step-finished', runId, time: time(2), step: 'one', attempt: 1, status: 'done'}, {sync: false});
-		journal.append({type: 'run-finished', runId, time: time(3), outcome}, {sync: false});
-	}
+	if (outcome) journal.append({type: 'step-finished', runId, time: time(2), step: 'one', attempt: 1, status: 'done'}, {sync: false});
+	if (outcome && outcome !== 'between-steps') journal.append({type: 'run-finished', runId, time: time(3), outcome}, {sync: false});
 	journal.close();
 	return runId;
 };

@@ -64,17 +64,17 @@ export const historyCommand = async (ctx: CliContext, runbookId: string | undefi
 	const limit = options.all ? undefined : options.limit === undefined ? DEFAULT_HISTORY_LIMIT : parseLimit(options.limit);
 	const since = options.since === undefined ? undefined : parseSince(options.since);
 	const page = loadHistory(ctx.stateDir(), {runbookId, since, limit});
-	const rows = page.runs.map(({runId, state, active, damaged}) => ({
-		runId,
-		runbook: state.runbook.id,
-		title: state.runbook.title,
-		operator: state.operator.user,
-		host: state.operator.host,
-		mode: state.mode,
-		start: state.startedAt,
-		end: state.finishedAt ?? null,
-		outcome: state.outcome ?? (active ? 'running' : state.steps.some(s => s.status === 'interrupted') ? 'interrupted' : 'in progress'),
-		damaged,
+	const rows = page.runs.map(run => ({
+		runId: run.runId,
+		runbook: run.runbook.id,
+		title: run.runbook.title,
+		operator: run.operator.user,
+		host: run.operator.host,
+		mode: run.mode,
+		start: run.startedAt,
+		end: run.finishedAt ?? null,
+		outcome: run.outcome ?? (run.active ? 'running' : run.interrupted ? 'interrupted' : 'in progress'),
+		damaged: run.damaged,
 	}));
 	const more = page.more ? moreHint(runbookId, options, limit!) : undefined;
 	if (options.json) {
