@@ -104,6 +104,21 @@ describe('rampart history', () => {
 		expect(rows[3]).toMatchObject({operator: 'ops', host: 'web1'});
 	});
 
+	it('runs started in the same second are shown newest first by when their journals were made, not by name', async () => {
+		const home = cliHome();
+		const second = new Date(Date.now() - HOUR);
+		const made: string[] = [];
+		for (const runbook of ['zeta', 'alpha']) {
+			made.push(writeRun(home.stateDir, runbook, second, 'completed'));
+			// Creation times must differ even on a coarse file system clock.
+			const wait = Date.now() + 20;
+			while (Date.now() < wait) {
+				// busy-wait: the journal writer is synchronous, so is this
+			}
+		}
+		expect(shown((await runCli(['history'], home)).stdout)).toEqual([made[1], made[0]]);
+	});
+
 	it('bad values are usage errors that say what is wanted, never a stack trace', async () => {
 		const {home} = withRuns(1);
 		for (const args of [
