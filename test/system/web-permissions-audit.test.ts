@@ -137,7 +137,8 @@ describe.skipIf(unavailable !== undefined)(`web-permissions-audit on a real site
 		const lines = unsafePhp.split('\n');
 		const wanted = lines.flatMap((line, i) => (line.includes('// FIND') ? [i + 1] : []));
 		const heredoc = lines.findIndex(line => line.startsWith('$report')) + 1;
-		const reported = [...out.matchAll(new RegExp(`${plugin}/unsafe\\.php:(\\d+): `, 'g'))].map(m => Number(m[1]));
+		// In the step's output (stdout); the closing summary on stderr quotes the first of them again.
+		const reported = [...result.stdout.matchAll(new RegExp(`${plugin}/unsafe\\.php:(\\d+): `, 'g'))].map(m => Number(m[1]));
 		expect(reported).toEqual(wanted.map(line => (line > heredoc ? heredoc : line)));
 		expect(out).toContain(`PROBLEM: ${wanted.length} places build SQL from request data`);
 		expect(out).not.toContain('/safe.php:');
@@ -145,7 +146,7 @@ describe.skipIf(unavailable !== undefined)(`web-permissions-audit on a real site
 		for (const user of [siteUser, 'www-data']) {
 			expect(out).toMatch(new RegExp(`PROBLEM: ${user} can write outside upload directories in /srv/www \\(1\\):[\\s›]+${docroot}/index.html\\n`));
 		}
-		// Every step is reported unsatisfied.
+		// Every step is reported: a failed check by its title, a finding with what it found.
 		for (const step of [
 			'nginx and PHP-FPM run as their own users',
 			'Each PHP-FPM pool has its own user and a unix socket',
