@@ -204,7 +204,8 @@ describe('run screen', () => {
 		await app.press(KEY.esc);
 		await app.waitFor(f => !f.includes('── full log'));
 		await app.press('r', KEY.enter);
-		await app.waitFor('attempt 2');
+		// The second attempt has ended (not only started): while a command runs, u is not offered.
+		await app.waitFor(/Failed exit 3 in \S+ · attempt 2/);
 		await app.press('u');
 		await app.waitFor('Roll back “Breaks”?');
 		await app.press('y');
