@@ -1,12 +1,12 @@
 // The runs in a state directory, as summaries folded from their journals.
 
 // Specific modules, not the journal's index: listing loads only what it reads.
-import {statSync} from 'node:fs';
 import {journalPath} from '../journal/layout.js';
 import {readJournal, type ReadJournalResult} from '../journal/read-journal.js';
 import {readRunLock} from '../journal/lock.js';
 import {readRunHead, type RunHead} from '../journal/read-records.js';
-import {journalIds, readRunIndex, startStamp} from '../journal/run-index.js';
+import {readRunIndex} from '../journal/run-index.js';
+import {compareRuns, compareText, journalBirth, journalIds, startStamp} from '../journal/run-order.js';
 import {runIdTime} from '../journal/run-id.js';
 export type {RunHead};
 import type {Operator, RunOutcome} from '../types/events.js';
@@ -129,32 +129,18 @@ const startOf = (runId: string): number | undefined => runIdTime(runId)?.getTime
  * stat'ed, so ordering a thousand runs costs a directory listing.
  */
 const newestFirst = (stateDir: string): string[] => {
-	const ids = journalIds(stateDir).sort((a, b) => {
-		const sa = startStamp(a);
-		const sb = startStamp(b);
-		return sa < sb ? 1 : sa > sb ? -1 : 0;
-	});
-	const born = (runId: string) => readRunBirth(stateDir, runId);
+	const ids = journalIds(stateDir).sort((a, b) => compareText(startStamp(b), startStamp(a)));
 	for (let i = 0; i < ids.length;) {
 		let j = i + 1;
 		while (j < ids.length && startStamp(ids[j]!) === startStamp(ids[i]!)) j++;
 		if (j - i > 1) {
-			const group = ids.slice(i, j).map(runId => ({runId, born: born(runId)}));
-			group.sort((a, b) => b.born - a.born || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
+			const group = ids.slice(i, j).map(runId => ({runId, born: journalBirth(stateDir, runId)}));
+			group.sort((a, b) => compareRuns(b, a));
 			ids.splice(i, j - i, ...group.map(g => g.runId));
 		}
 		i = j;
 	}
 	return ids;
-};
-
-const readRunBirth = (stateDir: string, runId: string): number => {
-	try {
-		const stats = statSync(journalPath(stateDir, runId));
-		return stats.birthtimeMs || stats.mtimeMs;
-	} catch {
-		return 0;
-	}
 };
 
 /**

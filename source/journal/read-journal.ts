@@ -6,12 +6,12 @@
 // or changing the last line, leaves nothing after it to disagree, so those are
 // out of its reach.
 
-import fs from 'node:fs';
 import path from 'node:path';
 import type {LogRef, RunEvent} from '../types/events.js';
 import type {JournalLine} from './types.js';
 import {CHAIN_START, hashFile, sha256Hex} from './chain.js';
-import {JOURNAL_SUFFIX, runsDir} from './layout.js';
+import {JOURNAL_SUFFIX} from './layout.js';
+import {compareRuns, journalBirth, journalIds} from './run-order.js';
 import {isErrno, readRecordFile, StateDirError} from './state-dir.js';
 
 export type VerifyProblemKind = 'bad-json' | 'broken-chain' | 'bad-seq' | 'torn-tail' | 'empty' | 'run-id-mismatch' | 'log-missing' | 'log-changed' | 'unreadable';
@@ -154,27 +154,10 @@ export function verifyJournal(journalFile: string, stateDir: string = path.dirna
 
 /** Ids of the runs that have a journal, oldest first. */
 export function listRuns(stateDir: string): string[] {
-	const dir = runsDir(stateDir);
-	let names: string[];
-	try {
-		names = fs.readdirSync(dir);
-	} catch (error) {
-		if (isErrno(error, 'ENOENT')) {
-			return [];
-		}
-
-		throw error;
-	}
-
-	const runs = names
-		.filter(name => name.endsWith(JOURNAL_SUFFIX) && !name.startsWith('.'))
-		.map(name => {
-			const runId = name.slice(0, -JOURNAL_SUFFIX.length);
-			return {runId, stamp: runId.slice(0, runId.indexOf('-')), born: birthTime(path.join(dir, name))};
-		});
-	// Ids sort by their start second; within one second, by file creation.
-	runs.sort((a, b) => compare(a.stamp, b.stamp) || a.born - b.born || compare(a.runId, b.runId));
-	return runs.map(run => run.runId);
+	return journalIds(stateDir)
+		.map(runId => ({runId, born: journalBirth(stateDir, runId)}))
+		.sort(compareRuns)
+		.map(run => run.runId);
 }
 
 type Entry = Record<string, unknown>;
@@ -270,17 +253,4 @@ function checkLog(stateDir: string, log: LogRef, line: number): VerifyProblem | 
 	}
 
 	return undefined;
-}
-
-function birthTime(file: string): number {
-	try {
-		const stats = fs.statSync(file);
-		return stats.birthtimeMs || stats.mtimeMs;
-	} catch {
-		return 0;
-	}
-}
-
-function compare(a: string, b: string): number {
-	return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -23,7 +23,8 @@ import path from 'node:path';
 import type {RunOutcome} from '../types/events.js';
 import {JOURNAL_SUFFIX, runsDir} from './layout.js';
 import {readRunHeadStamped, type JournalStamp, type RunHead} from './read-records.js';
-import {isErrno, readRecordFile, writeFileAtomically} from './state-dir.js';
+import {readRecordFile, writeFileAtomically} from './state-dir.js';
+import {compareRuns, compareText, journalIds} from './run-order.js';
 
 export const RUN_INDEX_FILE = 'run-index.json';
 const VERSION = 1;
@@ -48,25 +49,8 @@ interface IndexFile {
 	entries: Entry[];
 }
 
-/** Ids of the runs that have a journal, in no particular order (no stat: just the directory). */
-export const journalIds = (stateDir: string): string[] => {
-	let names: string[];
-	try {
-		names = fs.readdirSync(runsDir(stateDir));
-	} catch (error) {
-		if (isErrno(error, 'ENOENT')) return [];
-		throw error;
-	}
-	return names.filter(name => name.endsWith(JOURNAL_SUFFIX) && !name.startsWith('.')).map(name => name.slice(0, -JOURNAL_SUFFIX.length));
-};
-
-/** The second a run id says its run started in: ids sort by it (as listRuns orders them). */
-export const startStamp = (runId: string): string => runId.slice(0, runId.indexOf('-'));
-
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Oldest first, as listRuns: by start second, then by when the journal was made, then by id. */
-const byAge = (a: Entry, b: Entry): number => compare(startStamp(a.runId), startStamp(b.runId)) || a.stamp.born - b.stamp.born || compare(a.runId, b.runId);
+/** Oldest first, as listRuns. */
+const byAge = (a: Entry, b: Entry): number => compareRuns({runId: a.runId, born: a.stamp.born}, {runId: b.runId, born: b.stamp.born});
 
 const digestOf = (sortedIds: readonly string[]): string => crypto.createHash('sha256').update(sortedIds.join('\n')).digest('hex');
 
@@ -161,7 +145,7 @@ export interface RunIndexResult {
 
 /** The runs a listing needs, from the index checked against the journals (see the top of this file). */
 export const readRunIndex = (stateDir: string): RunIndexResult => {
-	const ids = journalIds(stateDir).sort(compare);
+	const ids = journalIds(stateDir).sort(compareText);
 	if (ids.length === 0) return {heads: [], how: 'empty'};
 	const file = path.join(stateDir, RUN_INDEX_FILE);
 	const stored = readIndexFile(file);
