@@ -1,6 +1,7 @@
 import {loadHistory} from '../../engine/run-catalog.js';
 import type {CliContext} from '../context.js';
 import {usageError} from '../errors.js';
+import {addEvery, parseEvery} from '../../runbook/duration.js';
 
 export interface HistoryOptions {
 	json?: boolean;
@@ -13,10 +14,8 @@ export interface HistoryOptions {
 export const DEFAULT_HISTORY_LIMIT = 20;
 
 const LIMIT_PATTERN = /^[1-9]\d{0,5}$/;
-const DURATION_PATTERN = /^([1-9]\d{0,4})([hdwmy])$/;
+const HOURS_PATTERN = /^([1-9]\d{0,4})h$/;
 const DATE_PATTERN = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:\d{2})?)?$/;
-const HOUR = 60 * 60 * 1000;
-const DURATION_MS = {h: HOUR, d: 24 * HOUR, w: 7 * 24 * HOUR} as const;
 
 export const parseLimit = (text: string): number => {
 	if (!LIMIT_PATTERN.test(text.trim())) {
@@ -32,17 +31,11 @@ export const parseLimit = (text: string): number => {
  */
 export const parseSince = (text: string, now: Date = new Date()): Date => {
 	const trimmed = text.trim();
-	const ago = DURATION_PATTERN.exec(trimmed);
-	if (ago) {
-		const count = Number(ago[1]);
-		const unit = ago[2] as 'h' | 'd' | 'w' | 'm' | 'y';
-		if (unit === 'm' || unit === 'y') {
-			const date = new Date(now.getTime());
-			date.setUTCMonth(date.getUTCMonth() - (unit === 'm' ? count : count * 12));
-			return date;
-		}
-		return new Date(now.getTime() - count * DURATION_MS[unit]);
-	}
+	const hours = HOURS_PATTERN.exec(trimmed);
+	if (hours) return new Date(now.getTime() - Number(hours[1]) * 3_600_000);
+	// Days to years as a runbook's `every:` counts them (calendar months and years), backwards.
+	const every = parseEvery(trimmed);
+	if (every) return addEvery(now, {...every, count: -every.count});
 	const date = DATE_PATTERN.exec(trimmed);
 	if (date) {
 		const [, day, time = '', zone] = date;
