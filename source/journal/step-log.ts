@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type {LogRef} from '../types/events.js';
+import {LOG_NOTE_PREFIX, type LogRef} from '../types/events.js';
 import type {StepLog} from './types.js';
 import {fsyncDir, fsyncDirInBackground, openPrivateFile, writeAll} from './state-dir.js';
 
@@ -71,7 +71,7 @@ export class FileStepLog implements StepLog {
 
 	note(text: string): void {
 		const fresh = this.#lastByte === undefined || this.#lastByte === 0x0a;
-		this.write(`${fresh ? '' : '\n'}# rampart: ${text}\n`);
+		this.write(`${fresh ? '' : '\n'}${LOG_NOTE_PREFIX} ${text}\n`);
 	}
 
 	finish(): LogRef {

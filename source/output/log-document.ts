@@ -9,7 +9,8 @@
 // are shown one after the other.
 
 import fs from 'node:fs';
-import {hasControls, renderLine} from './terminal-text.js';
+import {renderLine} from './terminal-text.js';
+import {LOG_NOTE_PREFIX} from '../types/events.js';
 
 /** The longest display line, in bytes: longer lines are cut into pieces of this size. */
 export const PIECE = 64 * 1024;
@@ -53,13 +54,12 @@ const ERROR_WORDS =
 	/\b(?:errors?|fail(?:ed|ure|s)?|fatal|denied|cannot|can't|couldn't|could not|unable to|not found|no such file|permission|traceback|panic(?:ked)?|exception|segmentation fault|aborted)\b/i;
 /** apt's `E: …`, npm's `npm ERR! …`. */
 const ERROR_MARK = /^\s*E:|\bERR!/;
-const OWN = '# rampart:';
 
 /** True when a line, as shown, looks like an error report (Rampart's own lines never do). */
-export const looksLikeError = (shown: string): boolean => !shown.startsWith(OWN) && (ERROR_MARK.test(shown) || ERROR_WORDS.test(shown));
+export const looksLikeError = (shown: string): boolean => !shown.startsWith(LOG_NOTE_PREFIX) && (ERROR_MARK.test(shown) || ERROR_WORDS.test(shown));
 
 /** The text of a line as shown, without colours: what search and error finding look at. */
-const shownText = (raw: string): string => (hasControls(raw) ? renderLine(raw) : raw);
+const shownText = (raw: string): string => renderLine(raw);
 
 export class LogDocument {
 	private readonly parts: Part[];
@@ -216,7 +216,7 @@ class Block {
 	}
 }
 
-const problemLine = (part: Part, reason: string): string => `${OWN} cannot read ${part.source.label}: ${reason}`;
+const problemLine = (part: Part, reason: string): string => `${LOG_NOTE_PREFIX} cannot read ${part.source.label}: ${reason}`;
 
 /** A block's lines, or, when its file cannot be read, a line saying so in place of each. */
 const blockLines = (fd: number | undefined, part: Part, block: number): Block => {

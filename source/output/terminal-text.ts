@@ -20,7 +20,8 @@ import {parse} from '@ansi-tools/parser';
 export const MAX_CELLS = 64 * 1024;
 
 const TAB_WIDTH = 8;
-const RESET = '\u001B[0m';
+/** Ends every colour this module opens. */
+export const RESET = '\u001B[0m';
 
 /**
  * Anything that needs the slow path: C0 controls but newline, DEL, C1
@@ -30,12 +31,9 @@ const RESET = '\u001B[0m';
 // eslint-disable-next-line no-control-regex -- control characters are what this module is about
 const CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 const isBidiControl = (c: number) => (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-/** Exactly the SGR sequences this module writes (and nothing a command could sneak past it). */
-// eslint-disable-next-line no-control-regex -- as above
-const SGR = /\u001B\[[0-9;:]*m/g;
-
-/** True when a text holds a control character (so rendering may change it). */
-export const hasControls = (text: string): boolean => CONTROL.test(text);
+/** Exactly the SGR sequences this module writes (and nothing a command could sneak past it), as a pattern. */
+export const SGR_PATTERN = String.raw`\u001B\[[0-9;:]*m`;
+const SGR = new RegExp(SGR_PATTERN, 'g');
 
 /** Removes the colours this module keeps: for views that cannot show them. */
 export const stripStyles = (text: string): string => (text.includes('\u001B') ? text.replace(SGR, '') : text);

@@ -34,6 +34,9 @@ export type StepStatus =
 /** `needs-attention`: every step settled, some with findings (exit 1). */
 export type RunOutcome = 'completed' | 'needs-attention' | 'failed' | 'stopped' | 'rolled-back';
 
+/** How Rampart's own lines in a step log begin (`# rampart: exit 3, 12 ms`), so views can tell them from the output. */
+export const LOG_NOTE_PREFIX = '# rampart:';
+
 export interface LogRef {
 	/** Path relative to the state directory. */
 	path: string;

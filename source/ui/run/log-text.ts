@@ -5,15 +5,14 @@
 // opens the colour in effect at its start and resets at its end, so rows can
 // be shown on their own.
 
-import {renderLine, stripStyles} from '../../output/terminal-text.js';
+import {renderLine, RESET, SGR_PATTERN, stripStyles} from '../../output/terminal-text.js';
+import {LOG_NOTE_PREFIX} from '../../types/events.js';
 
-const OWN = '# rampart:';
-const RESET = '\u001B[0m';
-// eslint-disable-next-line no-control-regex -- the SGR sequences terminal-text writes
-const SGR = /\u001B\[[0-9;:]*m/y;
+/** The SGR sequences terminal-text writes, matched where a walk stands. */
+const SGR = new RegExp(SGR_PATTERN, 'y');
 
 /** Rampart's own lines in a log (`# rampart: exit 3`), shown muted. */
-export const isOwnLine = (raw: string): boolean => raw.startsWith(OWN);
+export const isOwnLine = (raw: string): boolean => raw.startsWith(LOG_NOTE_PREFIX);
 
 /** A raw log line as a terminal shows it; colours only where they can be shown (never on Rampart's own lines). */
 export const shownLine = (raw: string, colour: boolean): string => renderLine(raw, colour && !isOwnLine(raw));
