@@ -7,6 +7,7 @@
 
 import {renderLine, RESET, SGR_PATTERN, stripStyles} from '../../output/terminal-text.js';
 import {LOG_NOTE_PREFIX} from '../../types/events.js';
+import {eastAsianWidth} from 'get-east-asian-width';
 
 /** The SGR sequences terminal-text writes, matched where a walk stands. */
 const SGR = new RegExp(SGR_PATTERN, 'y');
@@ -17,33 +18,17 @@ export const isOwnLine = (raw: string): boolean => raw.startsWith(LOG_NOTE_PREFI
 /** A raw log line as a terminal shows it; colours only where they can be shown (never on Rampart's own lines). */
 export const shownLine = (raw: string, colour: boolean): string => renderLine(raw, colour && !isOwnLine(raw));
 
+/** Characters that take no cell: combining marks, format and default-ignorable characters (as Ink's string-width counts them). */
+const ZERO_WIDTH = /[\p{Default_Ignorable_Code_Point}\p{Format}\p{Nonspacing_Mark}\p{Enclosing_Mark}]/u;
+
 /**
- * Cells a character takes on a terminal: 0 for combining marks and
- * zero-width characters, 2 for East Asian wide ones and emoji, else 1. The
- * common ranges, not the whole Unicode table: a rare miss costs a row one
- * cell, which the view truncates.
+ * Cells a character takes on a terminal, measured the way Ink measures the
+ * rows it lays out: 0 for zero-width characters, else its East Asian width
+ * (2 for wide ones and emoji).
  */
 export const cellWidth = (cp: number): number => {
-	if (cp < 0x300) return 1;
-	if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x20d0 && cp <= 0x20ff) || (cp >= 0xfe00 && cp <= 0xfe0f)) return 0;
-	if (
-		(cp >= 0x1100 && cp <= 0x115f) ||
-		(cp >= 0x2e80 && cp <= 0x303e) ||
-		(cp >= 0x3041 && cp <= 0x33ff) ||
-		(cp >= 0x3400 && cp <= 0x4dbf) ||
-		(cp >= 0x4e00 && cp <= 0x9fff) ||
-		(cp >= 0xa000 && cp <= 0xa4cf) ||
-		(cp >= 0xac00 && cp <= 0xd7a3) ||
-		(cp >= 0xf900 && cp <= 0xfaff) ||
-		(cp >= 0xfe30 && cp <= 0xfe4f) ||
-		(cp >= 0xff00 && cp <= 0xff60) ||
-		(cp >= 0xffe0 && cp <= 0xffe6) ||
-		(cp >= 0x1f300 && cp <= 0x1f64f) ||
-		(cp >= 0x1f900 && cp <= 0x1f9ff) ||
-		(cp >= 0x20000 && cp <= 0x3fffd)
-	)
-		return 2;
-	return 1;
+	if (cp < 0x7f) return 1; // ASCII, the common case, without a lookup
+	return ZERO_WIDTH.test(String.fromCodePoint(cp)) ? 0 : eastAsianWidth(cp);
 };
 
 /**
