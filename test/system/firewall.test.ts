@@ -170,63 +170,33 @@ describe.skipIf(reason !== '')(`firewall runbook on nftables in namespaces${reas
 	const tableActive = () => nsRun(SRV, 'nft', ['list', 'tables']).stdout.includes('table inet rampart_firewall');
 	const timerRunning = (state: string) => run('flock', ['-n', path.join(state, 'timer.lock'), 'true'], {allowFail: true}).code !== 0;
 
+	/** The test's own key, never the host's configuration or known hosts. */
+	const sshOptions = () => [
+		'-F',
+		'/dev/null',
+		'-i',
+		sshKey,
+		'-o',
+		'IdentitiesOnly=yes',
+		'-o',
+		'BatchMode=yes',
+		'-o',
+		'StrictHostKeyChecking=no',
+		'-o',
+		'UserKnownHostsFile=/dev/null',
+		'-o',
+		'LogLevel=ERROR',
+	];
 	/** A command on the server over SSH from the client namespace: a new connection, or one multiplexed over `control`. */
 	const ssh = (from: string, command: readonly string[], options: {control?: string; to?: string} = {}) =>
 		nsRunAsync(
 			CLI_NS,
 			'ssh',
-			[
-				'-F',
-				'/dev/null',
-				'-i',
-				sshKey,
-				'-o',
-				'IdentitiesOnly=yes',
-				'-o',
-				'BatchMode=yes',
-				'-o',
-				'StrictHostKeyChecking=no',
-				'-o',
-				'UserKnownHostsFile=/dev/null',
-				'-o',
-				'ConnectTimeout=5',
-				'-o',
-				`ControlPath=${options.control ?? 'none'}`,
-				'-o',
-				'LogLevel=ERROR',
-				'-b',
-				from,
-				`root@${options.to ?? SERVER4}`,
-				...command,
-			],
+			[...sshOptions(), '-o', 'ConnectTimeout=5', '-o', `ControlPath=${options.control ?? 'none'}`, '-b', from, `root@${options.to ?? SERVER4}`, ...command],
 			{timeoutMs: 20_000},
 		);
 	/** An SSH connection that stays open (a ControlMaster), for commands multiplexed over it later. */
-	const startMaster = (from: string, control: string) =>
-		nsRunAsync(CLI_NS, 'ssh', [
-			'-F',
-			'/dev/null',
-			'-i',
-			sshKey,
-			'-o',
-			'IdentitiesOnly=yes',
-			'-o',
-			'BatchMode=yes',
-			'-o',
-			'StrictHostKeyChecking=no',
-			'-o',
-			'UserKnownHostsFile=/dev/null',
-			'-o',
-			'LogLevel=ERROR',
-			'-M',
-			'-S',
-			control,
-			'-f',
-			'-N',
-			'-b',
-			from,
-			`root@${SERVER4}`,
-		]);
+	const startMaster = (from: string, control: string) => nsRunAsync(CLI_NS, 'ssh', [...sshOptions(), '-M', '-S', control, '-f', '-N', '-b', from, `root@${SERVER4}`]);
 	const stopMaster = (control: string) => nsRunAsync(CLI_NS, 'ssh', ['-F', '/dev/null', '-S', control, '-O', 'exit', `root@${SERVER4}`]);
 
 	/** The server's listeners must still run, or a closed port proves nothing. */
