@@ -26,6 +26,8 @@ export interface OpenFlags {
 	maxLogBytes?: string;
 	/** What the command does to the run, for messages: "resume", "roll back", "stop". */
 	verb?: string;
+	/** The blocks run on other hosts (a fleet run): see OpenOptions.remote. */
+	remote?: boolean;
 }
 
 /** The trust of a runbook that is only read (approve, plan); a trust store that cannot be trusted is an error. */
@@ -89,7 +91,7 @@ export const readyRun = async (ctx: CliContext, target: RunTarget, flags: OpenFl
 	let approve = flags.approve === true;
 	let unfinished: 'offer' | 'ignore' = 'offer';
 	for (;;) {
-		const opening = await openRun(run, target, {given, sources, approve, unfinished});
+		const opening = await openRun(run, target, {given, sources, approve, unfinished, remote: flags.remote});
 		switch (opening.kind) {
 			case 'ready':
 				return opening;

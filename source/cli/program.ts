@@ -79,6 +79,17 @@ const runOptions = (command: Command) =>
 		.option('--approve', 'approve the runbook as it is now (recorded with your name) if it is new or changed, and run it')
 		.option('--max-log-bytes <size>', 'per-step output log limit, e.g. 64M (default: RAMPART_MAX_LOG_BYTES, else 64M)');
 
+/** Where a run goes: this machine (the default), or hosts over SSH. */
+const fleetOptions = (command: Command) =>
+	command
+		.option('--host <name>', 'run on this host over SSH (a name from ~/.ssh/config or a host name; repeatable)', collect, [])
+		.option('--inventory <file>', 'run on the hosts of an Ansible inventory (INI or YAML) over SSH')
+		.option('--limit <pattern>', "only the inventory's hosts that match (Ansible's patterns: web, web:&prod, all:!db3, ~re)")
+		.option('--forks <n>', 'hosts at a time (default 5)')
+		.option('--serial <n>', 'hosts per batch; a batch ends before the next starts')
+		.option('--canary <n>', 'run the first n hosts alone first; stop if one of them does not complete')
+		.option('--become', 'run blocks on the hosts through sudo -n (as ansible_become does)');
+
 /** Every command, in the order `rampart --help` lists them. */
 const COMMANDS: Record<string, Define> = {
 	list: (program, ctx, setResult) => {
@@ -114,7 +125,7 @@ Examples:
 			});
 	},
 	run: (program, ctx, setResult) => {
-		runOptions(program.command('run').description('run a runbook (by id or path)').argument('<runbook>', 'runbook id or path to a .md file'))
+		fleetOptions(runOptions(program.command('run').description('run a runbook (by id or path), here or on hosts over SSH').argument('<runbook>', 'runbook id or path to a .md file')))
 			.addHelpText(
 				'after',
 				`
@@ -125,10 +136,20 @@ Examples:
   rampart run account-security --yes --input DOMAIN=example.org --ack
   rampart run ./my-runbook.md --yes --json > events.jsonl
   rampart run web-permissions-audit --check
+  rampart run firewall --inventory hosts.ini --limit web --canary 1 --yes --input SSH_ALLOW=203.0.113.7
+
+With --host or --inventory, the runbook runs on each host over the system's
+ssh (your ~/.ssh/config, keys, agent and known_hosts; one connection per
+host), with one record per host under one fleet run. Hosts need only bash
+and sshd. See docs/fleet.md.
 
 ${EXIT_CODES_HELP}`,
 			)
 			.action((ref: string, options) => {
+				if ((options.host?.length ?? 0) > 0 || options.inventory !== undefined) {
+					setResult(import('./commands/fleet.js').then(m => m.fleetCommand(ctx(), ref, options)));
+					return;
+				}
 				if (tuiWanted(ctx(), options)) {
 					const given = import('./prepare-run.js').then(m => m.gatherInputs(ctx(), options.input ?? [], options.inputs));
 					setResult(given.then(g => startTui(ctx(), {screen: 'run', runbookRef: ref, givenInputs: g.values, sources: g.sources, approve: options.approve})));
@@ -142,7 +163,7 @@ ${EXIT_CODES_HELP}`,
 			});
 	},
 	resume: (program, ctx, setResult) => {
-		runOptions(
+		fleetOptions(runOptions(
 			program
 				.command('resume')
 				.description('continue an unfinished run (the latest one when no run id is given)')
@@ -151,7 +172,7 @@ ${EXIT_CODES_HELP}`,
 				.option('--reason <text>', 'why the step is skipped (recorded)')
 				.option('--note <text>', 'add a note to the run (recorded)')
 				.option('--rerun-interrupted', 'run again a step that was cut off mid-way (you checked what it had done)'),
-		)
+		))
 			.addHelpText(
 				'after',
 				`
@@ -164,11 +185,15 @@ Examples:
   rampart resume --skip 3 --reason "done by the provider's support"`,
 			)
 			.action((runId: string | undefined, options) => {
-				if (tuiWanted(ctx(), options)) {
-					setResult(startTui(ctx(), {screen: 'resume', runId, approve: options.approve}));
-					return;
-				}
-				setResult(import('./commands/run.js').then(m => m.resumeCommand(ctx(), runId, options)));
+				setResult(
+					import('./commands/fleet.js').then(fleet => {
+						// A fleet run, or one host's run of it, is resumed over SSH, headless.
+						const remote = fleet.fleetOfRun(ctx(), runId);
+						if (remote) return fleet.fleetResumeCommand(ctx(), remote.fleetId, options, remote.host);
+						if (tuiWanted(ctx(), options)) return startTui(ctx(), {screen: 'resume', runId, approve: options.approve});
+						return import('./commands/run.js').then(m => m.resumeCommand(ctx(), runId, options));
+					}),
+				);
 			});
 	},
 	status: (program, ctx, setResult) => {

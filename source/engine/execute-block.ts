@@ -59,7 +59,12 @@ export interface BlockResult {
 	detached?: TreeProcess[];
 	/** Its output pipes were still held open by something that could not be stopped; reading stopped. */
 	pipesAbandoned?: boolean;
+	/** A remote block whose connection went while it ran: what it did there is not known. */
+	connectionLost?: string;
 }
+
+/** Runs one block somewhere: here (executeBlock) or on a host over SSH (remote/remote-block.ts). */
+export type BlockExecutor = (run: BlockRun) => Promise<BlockResult>;
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
 
@@ -145,7 +150,7 @@ const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
  * a flood costs a few calls per 64 KiB, not one per line. Output that never
  * ends a line is passed on past MAX_LINE_CHARS, so memory stays bounded.
  */
-const lineChunker = (stream: 'stdout' | 'stderr', onOutput: BlockRun['onOutput']) => {
+export const lineChunker = (stream: 'stdout' | 'stderr', onOutput: BlockRun['onOutput']) => {
 	const decoder = new StringDecoder('utf8');
 	let pending = '';
 	const emit = (text: string) => {

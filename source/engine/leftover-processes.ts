@@ -53,7 +53,7 @@ export const liveGroupMembers = (pgid: number): Array<{pid: number; command: str
 export const findLeftovers = (events: readonly RunEvent[]): Leftover[] => {
 	const open = new Map<string, {step: string; pgid: number}>();
 	for (const event of events) {
-		if (event.type === 'block-started' && event.pgid !== undefined && event.host === hostname()) {
+		if (event.type === 'block-started' && event.pgid !== undefined && event.host === hostname() && !event.remote) {
 			open.set(`${event.step}/${event.block}`, {step: event.step, pgid: event.pgid});
 		} else if (event.type === 'block-finished') {
 			open.delete(`${event.step}/${event.block}`);

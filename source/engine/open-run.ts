@@ -13,6 +13,7 @@ import type {Runbook} from '../runbook/model.js';
 import {approveRunbook, assessTrust, type TrustAssessment} from '../trust/gate.js';
 import {TrustStoreError, type Approval} from '../trust/approvals.js';
 import {readRunLock, RunAlreadyActiveError} from '../journal/lock.js';
+import {recordKey} from '../journal/layout.js';
 import {checkRequirements, currentHost} from './requirements.js';
 import {resolveInputs, type InputProblem} from './resolve-inputs.js';
 import {loadRun, newestUnfinishedRun, type RunSummary} from './run-catalog.js';
@@ -47,6 +48,11 @@ export interface OpenOptions {
 	approve?: boolean;
 	/** An unfinished run of the runbook: 'offer' it (the default), or 'ignore' it and start a new run beside it. */
 	unfinished?: 'offer' | 'ignore';
+	/**
+	 * The blocks run on other hosts over SSH: `requires` is checked on each
+	 * host (see remote/host-facts.ts), and runs here are no concern.
+	 */
+	remote?: boolean;
 }
 
 export type ProblemReason = 'not-found' | 'invalid' | 'unknown-run' | 'finished' | 'no-unfinished' | 'trust-store' | 'active' | 'leftovers' | 'record' | 'secret-exposed';
@@ -128,8 +134,9 @@ const findRun = (stateDir: string, runId: string | undefined): RunSummary | Open
 
 /** A run held by a live process: named with its holder, as the lock says it. */
 const activeProblem = (stateDir: string, run: RunSummary): Opening => {
-	const holder = readRunLock(stateDir, run.state.runbook.id);
-	const message = holder ? new RunAlreadyActiveError(run.state.runbook.id, holder).message : `${run.state.runbook.id} is already running`;
+	const key = recordKey(run.state.runbook.id, run.state.target?.host);
+	const holder = readRunLock(stateDir, key);
+	const message = holder ? new RunAlreadyActiveError(key, holder).message : `${key} is already running`;
 	return {kind: 'problem', reason: 'active', message: `${message}: run ${run.runId}`, hint: 'Wait for it to finish, or stop that process first.'};
 };
 
@@ -171,10 +178,10 @@ const gates = (ctx: RunContext, runbook: Runbook, options: OpenOptions, resume?:
 		throw error;
 	}
 	if (trust.refused) return {kind: 'refused', runbook, message: trust.refused.message};
-	const requirements = checkRequirements(runbook.meta.requires, currentHost(ctx.env)).map(p => p.message);
+	const requirements = options.remote ? [] : checkRequirements(runbook.meta.requires, currentHost(ctx.env)).map(p => p.message);
 	if (requirements.length > 0) return {kind: 'requirements', runbook, problems: requirements};
 	if (!trust.mayRun && !options.approve) return {kind: 'needs-approval', runbook, trust, review: trust.review ?? runbook.source};
-	if (!resume && options.unfinished !== 'ignore') {
+	if (!resume && options.unfinished !== 'ignore' && !options.remote) {
 		const unfinished = newestUnfinishedRun(stateDir, runbook.id);
 		if (unfinished?.active) return activeProblem(stateDir, unfinished);
 		if (unfinished) return {kind: 'unfinished', runbook, run: unfinished};
@@ -227,7 +234,11 @@ export const approveRun = (ctx: RunContext, runbook: Runbook): Approval => appro
 export type Begun = {kind: 'started'; session: RunSession; approved?: Approval} | {kind: 'problem'; reason: ProblemReason; message: string; hint?: string};
 
 /** Starts (or resumes) a ready run: records a pending approval, takes the lock, opens the journal. */
-export const beginRun = (ctx: RunContext, ready: ReadyRun, options: Pick<SessionOptions, 'mode' | 'maxLogBytes' | 'killGraceMs'> = {}): Begun => {
+export const beginRun = (
+	ctx: RunContext,
+	ready: ReadyRun,
+	options: Pick<SessionOptions, 'mode' | 'maxLogBytes' | 'killGraceMs' | 'executor' | 'target' | 'targetEnv'> = {},
+): Begun => {
 	const approved = ready.pendingApproval ? approveRun(ctx, ready.runbook) : undefined;
 	const common = {
 		runbook: ready.runbook,
@@ -236,6 +247,9 @@ export const beginRun = (ctx: RunContext, ready: ReadyRun, options: Pick<Session
 		env: ctx.env,
 		maxLogBytes: options.maxLogBytes,
 		killGraceMs: options.killGraceMs,
+		executor: options.executor,
+		target: options.target,
+		targetEnv: options.targetEnv,
 	};
 	try {
 		const session = ready.resume

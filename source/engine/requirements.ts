@@ -10,6 +10,8 @@ export interface Host {
 	/** Contents of /etc/os-release, or undefined when there is none. */
 	osRelease?: string;
 	path: string;
+	/** Whether a command is there, when the host was asked directly (a remote host); else PATH is searched here. */
+	has?: (command: string) => boolean;
 }
 
 export const currentHost = (env: NodeJS.ProcessEnv = process.env): Host => {
@@ -67,7 +69,7 @@ export const checkRequirements = (requires: Requires, host: Host): RequirementPr
 			problems.push({kind: 'os', message: `this runbook is for ${wanted.join(' or ')}; this system is ${here}`});
 		}
 	}
-	const missing = requires.commands.filter(c => !onPath(c, host.path));
+	const missing = requires.commands.filter(c => !(host.has ? host.has(c) : onPath(c, host.path)));
 	if (missing.length > 0) {
 		problems.push({
 			kind: 'commands',

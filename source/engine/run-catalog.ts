@@ -41,7 +41,7 @@ export const loadRun = (stateDir: string, runId: string): RunSummary => summariz
  * costs a directory listing, not a read of each journal.
  */
 export const newestUnfinishedRun = (stateDir: string, runbookId?: string, heads: readonly RunHead[] = loadListingHeads(stateDir)): RunSummary | undefined => {
-	const head = [...heads].reverse().find(h => !h.outcome && (runbookId === undefined || h.runbookId === runbookId));
+	const head = [...heads].reverse().find(h => !h.outcome && (runbookId === undefined || (h.runbookId === runbookId && h.host === undefined)));
 	if (!head) return undefined;
 	try {
 		return loadRun(stateDir, head.runId);

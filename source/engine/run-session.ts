@@ -6,10 +6,10 @@ import {createHash} from 'node:crypto';
 import {hostname} from 'node:os';
 import {resolve} from 'node:path';
 import type {CodeBlock, Runbook, Step} from '../runbook/model.js';
-import {acquireRunLock, createRunJournal, newRunId, readJournal, recordCompletion, reopenRunJournal, journalPath, type RunLock} from '../journal/index.js';
+import {acquireRunLock, createRunJournal, newRunId, readJournal, recordCompletion, recordKey, reopenRunJournal, journalPath, type RunLock} from '../journal/index.js';
 import type {RunJournal, StepLog} from '../journal/types.js';
 import {RAMPART_VERSION} from '../version.js';
-import type {EngineEvent, LogRef, Operator, RunEvent, RunEventBody, RunOutcome} from '../types/events.js';
+import type {EngineEvent, HostTarget, LogRef, Operator, RunEvent, RunEventBody, RunOutcome} from '../types/events.js';
 import {foldRun, reduceRun, settledOutcome, SETTLED, type RunState, type StepState} from './state.js';
 import {
 	canRollBack,
@@ -29,7 +29,7 @@ import {
 	type StepAction,
 	type StepNeed,
 } from './step-rules.js';
-import {executeBlock, type BlockResult} from './execute-block.js';
+import {executeBlock, type BlockExecutor, type BlockResult} from './execute-block.js';
 import {baseEnvironment, blockEnvironment} from './block-env.js';
 import {createCredentialMasker, createMasker, maskCredentials, MIN_MASKED_ON_SCREEN, safeCut, type Masker} from './mask.js';
 import {lowDiskSpace} from '../trust/disk-space.js';
@@ -97,6 +97,20 @@ export interface SessionOptions {
 	operator?: Operator;
 	maxLogBytes?: number;
 	killGraceMs?: number;
+	/** Where blocks run: here (the default) or on `target` over SSH. */
+	executor?: BlockExecutor;
+	/**
+	 * The host the blocks run on, recorded in run-started. Its blocks start
+	 * from the host's own login environment, not the operator's, plus
+	 * `targetEnv` (the operator's SSH_CLIENT as the host sees it).
+	 */
+	target?: HostTarget;
+	targetEnv?: Record<string, string>;
+}
+
+/** A remote host's connection went while a block ran: the run stops there, resumable; other hosts go on. */
+export class ConnectionLostError extends EngineError {
+	override name = 'ConnectionLostError';
 }
 
 export interface RunStepOptions {
@@ -169,8 +183,8 @@ const describeEnd = (result: BlockResult, block: CodeBlock): string =>
 				: `exit ${result.exitCode ?? result.signal}`;
 
 /** Takes the runbook's lock, then opens the journal; a failure to open gives the lock back. */
-const underLock = (stateDir: string, runbookId: string, runId: string, open: () => RunJournal): {lock: RunLock; journal: RunJournal} => {
-	const lock = acquireRunLock(stateDir, runbookId, runId);
+const underLock = (stateDir: string, key: string, runId: string, open: () => RunJournal): {lock: RunLock; journal: RunJournal} => {
+	const lock = acquireRunLock(stateDir, key, runId);
 	try {
 		return {lock, journal: open()};
 	} catch (error) {
@@ -200,6 +214,8 @@ export class RunSession {
 	private readonly rerunConfirmed = new Set<string>();
 	/** The first failed write to the records; after it nothing more is written or run. */
 	private recordError: unknown;
+	/** Why the connection to the run's host went, when it did (the run is then closed). */
+	lost: string | undefined;
 	/** run-started or run-resumed: emitted before anyone could subscribe. */
 	private opening: RunEvent | undefined;
 
@@ -224,8 +240,9 @@ export class RunSession {
 	/** Starts a new run: takes the runbook's lock, creates the journal, records who and what. */
 	static start(options: SessionOptions): RunSession {
 		const {runbook, inputs, stateDir} = options;
-		const runId = newRunId(runbook.id);
-		const {lock, journal} = underLock(stateDir, runbook.id, runId, () => createRunJournal(stateDir, runId, {maxLogBytes: options.maxLogBytes}));
+		const key = recordKey(runbook.id, options.target?.host);
+		const runId = newRunId(key);
+		const {lock, journal} = underLock(stateDir, key, runId, () => createRunJournal(stateDir, runId, {maxLogBytes: options.maxLogBytes}));
 		const session = new RunSession(runbook, inputs, journal, lock, stateDir, undefined, options);
 		const secrets = runbook.meta.inputs.filter(i => i.type === 'secret').map(i => i.name);
 		session.opening = session.emit({
@@ -238,6 +255,7 @@ export class RunSession {
 			steps: runbook.steps.map(s => ({id: s.id, title: s.title, sha256: stepHash(s)})),
 			cwd: options.cwd ?? process.cwd(),
 			mode: options.mode ?? 'run',
+			...(options.target ? {target: options.target} : {}),
 		});
 		session.warnShortSecrets();
 		return session;
@@ -257,7 +275,10 @@ export class RunSession {
 		const before = foldRun(recorded.events);
 		if (before.outcome) throw new EngineError(`run ${runId} has already finished (${before.outcome}); start a new run instead`);
 		if (before.runbook.id !== runbook.id) throw new EngineError(`run ${runId} is a run of "${before.runbook.id}", not "${runbook.id}"`);
-		const {lock, journal} = underLock(stateDir, runbook.id, runId, () => {
+		if (before.target?.host !== options.target?.host) {
+			throw new EngineError(before.target ? `run ${runId} ran on ${before.target.host}: resume it over SSH to that host` : `run ${runId} ran on this machine, not on ${options.target?.host}`);
+		}
+		const {lock, journal} = underLock(stateDir, recordKey(runbook.id, before.target?.host), runId, () => {
 			// Only now, holding the lock, is a still-running block certainly an orphan.
 			const leftovers = findLeftovers(recorded.events);
 			if (leftovers.length > 0) throw new LeftoverProcessError(leftovers);
@@ -276,6 +297,8 @@ export class RunSession {
 			rampartVersion: RAMPART_VERSION,
 			runbookSha256: runbook.sha256,
 			changedSteps,
+			// The host as this connection found it: its key may have been replaced since.
+			...(options.target ? {target: options.target} : {}),
 		});
 		session.warnShortSecrets();
 		return session;
@@ -402,7 +425,7 @@ export class RunSession {
 				role: block.role,
 				name: block.name,
 				// Interactive blocks share Rampart's group, which dies with it.
-				...(pid !== undefined && !block.interactive ? {pgid: pid, host: hostname()} : {}),
+				...(pid !== undefined && !block.interactive ? (this.options.target ? {pgid: pid, host: this.options.target.host, remote: true} : {pgid: pid, host: hostname()}) : {}),
 			});
 		let announced = false;
 		// The log's name is made durable on another thread while the block is
@@ -420,11 +443,14 @@ export class RunSession {
 		// One renderer per stream: colours carry from line to line, as on a terminal.
 		const screen = {stdout: new LineRenderer(true), stderr: new LineRenderer(true)};
 		const held = {stdout: '', stderr: ''};
-		const result = await executeBlock({
+		const remote = this.options.target !== undefined;
+		const result = await (this.options.executor ?? executeBlock)({
 			code: block.code,
-			// A relative cwd= means relative to the run's directory, also on resume from elsewhere.
-			cwd: resolve(this.current.cwd, block.cwd ?? '.'),
-			env: blockEnvironment((this.blockBase ??= baseEnvironment(this.env)), this.runbook.meta.inputs, this.inputs, block),
+			// A relative cwd= means relative to the run's directory, also on resume from elsewhere;
+			// on a remote host, relative to the login directory.
+			cwd: remote ? (block.cwd ?? '') : resolve(this.current.cwd, block.cwd ?? '.'),
+			// A remote block starts from the host's environment: the operator's own means nothing there.
+			env: blockEnvironment((this.blockBase ??= remote ? {...this.options.targetEnv} : baseEnvironment(this.env)), this.runbook.meta.inputs, this.inputs, block),
 			timeoutMs: block.timeoutMs,
 			signal: this.abort?.signal,
 			interactive: block.interactive,
@@ -460,6 +486,7 @@ export class RunSession {
 			},
 		});
 		if (this.recordError !== undefined) throw new RecordWriteError(this.recordError);
+		if (result.connectionLost !== undefined) throw this.connectionLost(step, log, result.connectionLost);
 		if (block.interactive) log.note('interactive block: its output went to the terminal and is not recorded');
 		this.recordTree(step, result, log);
 		log.note(`${describeEnd(result, block)}, ${result.durationMs} ms`);
@@ -476,6 +503,24 @@ export class RunSession {
 			durationMs: result.durationMs,
 		});
 		return {...result, said};
+	}
+
+	/**
+	 * What the block did on the host after the connection went is not known:
+	 * the step is left as it is in the record (running), so that a resume
+	 * shows it as interrupted, and this host's run stops here.
+	 */
+	private connectionLost(step: Step, log: StepLog, why: string): ConnectionLostError {
+		const host = this.options.target?.host ?? 'the host';
+		this.lost = why;
+		log.note(`the connection to ${host} was lost while the block ran (${why}); what it did after that is not known`);
+		try {
+			log.finish();
+		} catch {
+			// The log's last words are a courtesy; the record says the step never finished.
+		}
+		this.close();
+		return new ConnectionLostError(`the connection to ${host} was lost during "${step.title}"; the step is interrupted. When ${host} is reachable again: rampart resume ${this.runId}`);
 	}
 
 	private recordFailed(error: unknown): RecordWriteError {
@@ -863,7 +908,7 @@ export class RunSession {
 		try {
 			// A run with findings was still carried out: the review is done, and due again in one period.
 			if (outcome === 'completed' || outcome === 'needs-attention') {
-				recordCompletion(this.stateDir, this.runbook.id, {runId: this.runId, completedAt: event.time, every: this.runbook.meta.every?.text});
+				recordCompletion(this.stateDir, recordKey(this.runbook.id, this.options.target?.host), {runId: this.runId, completedAt: event.time, every: this.runbook.meta.every?.text});
 			}
 		} catch {
 			// The index is a summary the listing rebuilds from the journals, where the run's end now is.

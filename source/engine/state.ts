@@ -2,7 +2,7 @@
 // TUI, reports and `rampart history` all see the same thing from the same
 // journal. No I/O here.
 
-import type {LogRef, Operator, RunEvent, RunOutcome, StepStatus} from '../types/events.js';
+import type {HostTarget, LogRef, Operator, RunEvent, RunOutcome, StepStatus} from '../types/events.js';
 
 export interface StepState {
 	id: string;
@@ -45,6 +45,8 @@ export interface RunState {
 	secrets: string[];
 	mode: 'run' | 'check';
 	cwd: string;
+	/** The host the blocks ran on, for a run over SSH. */
+	target?: HostTarget;
 	startedAt: string;
 	/** Step content hashes as they were when the run started. */
 	stepHashes: Record<string, string>;
@@ -83,6 +85,7 @@ export const initialState = (event: Extract<RunEvent, {type: 'run-started'}>): R
 	secrets: event.secrets,
 	mode: event.mode,
 	cwd: event.cwd,
+	...(event.target ? {target: event.target} : {}),
 	startedAt: event.time,
 	stepHashes: Object.fromEntries(event.steps.map(s => [s.id, s.sha256])),
 	steps: event.steps.map(s => ({

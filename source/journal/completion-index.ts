@@ -15,7 +15,7 @@
 // and last events (what the listing does anyway), then updated.
 
 import fs from 'node:fs';
-import {indexLockPath, LOCKS} from './layout.js';
+import {indexLockPath, LOCKS, recordKey} from './layout.js';
 import {indexPath, nextDueAfter, parseCompletionIndex, type CompletionEntry, type CompletionIndex, type Completion} from './completion-index-read.js';
 import {LockBusyError, withBriefLock} from './lock.js';
 import {listRuns} from './read-journal.js';
@@ -107,7 +107,8 @@ export function rebuildIndex(stateDir: string): CompletionIndex {
 		}
 
 		const finishedAt = new Date(head.finishedAt);
-		const known = index.get(head.runbookId);
+		const key = recordKey(head.runbookId, head.host);
+		const known = index.get(key);
 		if (Number.isNaN(finishedAt.getTime()) || (known && known.lastCompletedAt > finishedAt.toISOString())) {
 			continue;
 		}
@@ -120,7 +121,7 @@ export function rebuildIndex(stateDir: string): CompletionIndex {
 			entry = entryFor(runId, finishedAt, undefined);
 		}
 
-		index.set(head.runbookId, entry);
+		index.set(key, entry);
 	}
 
 	// fromEntries makes each id its own key, `__proto__` too.

@@ -3,7 +3,7 @@
 
 export type {ActiveRunHolder, JournalLine, RunJournal, StepLog} from './types.js';
 export {ensurePrivateDir, fsyncDir, openPrivateFile, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, resolveStateDir} from './state-dir.js';
-export {journalPath, lockPath, logsDir, runsDir} from './layout.js';
+export {journalPath, lockPath, logsDir, recordKey, runsDir} from './layout.js';
 export {newRunId, runIdTime} from './run-id.js';
 export {createRunJournal, JournalCorruptError, reopenRunJournal} from './run-journal.js';
 export type {OpenRunJournal, ReopenedRunJournal, RunJournalOptions} from './run-journal.js';

@@ -39,6 +39,13 @@ export function lockPath(stateDir: string, runbookId: string): string {
 	return path.join(locksDir(stateDir), escapeFileName(runbookId) + '.lock');
 }
 
+/**
+ * What a runbook's lock, completion and due date are kept under: the runbook
+ * id for a run here, `id@host` for a run on another host (each host is due
+ * on its own, and runs on two hosts do not hold each other up).
+ */
+export const recordKey = (runbookId: string, host?: string): string => (host === undefined ? runbookId : `${runbookId}@${host}`);
+
 export const INDEX_NAME = 'index';
 
 /**

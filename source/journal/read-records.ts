@@ -17,6 +17,9 @@ export interface RunHead {
 	finishedAt?: string;
 	/** The runbook's cadence when the run started, e.g. `90d`. */
 	every?: string;
+	/** A run on another host over SSH: the host's name, and the fleet run it belongs to. */
+	host?: string;
+	fleet?: string;
 }
 
 /** Reads of step logs: big files, read from the end. */
@@ -86,6 +89,8 @@ const headOf = (runId: string, fd: number, size: number): RunHead | undefined =>
 			runId,
 			runbookId: first.runbook.id,
 			...(typeof first.runbook.every === 'string' ? {every: first.runbook.every} : {}),
+			...(typeof first.target?.host === 'string' ? {host: first.target.host} : {}),
+			...(typeof first.target?.fleet === 'string' ? {fleet: first.target.fleet} : {}),
 			...(last.type === 'run-finished' ? {outcome: last.outcome, finishedAt: last.time} : {}),
 		};
 	} catch {

@@ -21,13 +21,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type {RunOutcome} from '../types/events.js';
-import {JOURNAL_SUFFIX, runsDir} from './layout.js';
+import {JOURNAL_SUFFIX, recordKey, runsDir} from './layout.js';
 import {readRunHeadStamped, type JournalStamp, type RunHead} from './read-records.js';
 import {readRecordFile, writeFileAtomically} from './state-dir.js';
 import {compareRuns, compareText, journalIds} from './run-order.js';
 
 export const RUN_INDEX_FILE = 'run-index.json';
-const VERSION = 1;
+const VERSION = 2;
 
 /** Outcomes that count as the runbook done (findings are a result, not a failure to do it). */
 export const COMPLETED_OUTCOMES: ReadonlySet<RunOutcome | undefined> = new Set<RunOutcome | undefined>(['completed', 'needs-attention']);
@@ -72,7 +72,9 @@ const validEntry = (value: unknown): value is Entry => {
 		isString(h['runbookId']) &&
 		(h['outcome'] === undefined || isString(h['outcome'])) &&
 		(h['finishedAt'] === undefined || isString(h['finishedAt'])) &&
-		(h['every'] === undefined || isString(h['every']))
+		(h['every'] === undefined || isString(h['every'])) &&
+		(h['host'] === undefined || isString(h['host'])) &&
+		(h['fleet'] === undefined || isString(h['fleet']))
 	);
 };
 
@@ -99,7 +101,7 @@ const readEntry = (stateDir: string, runId: string): Entry | undefined => {
 const keep = (entries: Entry[]): Entry[] => {
 	const sorted = [...entries].sort(byAge);
 	const latestCompleted = new Map<string, Entry>();
-	for (const entry of sorted) if (entry.head && COMPLETED_OUTCOMES.has(entry.head.outcome)) latestCompleted.set(entry.head.runbookId, entry);
+	for (const entry of sorted) if (entry.head && COMPLETED_OUTCOMES.has(entry.head.outcome)) latestCompleted.set(recordKey(entry.head.runbookId, entry.head.host), entry);
 	const kept = new Set(latestCompleted.values());
 	return sorted.filter(entry => kept.has(entry) || !entry.head?.outcome);
 };

@@ -17,6 +17,25 @@ export interface Operator {
 	tty?: string;
 }
 
+/** The host a run's blocks ran on over SSH (a fleet run has one run per host). */
+export interface HostTarget {
+	/** The name the operator gave (inventory or --host); the run's records are kept under it. */
+	host: string;
+	/** What ssh connected to (ansible_host, or the name). */
+	destination: string;
+	/** The host's address as it answered, and the operator's as the host saw it. */
+	address?: string;
+	clientAddress?: string;
+	port?: number;
+	user?: string;
+	/** The host key the connection was checked against (`ssh-ed25519 SHA256:…`). */
+	hostKey?: string;
+	/** Blocks ran through sudo -n. */
+	become?: boolean;
+	/** The fleet run this host's run belongs to. */
+	fleet?: string;
+}
+
 export type StepStatus =
 	| 'pending'
 	| 'running'
@@ -66,6 +85,8 @@ export type RunEventBody =
 			steps: Array<{id: string; title: string; sha256: string}>;
 			cwd: string;
 			mode: 'run' | 'check';
+			/** Set when the blocks run on another host over SSH. */
+			target?: HostTarget;
 	  }
 	| {
 			type: 'run-resumed';
@@ -75,6 +96,8 @@ export type RunEventBody =
 			runbookSha256: string;
 			/** Ids of steps whose content differs from the run's original runbook. */
 			changedSteps: string[];
+			/** For a run on another host: the connection this resume reached it by. */
+			target?: HostTarget;
 	  }
 	| {
 			type: 'step-started';
@@ -92,6 +115,8 @@ export type RunEventBody =
 			/** The block's process group, so a resume can tell whether it outlived a crash. */
 			pgid?: number;
 			host?: string;
+			/** The process group is on the remote host `host` (see HostTarget), not here. */
+			remote?: boolean;
 	  }
 	| {
 			type: 'block-finished';

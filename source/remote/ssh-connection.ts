@@ -1,0 +1,199 @@
+// One multiplexed OpenSSH connection per host: the operator's own `ssh`,
+// with their ~/.ssh/config, keys, agent, jump hosts and known_hosts. Host
+// keys are checked as their config says; Rampart never turns that off. The
+// master runs in the foreground as Rampart's child, its control socket in a
+// private 0700 directory, and it ends with Rampart: its remote command waits
+// on the pipe from Rampart, which closes when Rampart exits, however it exits.
+
+import {spawn, type ChildProcess} from 'node:child_process';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import type {FleetHost} from './targets.js';
+
+export type ConnectFailure = 'unreachable' | 'host-key' | 'auth' | 'ssh-missing' | 'other';
+
+export class ConnectError extends Error {
+	override name = 'ConnectError';
+	constructor(
+		readonly host: string,
+		readonly kind: ConnectFailure,
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+/** Where the connection ended up, as the two ends see it. */
+export interface ConnectionFacts {
+	/** `SSH_CONNECTION` on the host: the operator's address and port, then the host's. */
+	sshConnection: string;
+	/** The host's address as it answered. */
+	address: string;
+	/** The operator's address as the host sees it (what a firewall there must let in). */
+	clientAddress: string;
+	/** The host key the connection was checked against: `ssh-ed25519 SHA256:…`. */
+	hostKey?: string;
+}
+
+/** A private directory for the control sockets of one Rampart process. */
+export const controlDirectory = (): {path: string; remove: () => void} => {
+	// mkdtemp makes it 0700: nobody else can reach a socket in it.
+	const path = mkdtempSync(join(tmpdir(), 'rampart-ssh-'));
+	return {path, remove: () => rmSync(path, {recursive: true, force: true})};
+};
+
+/** Options every ssh command for this host gets (the master's and each block's). */
+const hostOptions = (host: FleetHost, batch: boolean): string[] => [
+	...(host.port !== undefined ? ['-p', String(host.port)] : []),
+	...(host.user !== undefined ? ['-l', host.user] : []),
+	...(host.identityFile !== undefined ? ['-i', host.identityFile] : []),
+	...(batch ? ['-o', 'BatchMode=yes'] : []),
+	...host.sshArgs,
+];
+
+const READY = 'rampart-ready ';
+
+/** What failed, from OpenSSH's own words (its message is quoted to the operator as it is). */
+const classify = (said: string): ConnectFailure => {
+	if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|host key for .* has changed|No \S+ host key is known/i.test(said)) return 'host-key';
+	if (/Permission denied|Too many authentication failures|no matching host key type/i.test(said)) return 'auth';
+	if (/Connection refused|Connection timed out|No route to host|Could not resolve hostname|Network is unreachable|Connection closed by|Connection reset/i.test(said)) return 'unreachable';
+	return 'other';
+};
+
+/** OpenSSH's message without its debug lines and banner rules. */
+const openSshWords = (stderr: string): string =>
+	stderr
+		.split(/\r?\n/)
+		.filter(line => line.trim() !== '' && !/^debug\d:|^OpenSSH_|^@+$|^Authenticated to|^Transferred:|^Bytes per second/.test(line))
+		.slice(0, 14)
+		.join('\n');
+
+export class SshConnection {
+	private lostReason: string | undefined;
+	private readonly lostWaiters = new Set<() => void>();
+
+	private constructor(
+		readonly host: FleetHost,
+		readonly controlPath: string,
+		private readonly master: ChildProcess,
+		readonly facts: ConnectionFacts,
+		private readonly batch: boolean,
+	) {
+		master.on('exit', () => {
+			this.lostReason ??= 'the connection closed';
+			for (const wake of this.lostWaiters) wake();
+		});
+	}
+
+	/**
+	 * Connects, or fails with OpenSSH's own words: an unknown or changed host
+	 * key refuses the host, as `ssh` would. `batch`: never ask for anything
+	 * (no terminal); otherwise a passphrase may be asked on the terminal.
+	 */
+	static async open(host: FleetHost, dir: string, name: string, batch: boolean, env: NodeJS.ProcessEnv = process.env): Promise<SshConnection> {
+		if (host.destination.startsWith('-')) throw new ConnectError(host.name, 'other', `${host.name}: the address ${host.destination} is not a host name`);
+		const controlPath = join(dir, name);
+		const args = [
+			'-v',
+			...hostOptions(host, batch),
+			'-o',
+			'ControlMaster=yes',
+			'-o',
+			'ControlPersist=no',
+			'-S',
+			controlPath,
+			// A dead link is noticed in about 45 s, not at the next TCP timeout.
+			'-o',
+			'ServerAliveInterval=15',
+			'-T',
+			'--',
+			host.destination,
+			`printf '${READY}%s\\n' "$SSH_CONNECTION"; exec cat >/dev/null`,
+		];
+		// Headless, the master leaves the terminal's process group (a Ctrl-C is Rampart's to
+		// pass on as a stop); on a terminal it stays in it, so ssh can ask for a passphrase.
+		const master = spawn('ssh', args, {env, stdio: 'pipe', detached: batch});
+		let stderr = '';
+		let stdout = '';
+		master.stderr?.setEncoding('utf8');
+		master.stdout?.setEncoding('utf8');
+		master.stdin?.on('error', () => {});
+		const ready = await new Promise<ConnectionFacts | ConnectError>(resolve => {
+			master.on('error', error => {
+				const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+				resolve(new ConnectError(host.name, missing ? 'ssh-missing' : 'other', missing ? 'ssh was not found on PATH: install the OpenSSH client (apt-get install openssh-client)' : error.message));
+			});
+			master.stderr?.on('data', (text: string) => {
+				// Only the start matters; the rest (multiplexing chatter) is dropped.
+				if (stderr.length < 256 * 1024) stderr += text;
+			});
+			master.stdout?.on('data', (text: string) => {
+				stdout += text;
+				const line = stdout.split('\n').slice(0, -1).find(l => l.startsWith(READY));
+				if (line === undefined) return;
+				const sshConnection = line.slice(READY.length).trim();
+				const [clientAddress = '', , address = ''] = sshConnection.split(' ');
+				const key = /Server host key: (\S+) (\S+)/.exec(stderr);
+				resolve({sshConnection, address, clientAddress, ...(key ? {hostKey: `${key[1]} ${key[2]}`} : {})});
+			});
+			master.on('exit', code => {
+				const words = openSshWords(stderr) || `ssh exited with ${code}`;
+				resolve(new ConnectError(host.name, classify(stderr), words));
+			});
+		});
+		if (ready instanceof ConnectError) {
+			master.kill('SIGKILL');
+			throw ready;
+		}
+		// The master's chatter is not needed any more; keep its pipe drained.
+		master.stderr?.removeAllListeners('data');
+		master.stderr?.resume();
+		master.stdout?.removeAllListeners('data');
+		master.stdout?.resume();
+		return new SshConnection(host, controlPath, master, ready, batch);
+	}
+
+	/** The `ssh` arguments that run `command` on the host over this connection. */
+	execArgs(command: string): string[] {
+		return [...hostOptions(this.host, true), '-o', 'ControlMaster=no', '-S', this.controlPath, '-T', '--', this.host.destination, command];
+	}
+
+	/** Why the connection is gone, or undefined while it is up. */
+	get lost(): string | undefined {
+		return this.lostReason;
+	}
+
+	/** Resolves true if the connection is (or within `ms` turns out) lost: a 255 from ssh may be either. */
+	lostWithin(ms: number): Promise<boolean> {
+		if (this.lostReason !== undefined) return Promise.resolve(true);
+		return new Promise(resolve => {
+			const wake = () => {
+				clearTimeout(timer);
+				this.lostWaiters.delete(wake);
+				resolve(true);
+			};
+			const timer = setTimeout(() => {
+				this.lostWaiters.delete(wake);
+				resolve(false);
+			}, ms);
+			this.lostWaiters.add(wake);
+		});
+	}
+
+	/** Ends the master (and so the connection); waits for it to go. */
+	async close(): Promise<void> {
+		if (this.master.exitCode !== null || this.master.signalCode !== null) return;
+		this.lostReason ??= 'closed by Rampart';
+		const gone = new Promise<void>(resolve => this.master.once('exit', () => resolve()));
+		this.master.stdin?.end();
+		const timer = setTimeout(() => this.master.kill('SIGTERM'), 3000);
+		await gone;
+		clearTimeout(timer);
+	}
+
+	get batchMode(): boolean {
+		return this.batch;
+	}
+}
