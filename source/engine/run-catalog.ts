@@ -9,7 +9,7 @@ import {readRunIndex} from '../journal/run-index.js';
 import {compareRuns, compareText, journalBirth, journalIds, startStamp} from '../journal/run-order.js';
 import {runIdTime} from '../journal/run-id.js';
 export type {RunHead};
-import type {Operator, RunOutcome} from '../types/events.js';
+import type {HostTarget, Operator, RunOutcome} from '../types/events.js';
 import {asSeenAfterCrash, foldRun, InvalidJournalError, nextStepIndex, type RunState} from './state.js';
 
 export interface RunSummary {
@@ -88,6 +88,8 @@ export interface HistoryEntry {
 	interrupted: boolean;
 	/** Problems found reading the journal (the chain is checked by `journal verify`). */
 	damaged: boolean;
+	/** The host the run's blocks ran on over SSH. */
+	target?: HostTarget;
 }
 
 /**
@@ -100,7 +102,14 @@ const historyEntry = (stateDir: string, runId: string): HistoryEntry => {
 	const [first] = journal.events;
 	if (first?.type !== 'run-started') throw new InvalidJournalError('the journal does not begin with run-started');
 	const last = journal.events.at(-1)!;
-	const common = {runId, runbook: {id: first.runbook.id, title: first.runbook.title}, operator: first.operator, mode: first.mode, startedAt: first.time};
+	const common = {
+		runId,
+		runbook: {id: first.runbook.id, title: first.runbook.title},
+		operator: first.operator,
+		mode: first.mode,
+		startedAt: first.time,
+		...(first.target ? {target: first.target} : {}),
+	};
 	const damaged = journal.problems.some(p => p.kind !== 'torn-tail');
 	if (last.type === 'run-finished') return {...common, finishedAt: last.time, outcome: last.outcome, active: false, interrupted: false, damaged};
 	const run = summarize(stateDir, runId, journal);

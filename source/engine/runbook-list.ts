@@ -3,7 +3,8 @@
 import type {Discovery} from '../runbook/discover.js';
 import {openHeaderCache, type ReadHeader} from './header-cache.js';
 import {nextDueAfter, readCompletionIndex, type CompletionEntry} from '../journal/completion-index-read.js';
-import {loadListingHeads, loadRunHead, newestUnfinishedRun, type RunHead} from './run-catalog.js';
+import {loadListingHeads, loadRun, loadRunHead, newestUnfinishedRun, type RunHead} from './run-catalog.js';
+import {recordKey} from '../journal/layout.js';
 import {COMPLETED_OUTCOMES} from '../journal/run-index.js';
 import {runbookStatus, type RunbookStatus} from './runbook-status.js';
 
@@ -23,14 +24,30 @@ export interface RunbookRow {
 	attention?: {runId: string};
 	/** Set when the file cannot be read or parsed as a runbook. */
 	problem?: string;
+	/** Hosts it has run on over SSH, each due on its own. */
+	hosts?: HostRow[];
+}
+
+export interface HostRow {
+	host: string;
+	state: RunbookStatus['kind'];
+	stateText: string;
+	lastRun?: string;
+	nextDue?: string;
 }
 
 /**
  * The index is a summary; the journals are the record. A kill between a run's
  * last event and the index update must not lose the completion.
  */
-const latestCompletion = (indexed: CompletionEntry | undefined, heads: readonly RunHead[], runbookId: string, every: string | undefined): CompletionEntry | undefined => {
-	const run = [...heads].reverse().find(h => h.runbookId === runbookId && COMPLETED_OUTCOMES.has(h.outcome) && h.finishedAt);
+const latestCompletion = (
+	indexed: CompletionEntry | undefined,
+	heads: readonly RunHead[],
+	runbookId: string,
+	every: string | undefined,
+	host?: string,
+): CompletionEntry | undefined => {
+	const run = [...heads].reverse().find(h => h.runbookId === runbookId && h.host === host && COMPLETED_OUTCOMES.has(h.outcome) && h.finishedAt);
 	if (!run || (indexed && indexed.lastCompletedAt >= run.finishedAt!)) return indexed;
 	return {lastRunId: run.runId, lastCompletedAt: run.finishedAt!, every, nextDue: every ? nextDueAfter(new Date(run.finishedAt!), every).toISOString() : undefined};
 };
@@ -62,7 +79,9 @@ export const listRunbooks = (discovery: Discovery, stateDir: string, readHeader:
 		const status = runbookStatus(every, completion, newestUnfinishedRun(stateDir, entry.id, heads), now);
 		const lastCompleted = completion && (heads.find(h => h.runId === completion.lastRunId) ?? loadRunHead(stateDir, completion.lastRunId));
 		const attention = completion && lastCompleted?.outcome === 'needs-attention' ? {runId: completion.lastRunId} : undefined;
+		const hosts = hostRows(stateDir, index, heads, entry.id, every, now);
 		return {
+			...(hosts.length > 0 ? {hosts} : {}),
 			id: entry.id,
 			title,
 			summary,
@@ -80,6 +99,24 @@ export const listRunbooks = (discovery: Discovery, stateDir: string, readHeader:
 	});
 	headers.save();
 	return rows;
+};
+
+/** Where the runbook stands on each host it ran on over SSH (completions are kept per host: see recordKey). */
+const hostRows = (stateDir: string, index: Record<string, CompletionEntry>, heads: readonly RunHead[], runbookId: string, every: string | undefined, now: Date): HostRow[] => {
+	const prefix = recordKey(runbookId, '');
+	const names = new Set([...Object.keys(index).filter(k => k.startsWith(prefix)).map(k => k.slice(prefix.length)), ...heads.filter(h => h.runbookId === runbookId && h.host !== undefined).map(h => h.host!)]);
+	return [...names].sort().map(host => {
+		const completion = latestCompletion(index[recordKey(runbookId, host)], heads, runbookId, every, host);
+		const unfinishedHead = [...heads].reverse().find(h => h.runbookId === runbookId && h.host === host && !h.outcome);
+		let unfinished;
+		try {
+			unfinished = unfinishedHead ? loadRun(stateDir, unfinishedHead.runId) : undefined;
+		} catch {
+			unfinished = undefined;
+		}
+		const status = runbookStatus(every, completion, unfinished, now);
+		return {host, state: status.kind, stateText: status.text, lastRun: completion?.lastCompletedAt, nextDue: 'nextDue' in status ? status.nextDue : undefined};
+	});
 };
 
 /**

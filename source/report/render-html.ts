@@ -34,6 +34,7 @@ export const renderHtml = (r: RunReport): string => {
 			`${r.operator.user} (uid ${r.operator.uid}) on ${r.operator.host}${r.operator.sshClient ? `, SSH from ${r.operator.sshClient}` : ''}${r.operator.tty ? `, ${r.operator.tty}` : ''}`,
 		),
 	);
+	if (r.target) row('Host', escape(r.target));
 	row('Started', escape(r.startedAt));
 	row('Finished', escape(r.finishedAt ?? '—'));
 	row('Mode', r.mode === 'check' ? 'check only (audit)' : 'run');

@@ -17,6 +17,7 @@ export const renderMarkdown = (r: RunReport): string => {
 	out.push(
 		`| Operator | ${cell(`${r.operator.user} (uid ${r.operator.uid}) on ${r.operator.host}`)}${r.operator.sshClient ? `, SSH from ${cell(r.operator.sshClient)}` : ''}${r.operator.tty ? `, ${cell(r.operator.tty)}` : ''} |`,
 	);
+	if (r.target) out.push(`| Host | ${cell(r.target)} |`);
 	out.push(`| Started | ${r.startedAt} |`);
 	out.push(`| Finished | ${r.finishedAt ?? '—'} |`);
 	out.push(`| Mode | ${r.mode === 'check' ? 'check only (audit)' : 'run'} |`);

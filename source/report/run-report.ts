@@ -5,7 +5,7 @@
 import {readLogLines} from '../journal/read-records.js';
 import {LineRenderer} from '../output/terminal-text.js';
 import {journalPath, readJournal, verifyJournal} from '../journal/index.js';
-import type {LogRef, Operator, RunEvent} from '../types/events.js';
+import type {HostTarget, LogRef, Operator, RunEvent} from '../types/events.js';
 import {asSeenAfterCrash, foldRun, type StepState} from '../engine/state.js';
 import {formatDuration} from '../runbook/duration.js';
 
@@ -28,6 +28,8 @@ export interface RunReport {
 	journal: string;
 	runbook: {id: string; title: string; path: string; sha256: string; every?: string};
 	operator: Operator;
+	/** For a run over SSH: the host, as it was reached (address, host key), in words. */
+	target?: string;
 	rampartVersion: string;
 	mode: 'run' | 'check';
 	startedAt: string;
@@ -110,6 +112,7 @@ export const buildRunReport = (stateDir: string, runId: string): RunReport => {
 		journal: path,
 		runbook: state.runbook,
 		operator: state.operator,
+		...(state.target ? {target: describeTarget(state.target)} : {}),
 		rampartVersion: state.rampartVersion,
 		mode: state.mode,
 		startedAt: state.startedAt,
@@ -124,3 +127,7 @@ export const buildRunReport = (stateDir: string, runId: string): RunReport => {
 		integrity: {ok: verification.ok, problems: verification.problems.map(p => p.message)},
 	};
 };
+
+/** `web1 (203.0.113.5:22 as root through sudo -n), host key ssh-ed25519 SHA256:…, fleet run …` */
+export const describeTarget = (t: HostTarget): string =>
+	`${t.host} (${t.address ?? t.destination}${t.port !== undefined ? `:${t.port}` : ''}${t.user ? ` as ${t.user}` : ''}${t.become ? ' through sudo -n' : ''}), host key ${t.hostKey ?? 'not reported'}${t.fleet ? `, fleet run ${t.fleet}` : ''}`;

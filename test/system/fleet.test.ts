@@ -149,9 +149,9 @@ describe.skipIf(reason !== '')(`fleet over OpenSSH${reason ? ` (skipped: ${reaso
 		for (const host of lab.hosts) expect(result.stdout).toContain(`${host.name} │ › wrote the value on ${host.address}`);
 
 		const history = await rampart(['history', '--json'], env);
-		const runs = JSON.parse(history.stdout) as Array<{runId: string; host?: string; fleet?: string; outcome?: string}>;
-		const fleetRuns = runs.filter(r => r.fleet !== undefined);
-		expect(fleetRuns.map(r => r.host).sort()).toEqual(['host1', 'host2', 'host3']);
+		const runs = JSON.parse(history.stdout) as Array<{runId: string; target: string | null; fleet: string | null; outcome?: string}>;
+		const fleetRuns = runs.filter(r => r.fleet !== null);
+		expect(fleetRuns.map(r => r.target).sort()).toEqual(['host1', 'host2', 'host3']);
 		expect(new Set(fleetRuns.map(r => r.fleet)).size).toBe(1);
 		const journal = fs.readFileSync(path.join(tmp, 'state', 'runs', `${fleetRuns[0]!.runId}.jsonl`), 'utf8');
 		const started = JSON.parse(journal.split('\n')[0]!) as {target: {host: string; hostKey: string; address: string}};

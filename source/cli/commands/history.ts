@@ -2,6 +2,7 @@ import {loadHistory} from '../../engine/run-catalog.js';
 import type {CliContext} from '../context.js';
 import {usageError} from '../errors.js';
 import {addEvery, parseEvery} from '../../runbook/duration.js';
+import {isFleetId, readFleetRecord, type FleetRecord} from '../../journal/fleet-record.js';
 
 export interface HistoryOptions {
 	json?: boolean;
@@ -56,7 +57,12 @@ export const historyCommand = async (ctx: CliContext, runbookId: string | undefi
 	if (options.all && options.limit !== undefined) throw usageError('--all and --limit cannot be used together: --all shows every run');
 	const limit = options.all ? undefined : options.limit === undefined ? DEFAULT_HISTORY_LIMIT : parseLimit(options.limit);
 	const since = options.since === undefined ? undefined : parseSince(options.since);
-	const page = loadHistory(ctx.stateDir(), {runbookId, since, limit});
+	// A fleet id shows that fleet's runs, one per host, and the hosts it never reached.
+	const fleet = runbookId !== undefined && isFleetId(runbookId) ? readFleetRecord(ctx.stateDir(), runbookId) : undefined;
+	if (runbookId !== undefined && isFleetId(runbookId) && !fleet) throw usageError(`there is no fleet run ${runbookId}`);
+	const page = fleet
+		? {runs: loadHistory(ctx.stateDir(), {runbookId: fleet.runbook.id, since}).runs.filter(run => run.target?.fleet === fleet.fleetId), more: false}
+		: loadHistory(ctx.stateDir(), {runbookId, since, limit});
 	const rows = page.runs.map(run => ({
 		runId: run.runId,
 		runbook: run.runbook.id,
@@ -68,8 +74,12 @@ export const historyCommand = async (ctx: CliContext, runbookId: string | undefi
 		end: run.finishedAt ?? null,
 		outcome: run.outcome ?? (run.active ? 'running' : run.interrupted ? 'interrupted' : 'in progress'),
 		damaged: run.damaged,
+		// A run on another host over SSH: which host, and the fleet run it was part of.
+		target: run.target?.host ?? null,
+		fleet: run.target?.fleet ?? null,
 	}));
 	const more = page.more ? moreHint(runbookId, options, limit!) : undefined;
+	if (fleet) return fleetHistory(ctx, fleet, rows, options.json === true);
 	if (options.json) {
 		// stdout stays one JSON array; how to see the rest goes beside it.
 		ctx.out(JSON.stringify(rows, null, 2));
@@ -83,7 +93,7 @@ export const historyCommand = async (ctx: CliContext, runbookId: string | undefi
 	}
 	for (const r of rows) {
 		ctx.out(
-			`${r.runId}  ${r.outcome.padEnd(11)}  ${r.operator}@${r.host}  ${r.start}${r.end ? ` → ${r.end}` : ''}${r.damaged ? '  (record damaged: run `rampart journal verify`)' : ''}`,
+			`${r.runId}  ${r.outcome.padEnd(11)}  ${r.operator}@${r.host}${r.target ? ` on ${r.target}` : ''}  ${r.start}${r.end ? ` → ${r.end}` : ''}${r.damaged ? '  (record damaged: run `rampart journal verify`)' : ''}`,
 		);
 	}
 	if (more) ctx.out(`\n${more}`);
@@ -94,4 +104,23 @@ const moreHint = (runbookId: string | undefined, options: HistoryOptions, limit:
 	const base = ['rampart history', ...(runbookId ? [runbookId] : []), ...(options.since ? ['--since', options.since] : [])].join(' ');
 	const ways = [`${base} --limit ${limit * 2}`, ...(options.since ? [] : [`${base} --since 90d`]), `${base} --all`];
 	return `Showing the newest ${limit} run${limit === 1 ? '' : 's'}; there are older ones. To see them: ${ways.join(', or ')}`;
+};
+
+/** A fleet run: its hosts in the fleet's order, each with its run, or why nothing ran there. */
+const fleetHistory = (ctx: CliContext, fleet: FleetRecord, rows: Array<{runId: string; target: string | null; outcome: string; start: string; end: string | null}>, json: boolean): number => {
+	const hosts = fleet.hosts.map(host => {
+		const runs = rows.filter(r => r.target === host.name).reverse();
+		return {host: host.name, runs, unreached: runs.length === 0 ? (fleet.unreached[host.name] ?? 'not started') : undefined};
+	});
+	if (json) {
+		ctx.out(JSON.stringify({fleet: fleet.fleetId, runbook: fleet.runbook.id, mode: fleet.mode, startedAt: fleet.startedAt, hosts}, null, 2));
+		return 0;
+	}
+	ctx.out(`Fleet run ${fleet.fleetId} of "${fleet.runbook.title}" (${fleet.mode}), started ${fleet.startedAt}, ${fleet.hosts.length} hosts:`);
+	const width = Math.max(...fleet.hosts.map(h => h.name.length));
+	for (const h of hosts) {
+		if (h.runs.length === 0) ctx.out(`  ${h.host.padEnd(width)}  ${'not run'.padEnd(11)}  ${h.unreached!.split('\n')[0]}`);
+		for (const r of h.runs) ctx.out(`  ${h.host.padEnd(width)}  ${r.outcome.padEnd(11)}  ${r.runId}  ${r.start}${r.end ? ` → ${r.end}` : ''}`);
+	}
+	return 0;
 };
