@@ -54,13 +54,38 @@ set -- $SSH_CONNECTION
 \`\`\`
 `;
 
+const waitRunbook = (dir: string) => `---
+title: Fleet wait
+---
+
+# Fleet wait
+
+## Wait for the release
+
+\`\`\`bash
+# shellcheck disable=SC2086 # its words are wanted
+set -- $SSH_CONNECTION
+touch "${dir}/waiting-$3"
+for _ in $(seq 600); do [[ -e ${dir}/release ]] && break; sleep 0.1; done
+echo "released on $3"
+\`\`\`
+
+## Leave processes behind
+
+\`\`\`bash
+# shellcheck disable=SC2086 # its words are wanted
+set -- $SSH_CONNECTION
+[[ ! -e ${dir}/hang ]] || { touch "${dir}/sleeping-$3"; sleep 3001 & sleep 3002 & wait; }
+\`\`\`
+`;
+
 interface Result {
 	code: number | null;
 	stdout: string;
 	stderr: string;
 }
 
-const rampart = (args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<Result> =>
+const rampart = (args: string[], env: NodeJS.ProcessEnv, input = '', started?: (pid: number) => void): Promise<Result> =>
 	new Promise(resolve => {
 		const child = spawn(process.execPath, [CLI, ...args], {env: {...process.env, CI: '1', ...env}, stdio: ['pipe', 'pipe', 'pipe']});
 		let stdout = '';
@@ -68,10 +93,11 @@ const rampart = (args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<Re
 		child.stdout.on('data', d => (stdout += d));
 		child.stderr.on('data', d => (stderr += d));
 		child.stdin.end(input);
+		if (child.pid !== undefined) started?.(child.pid);
 		child.on('close', code => resolve({code, stdout, stderr}));
 	});
 
-const waitFor = async (what: () => boolean, ms = 30_000) => {
+const waitFor = async (what: () => boolean, ms = 90_000) => {
 	const deadline = Date.now() + ms;
 	while (!what()) {
 		if (Date.now() > deadline) throw new Error('timed out waiting');
@@ -89,6 +115,20 @@ const allCommandLines = (): string[] =>
 				return [fs.readFileSync(`/proc/${e}/cmdline`, 'utf8')];
 			} catch {
 				return [];
+			}
+		});
+
+/** Pids of blocks running on the lab host at `address` (their SSH_CONNECTION names it). */
+const blocksOn = (address: string): string[] =>
+	fs
+		.readdirSync('/proc')
+		.filter(e => /^\d+$/.test(e))
+		.filter(e => {
+			try {
+				const environ = fs.readFileSync(`/proc/${e}/environ`, 'utf8').split('\0');
+				return environ.includes('RAMPART_BLOCK=' + (environ.find(v => v.startsWith('RAMPART_BLOCK='))?.slice(14) ?? '-')) && environ.some(v => v.startsWith('SSH_CONNECTION=') && v.split(' ')[2] === address);
+			} catch {
+				return false;
 			}
 		});
 
@@ -117,6 +157,7 @@ describe.skipIf(reason !== '')(`fleet over OpenSSH${reason ? ` (skipped: ${reaso
 			].join('\n'),
 		);
 		fs.writeFileSync(path.join(tmp, 'probe.md'), runbook(path.join(tmp, 'out')));
+		fs.writeFileSync(path.join(tmp, 'wait.md'), waitRunbook(path.join(tmp, 'out')));
 	});
 
 	afterAll(() => {
@@ -194,5 +235,56 @@ describe.skipIf(reason !== '')(`fleet over OpenSSH${reason ? ` (skipped: ${reaso
 		expect(fs.readFileSync(path.join(tmp, 'out', `value-${good!.address}`), 'utf8')).toBe('plain');
 		// The changed host ran nothing: its value is still the first test's.
 		expect(fs.readFileSync(path.join(tmp, 'out', `value-${changed!.address}`), 'utf8')).toBe(HOSTILE);
+	});
+
+	/** Processes of the `hang` step still running anywhere on this machine (every lab host is on it). */
+	const sleepers = () => allCommandLines().filter(line => /^sleep\x00300[12]\x00/.test(line));
+
+	it('Ctrl-C stops what the blocks started on every host, within 2 s', async () => {
+		const out = path.join(tmp, 'out');
+		fs.writeFileSync(path.join(out, 'release'), '');
+		fs.writeFileSync(path.join(out, 'hang'), '');
+		let pid = 0;
+		const running = rampart(['run', path.join(tmp, 'wait.md'), '--inventory', inventory, '--yes', '--approve'], env, '', p => (pid = p));
+		await waitFor(() => lab.hosts.every(h => fs.existsSync(path.join(out, `sleeping-${h.address}`))) && sleepers().length === 6);
+		process.kill(pid, 'SIGINT');
+		const stoppedAt = Date.now();
+		await waitFor(() => sleepers().length === 0, 10_000);
+		expect(Date.now() - stoppedAt).toBeLessThan(2000);
+		const result = await running;
+		expect(result.code).toBe(130);
+		expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
+		fs.rmSync(path.join(out, 'hang'));
+	});
+
+	it('a host whose connection goes mid-step is interrupted, the others finish, and resume finishes it once it is back', async () => {
+		const out = path.join(tmp, 'out');
+		fs.rmSync(path.join(out, 'release'), {force: true});
+		for (const h of lab.hosts) fs.rmSync(path.join(out, `waiting-${h.address}`), {force: true});
+		const lost = lab.hosts[1]!;
+		const running = rampart(['run', path.join(tmp, 'wait.md'), '--inventory', inventory, '--yes', '--approve'], env);
+		await waitFor(() => lab.hosts.every(h => fs.existsSync(path.join(out, `waiting-${h.address}`))));
+		expect(blocksOn(lost.address).length).toBeGreaterThan(0);
+		lab.stop(lost);
+		// Its block learns that the connection went, and stops: nothing of it is left on the host.
+		await waitFor(() => blocksOn(lost.address).length === 0, 10_000);
+		fs.writeFileSync(path.join(out, 'release'), '');
+		const result = await running;
+		expect(result.code).toBe(1);
+		expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
+		expect(result.stderr).toMatch(/2 of 3 hosts completed/);
+		expect(result.stderr).toMatch(new RegExp(`${lost.name}\\s+lost`));
+		const fleetId = /fleet run (\S+-fleet-wait-\S+) of/.exec(result.stderr)![1]!;
+
+		lab.start(lost);
+		const resumed = await rampart(['resume', fleetId, '--yes', '--rerun-interrupted'], env);
+		expect(resumed.code, resumed.stderr).toBe(0);
+		expect(resumed.stderr).toMatch(/1 of 1 host completed/);
+		const history = JSON.parse((await rampart(['history', fleetId, '--json'], env)).stdout) as {hosts: Array<{host: string; runs: Array<{outcome: string}>}>};
+		expect(history.hosts.map(h => [h.host, h.runs.map(r => r.outcome)])).toEqual([
+			['host1', ['completed']],
+			['host2', ['completed']],
+			['host3', ['completed']],
+		]);
 	});
 });
