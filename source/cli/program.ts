@@ -125,7 +125,11 @@ Examples:
 			});
 	},
 	run: (program, ctx, setResult) => {
-		fleetOptions(runOptions(program.command('run').description('run a runbook (by id or path), here or on hosts over SSH').argument('<runbook>', 'runbook id or path to a .md file')))
+		fleetOptions(
+			runOptions(
+				program.command('run').description('run a runbook (by id or path), here or on hosts over SSH').argument('<runbook>', 'runbook id or path to a .md file'),
+			),
+		)
 			.addHelpText(
 				'after',
 				`
@@ -163,16 +167,18 @@ ${EXIT_CODES_HELP}`,
 			});
 	},
 	resume: (program, ctx, setResult) => {
-		fleetOptions(runOptions(
-			program
-				.command('resume')
-				.description('continue an unfinished run (the latest one when no run id is given)')
-				.argument('[run-id]', 'the run to resume')
-				.option('--skip <step>', 'skip this step (id, number or title) first; needs --reason')
-				.option('--reason <text>', 'why the step is skipped (recorded)')
-				.option('--note <text>', 'add a note to the run (recorded)')
-				.option('--rerun-interrupted', 'run again a step that was cut off mid-way (you checked what it had done)'),
-		))
+		fleetOptions(
+			runOptions(
+				program
+					.command('resume')
+					.description('continue an unfinished run (the latest one when no run id is given)')
+					.argument('[run-id]', 'the run to resume')
+					.option('--skip <step>', 'skip this step (id, number or title) first; needs --reason')
+					.option('--reason <text>', 'why the step is skipped (recorded)')
+					.option('--note <text>', 'add a note to the run (recorded)')
+					.option('--rerun-interrupted', 'run again a step that was cut off mid-way (you checked what it had done)'),
+			),
+		)
 			.addHelpText(
 				'after',
 				`

@@ -276,7 +276,9 @@ export class RunSession {
 		if (before.outcome) throw new EngineError(`run ${runId} has already finished (${before.outcome}); start a new run instead`);
 		if (before.runbook.id !== runbook.id) throw new EngineError(`run ${runId} is a run of "${before.runbook.id}", not "${runbook.id}"`);
 		if (before.target?.host !== options.target?.host) {
-			throw new EngineError(before.target ? `run ${runId} ran on ${before.target.host}: resume it over SSH to that host` : `run ${runId} ran on this machine, not on ${options.target?.host}`);
+			throw new EngineError(
+				before.target ? `run ${runId} ran on ${before.target.host}: resume it over SSH to that host` : `run ${runId} ran on this machine, not on ${options.target?.host}`,
+			);
 		}
 		const {lock, journal} = underLock(stateDir, recordKey(runbook.id, before.target?.host), runId, () => {
 			// Only now, holding the lock, is a still-running block certainly an orphan.
@@ -425,7 +427,11 @@ export class RunSession {
 				role: block.role,
 				name: block.name,
 				// Interactive blocks share Rampart's group, which dies with it.
-				...(pid !== undefined && !block.interactive ? (this.options.target ? {pgid: pid, host: this.options.target.host, remote: true} : {pgid: pid, host: hostname()}) : {}),
+				...(pid !== undefined && !block.interactive
+					? this.options.target
+						? {pgid: pid, host: this.options.target.host, remote: true}
+						: {pgid: pid, host: hostname()}
+					: {}),
 			});
 		let announced = false;
 		// The log's name is made durable on another thread while the block is
@@ -520,7 +526,9 @@ export class RunSession {
 			// The log's last words are a courtesy; the record says the step never finished.
 		}
 		this.close();
-		return new ConnectionLostError(`the connection to ${host} was lost during "${step.title}"; the step is interrupted. When ${host} is reachable again: rampart resume ${this.runId}`);
+		return new ConnectionLostError(
+			`the connection to ${host} was lost during "${step.title}"; the step is interrupted. When ${host} is reachable again: rampart resume ${this.runId}`,
+		);
 	}
 
 	private recordFailed(error: unknown): RecordWriteError {
@@ -908,7 +916,11 @@ export class RunSession {
 		try {
 			// A run with findings was still carried out: the review is done, and due again in one period.
 			if (outcome === 'completed' || outcome === 'needs-attention') {
-				recordCompletion(this.stateDir, recordKey(this.runbook.id, this.options.target?.host), {runId: this.runId, completedAt: event.time, every: this.runbook.meta.every?.text});
+				recordCompletion(this.stateDir, recordKey(this.runbook.id, this.options.target?.host), {
+					runId: this.runId,
+					completedAt: event.time,
+					every: this.runbook.meta.every?.text,
+				});
 			}
 		} catch {
 			// The index is a summary the listing rebuilds from the journals, where the run's end now is.

@@ -102,9 +102,21 @@ export const listRunbooks = (discovery: Discovery, stateDir: string, readHeader:
 };
 
 /** Where the runbook stands on each host it ran on over SSH (completions are kept per host: see recordKey). */
-const hostRows = (stateDir: string, index: Record<string, CompletionEntry>, heads: readonly RunHead[], runbookId: string, every: string | undefined, now: Date): HostRow[] => {
+const hostRows = (
+	stateDir: string,
+	index: Record<string, CompletionEntry>,
+	heads: readonly RunHead[],
+	runbookId: string,
+	every: string | undefined,
+	now: Date,
+): HostRow[] => {
 	const prefix = recordKey(runbookId, '');
-	const names = new Set([...Object.keys(index).filter(k => k.startsWith(prefix)).map(k => k.slice(prefix.length)), ...heads.filter(h => h.runbookId === runbookId && h.host !== undefined).map(h => h.host!)]);
+	const names = new Set([
+		...Object.keys(index)
+			.filter(k => k.startsWith(prefix))
+			.map(k => k.slice(prefix.length)),
+		...heads.filter(h => h.runbookId === runbookId && h.host !== undefined).map(h => h.host!),
+	]);
 	return [...names].sort().map(host => {
 		const completion = latestCompletion(index[recordKey(runbookId, host)], heads, runbookId, every, host);
 		const unfinishedHead = [...heads].reverse().find(h => h.runbookId === runbookId && h.host === host && !h.outcome);

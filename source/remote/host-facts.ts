@@ -30,7 +30,8 @@ export const hostProblems = async (execute: BlockExecutor, host: string, require
 	});
 	if (result.connectionLost !== undefined) throw new Error(`the connection to ${host} was lost: ${result.connectionLost}`);
 	if (result.error !== undefined) throw new Error(result.error);
-	if (result.exitCode !== 0) throw new Error(`could not ask ${host} what it has (exit ${result.exitCode ?? result.signal}): ${err.trim().split('\n').slice(-3).join(' ')}`);
+	if (result.exitCode !== 0)
+		throw new Error(`could not ask ${host} what it has (exit ${result.exitCode ?? result.signal}): ${err.trim().split('\n').slice(-3).join(' ')}`);
 	const [uid = '', osRelease = '', missingText = ''] = out.split(`${SEPARATOR}\n`);
 	const missing = new Set(missingText.split('\n').filter(Boolean));
 	return checkRequirements(requires, {uid: Number(uid.trim()), osRelease: osRelease || undefined, path: '', has: c => !missing.has(c)}).map(problem =>

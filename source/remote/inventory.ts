@@ -165,7 +165,8 @@ export const parseYamlInventory = async (text: string, file = 'inventory'): Prom
 		if (typeof body !== 'object' || Array.isArray(body)) throw new InventoryError(`${where}: a group holds hosts:, children: and vars:`);
 		for (const [key, value] of Object.entries(body)) {
 			if (key === 'hosts') {
-				if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) throw new InventoryError(`${where}.hosts: expected host names as keys`);
+				if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value)))
+					throw new InventoryError(`${where}.hosts: expected host names as keys`);
 				for (const [host, vars] of Object.entries((value ?? {}) as object)) {
 					const hostVars = varsOf(vars, `${where}.hosts.${host}`);
 					for (const h of expandHostRange(host)) addHost(inv, h, name, hostVars);
@@ -243,7 +244,9 @@ export const readInventory = async (file: string): Promise<Inventory> => {
 		text = readFileSync(file, 'utf8');
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
-		throw new InventoryError(`cannot read the inventory ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message}`);
+		throw new InventoryError(
+			`cannot read the inventory ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message}`,
+		);
 	}
 	const firstLine = text.split('\n').find(l => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
 	const yaml = /\.ya?ml$/i.test(file) || firstLine.trim() === '---' || /^[\w.-]+:\s*$/.test(firstLine.trim());

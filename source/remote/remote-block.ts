@@ -6,7 +6,7 @@
 import {spawn} from 'node:child_process';
 import {randomUUID} from 'node:crypto';
 import {DEFAULT_KILL_GRACE_MS, GO_GATE, lineChunker, type BlockExecutor, type BlockResult, type BlockRun} from '../engine/execute-block.js';
-import {BOOTSTRAP, REMOTE_PROTOCOL, REMOTE_SETUP_FAILED, STARTED_PREFIX} from './bootstrap.js';
+import {BOOTSTRAP, REMOTE_PROTOCOL, STARTED_PREFIX} from './bootstrap.js';
 import type {SshConnection} from './ssh-connection.js';
 
 /** The command ssh asks the host's login shell to run: constant, no value in it. */

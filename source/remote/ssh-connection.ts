@@ -58,7 +58,8 @@ const READY = 'rampart-ready ';
 const classify = (said: string): ConnectFailure => {
 	if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|host key for .* has changed|No \S+ host key is known/i.test(said)) return 'host-key';
 	if (/Permission denied|Too many authentication failures|no matching host key type/i.test(said)) return 'auth';
-	if (/Connection refused|Connection timed out|No route to host|Could not resolve hostname|Network is unreachable|Connection closed by|Connection reset/i.test(said)) return 'unreachable';
+	if (/Connection refused|Connection timed out|No route to host|Could not resolve hostname|Network is unreachable|Connection closed by|Connection reset/i.test(said))
+		return 'unreachable';
 	return 'other';
 };
 
@@ -123,7 +124,13 @@ export class SshConnection {
 		const ready = await new Promise<ConnectionFacts | ConnectError>(resolve => {
 			master.on('error', error => {
 				const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-				resolve(new ConnectError(host.name, missing ? 'ssh-missing' : 'other', missing ? 'ssh was not found on PATH: install the OpenSSH client (apt-get install openssh-client)' : error.message));
+				resolve(
+					new ConnectError(
+						host.name,
+						missing ? 'ssh-missing' : 'other',
+						missing ? 'ssh was not found on PATH: install the OpenSSH client (apt-get install openssh-client)' : error.message,
+					),
+				);
 			});
 			master.stderr?.on('data', (text: string) => {
 				// Only the start matters; the rest (multiplexing chatter) is dropped.
@@ -131,7 +138,10 @@ export class SshConnection {
 			});
 			master.stdout?.on('data', (text: string) => {
 				stdout += text;
-				const line = stdout.split('\n').slice(0, -1).find(l => l.startsWith(READY));
+				const line = stdout
+					.split('\n')
+					.slice(0, -1)
+					.find(l => l.startsWith(READY));
 				if (line === undefined) return;
 				const sshConnection = line.slice(READY.length).trim();
 				const [clientAddress = '', , address = ''] = sshConnection.split(' ');

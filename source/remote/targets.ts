@@ -59,7 +59,12 @@ const matchTerm = async (inv: Inventory, term: string): Promise<Set<string>> => 
 		}
 		test = name => re.matcher(name).find();
 	} else if (/[*?[]/.test(term)) {
-		const glob = new RegExp(`^${term.replace(/[.+^${}()|\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`);
+		const glob = new RegExp(
+			`^${term
+				.replace(/[.+^${}()|\\]/g, '\\$&')
+				.replaceAll('*', '.*')
+				.replaceAll('?', '.')}$`,
+		);
 		test = name => glob.test(name);
 	} else {
 		return new Set();
@@ -72,12 +77,15 @@ const matchTerm = async (inv: Inventory, term: string): Promise<Set<string>> => 
 export const fleetHostFromVars = (name: string, vars: Record<string, string>): FleetHost => {
 	const port = vars['ansible_port'] ?? vars['ansible_ssh_port'];
 	if (port !== undefined && !/^\d{1,5}$/.test(port.trim())) throw new InventoryError(`${name}: ansible_port must be a number, not "${port}"`);
-	const sshArgs = [...splitWords(vars['ansible_ssh_common_args'] ?? '', `${name}: ansible_ssh_common_args`), ...splitWords(vars['ansible_ssh_extra_args'] ?? '', `${name}: ansible_ssh_extra_args`)];
+	const sshArgs = [
+		...splitWords(vars['ansible_ssh_common_args'] ?? '', `${name}: ansible_ssh_common_args`),
+		...splitWords(vars['ansible_ssh_extra_args'] ?? '', `${name}: ansible_ssh_extra_args`),
+	];
 	return {
 		name,
 		destination: vars['ansible_host'] ?? vars['ansible_ssh_host'] ?? name,
 		...(port !== undefined ? {port: Number(port)} : {}),
-		...(vars['ansible_user'] ?? vars['ansible_ssh_user'] ? {user: vars['ansible_user'] ?? vars['ansible_ssh_user']} : {}),
+		...((vars['ansible_user'] ?? vars['ansible_ssh_user']) ? {user: vars['ansible_user'] ?? vars['ansible_ssh_user']} : {}),
 		...(vars['ansible_ssh_private_key_file'] ? {identityFile: vars['ansible_ssh_private_key_file']} : {}),
 		sshArgs,
 		become: truthy(vars['ansible_become']),

@@ -126,7 +126,10 @@ const blocksOn = (address: string): string[] =>
 		.filter(e => {
 			try {
 				const environ = fs.readFileSync(`/proc/${e}/environ`, 'utf8').split('\0');
-				return environ.includes('RAMPART_BLOCK=' + (environ.find(v => v.startsWith('RAMPART_BLOCK='))?.slice(14) ?? '-')) && environ.some(v => v.startsWith('SSH_CONNECTION=') && v.split(' ')[2] === address);
+				return (
+					environ.includes('RAMPART_BLOCK=' + (environ.find(v => v.startsWith('RAMPART_BLOCK='))?.slice(14) ?? '-')) &&
+					environ.some(v => v.startsWith('SSH_CONNECTION=') && v.split(' ')[2] === address)
+				);
 			} catch {
 				return false;
 			}
@@ -170,7 +173,10 @@ describe.skipIf(reason !== '')(`fleet over OpenSSH${reason ? ` (skipped: ${reaso
 		const out = path.join(tmp, 'out');
 		const secretFile = path.join(tmp, 'secret');
 		fs.writeFileSync(secretFile, 'sw0rdfish-' + 'x'.repeat(12), {mode: 0o600});
-		const running = rampart(['run', path.join(tmp, 'probe.md'), '--inventory', inventory, '--yes', '--approve', '--input', `SECRET=@${secretFile}`, '--input', `VALUE=${HOSTILE}`], env);
+		const running = rampart(
+			['run', path.join(tmp, 'probe.md'), '--inventory', inventory, '--yes', '--approve', '--input', `SECRET=@${secretFile}`, '--input', `VALUE=${HOSTILE}`],
+			env,
+		);
 		await waitFor(() => lab.hosts.every(h => fs.existsSync(path.join(out, `started-${h.address}`))));
 		// While every host's block runs: nothing anywhere carries the value or the secret in its arguments.
 		const leaked = allCommandLines().filter(line => line.includes('rampart-pwned') || line.includes('sw0rdfish'));

@@ -5,7 +5,7 @@
 // the fleet's id. The order and blast radius are headless/fleet-run.ts's.
 
 import type {RunSession} from '../../engine/run-session.js';
-import {beginRun, openRun, approveRun, type ReadyRun, type RunContext} from '../../engine/open-run.js';
+import {openRun, approveRun, type ReadyRun, type RunContext} from '../../engine/open-run.js';
 import {listRuns} from '../../journal/read-journal.js';
 import {readRunHead} from '../../journal/read-records.js';
 import {newRunId} from '../../journal/run-id.js';
@@ -14,12 +14,10 @@ import {loadListingHeads} from '../../engine/run-catalog.js';
 import {runFleet, type FleetMember, type FleetPlan, type HostOutcome} from '../../headless/fleet-run.js';
 import {lineReporter} from '../../headless/line-reporter.js';
 import {jsonReporter} from '../../headless/reporters.js';
-import {ConnectError, controlDirectory, SshConnection} from '../../remote/ssh-connection.js';
-import {remoteExecutor} from '../../remote/remote-block.js';
-import {hostProblems} from '../../remote/host-facts.js';
+import {controlDirectory, type SshConnection} from '../../remote/ssh-connection.js';
+import {openHostSession} from '../../remote/host-session.js';
 import {resolveTargets, type FleetHost, type TargetFlags} from '../../remote/targets.js';
 import {InventoryError} from '../../remote/inventory.js';
-import type {HostTarget} from '../../types/events.js';
 import {CliError, usageError} from '../errors.js';
 import {EXIT} from '../exit-codes.js';
 import type {CliContext} from '../context.js';
@@ -43,24 +41,6 @@ const count = (value: string | undefined, flag: string, fallback: number, min: n
 export const fleetPlan = (options: FleetOptions): FleetPlan => {
 	const serial = count(options.serial, '--serial', 0, 1);
 	return {forks: count(options.forks, '--forks', 5, 1), ...(options.serial !== undefined ? {serial} : {}), canary: count(options.canary, '--canary', 0, 0)};
-};
-
-/** A host's failure to connect, in the operator's terms, with OpenSSH's own words below. */
-const describeConnectError = (error: ConnectError): string => {
-	const what = {
-		unreachable: 'unreachable',
-		'host-key': 'host key not accepted (unknown or changed): nothing was run there',
-		auth: 'login refused',
-		'ssh-missing': 'ssh is missing here',
-		other: 'could not connect',
-	}[error.kind];
-	return `${what}:\n${error.message}`;
-};
-
-/** The host's SSH variables as a login there would have them: the firewall's lockout guard reads SSH_CLIENT. */
-const sshEnvironment = (sshConnection: string): Record<string, string> => {
-	const [client, clientPort, , serverPort] = sshConnection.split(' ');
-	return client && clientPort && serverPort ? {SSH_CONNECTION: sshConnection, SSH_CLIENT: `${client} ${clientPort} ${serverPort}`} : {};
 };
 
 /** Each host's lines, prefixed with its name: hosts that run at once stay apart. */
@@ -99,39 +79,23 @@ const driveFleet = async (ctx: CliContext, fleet: FleetRun, hosts: FleetHost[], 
 	const members: FleetMember[] = hosts.map((host, index) => ({
 		host: host.name,
 		start: async () => {
-			let connection: SshConnection;
-			try {
-				connection = await SshConnection.open(host, control.path, `h${index}`, true, ctx.env);
-			} catch (error) {
-				throw error instanceof ConnectError ? new Error(describeConnectError(error)) : error;
-			}
+			const {session, connection} = await openHostSession(
+				run,
+				host,
+				() => fleet.readyFor(host),
+				{
+					fleetId: fleet.record.fleetId,
+					mode: fleet.mode,
+					maxLogBytes: maxLogBytes(options.maxLogBytes, ctx.env),
+					controlDir: control.path,
+					socketName: `h${index}`,
+					batch: true,
+				},
+				ctx.env,
+			);
 			connections.push(connection);
-			const execute = remoteExecutor(connection);
-			const ready = await fleet.readyFor(host);
-			const problems = await hostProblems(execute, host.name, ready.runbook.meta.requires, host.become);
-			if (problems.length > 0) throw new Error(`requirements not met, nothing was run:\n${problems.map(p => `  ${p}`).join('\n')}`);
-			const {facts} = connection;
-			const target: HostTarget = {
-				host: host.name,
-				destination: host.destination,
-				...(facts.address ? {address: facts.address} : {}),
-				...(facts.clientAddress ? {clientAddress: facts.clientAddress} : {}),
-				...(host.port !== undefined ? {port: host.port} : {}),
-				...(host.user !== undefined ? {user: host.user} : {}),
-				...(facts.hostKey ? {hostKey: facts.hostKey} : {}),
-				...(host.become ? {become: true} : {}),
-				fleet: fleet.record.fleetId,
-			};
-			const begun = beginRun(run, ready, {
-				mode: fleet.mode,
-				maxLogBytes: maxLogBytes(options.maxLogBytes, ctx.env),
-				executor: execute,
-				target,
-				targetEnv: sshEnvironment(facts.sshConnection),
-			});
-			if (begun.kind === 'problem') throw new Error(begun.message);
-			if (!options.json) ctx.err(`rampart: ${host.name}: run ${begun.session.runId} (host key ${facts.hostKey ?? 'not reported'})`);
-			return begun.session;
+			if (!options.json) ctx.err(`rampart: ${host.name}: run ${session.runId} (host key ${connection.facts.hostKey ?? 'not reported'})`);
+			return session;
 		},
 	}));
 	let outcomes: HostOutcome[];
@@ -144,7 +108,12 @@ const driveFleet = async (ctx: CliContext, fleet: FleetRun, hosts: FleetHost[], 
 				reporterFor: (host, session) => {
 					if (options.json) return jsonReporter(ctx.out);
 					const settledBefore = new Map(session.state.steps.filter(s => s.status !== 'pending' && s.status !== 'running').map(s => [s.id, s.status]));
-					return lineReporter(session.runbook.steps, prefixed(host, width, ctx.write), prefixed(host, width, text => ctx.err(text.replace(/\n$/, ''))), settledBefore);
+					return lineReporter(
+						session.runbook.steps,
+						prefixed(host, width, ctx.write),
+						prefixed(host, width, text => ctx.err(text.replace(/\n$/, ''))),
+						settledBefore,
+					);
 				},
 				running: (host, session) => {
 					if (session) sessions.set(host, session);
@@ -231,7 +200,8 @@ export const fleetResumeCommand = async (ctx: CliContext, fleetId: string, optio
 		.map(h => h!);
 	const latest = new Map(heads.map(h => [h.host ?? '', h]));
 	const hosts = record.hosts.filter(h => (only === undefined || h.name === only) && !latest.get(h.name)?.outcome);
-	if (hosts.length === 0) throw new CliError(`fleet run ${fleetId} has nothing left to resume: every host's run has finished`, EXIT.usage, `See them with: rampart history`);
+	if (hosts.length === 0)
+		throw new CliError(`fleet run ${fleetId} has nothing left to resume: every host's run has finished`, EXIT.usage, `See them with: rampart history`);
 	const {values: given, sources} = gatherInputs(ctx, options.input ?? [], options.inputs);
 	const run: RunContext = {env: ctx.env, cwd: ctx.cwd, stateDir: ctx.stateDir};
 	const readyFor = async (host: FleetHost): Promise<ReadyRun> => {

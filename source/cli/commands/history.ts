@@ -107,7 +107,12 @@ const moreHint = (runbookId: string | undefined, options: HistoryOptions, limit:
 };
 
 /** A fleet run: its hosts in the fleet's order, each with its run, or why nothing ran there. */
-const fleetHistory = (ctx: CliContext, fleet: FleetRecord, rows: Array<{runId: string; target: string | null; outcome: string; start: string; end: string | null}>, json: boolean): number => {
+const fleetHistory = (
+	ctx: CliContext,
+	fleet: FleetRecord,
+	rows: Array<{runId: string; target: string | null; outcome: string; start: string; end: string | null}>,
+	json: boolean,
+): number => {
 	const hosts = fleet.hosts.map(host => {
 		const runs = rows.filter(r => r.target === host.name).reverse();
 		return {host: host.name, runs, unreached: runs.length === 0 ? (fleet.unreached[host.name] ?? 'not started') : undefined};

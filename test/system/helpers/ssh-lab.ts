@@ -115,7 +115,16 @@ export const createSshLab = (count: number, basePort = 22_000 + Math.floor(Math.
 	const sshConfig = path.join(dir, 'ssh_config');
 	fs.writeFileSync(
 		sshConfig,
-		['Host *', `  IdentityFile ${key}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${knownHosts}`, '  StrictHostKeyChecking yes', '  User root', '  LogLevel ERROR', ''].join('\n'),
+		[
+			'Host *',
+			`  IdentityFile ${key}`,
+			'  IdentitiesOnly yes',
+			`  UserKnownHostsFile ${knownHosts}`,
+			'  StrictHostKeyChecking yes',
+			'  User root',
+			'  LogLevel ERROR',
+			'',
+		].join('\n'),
 	);
 	const daemons = new Map<string, ChildProcess>();
 	const start = (host: LabHost) => {
