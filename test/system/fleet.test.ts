@@ -244,7 +244,7 @@ describe.skipIf(reason !== '')(`fleet over OpenSSH${reason ? ` (skipped: ${reaso
 	});
 
 	/** Processes of the `hang` step still running anywhere on this machine (every lab host is on it). */
-	const sleepers = () => allCommandLines().filter(line => /^sleep\x00300[12]\x00/.test(line));
+	const sleepers = () => allCommandLines().filter(line => line.startsWith('sleep\u00003001\u0000') || line.startsWith('sleep\u00003002\u0000'));
 
 	it('Ctrl-C stops what the blocks started on every host, within 2 s', async () => {
 		const out = path.join(tmp, 'out');
