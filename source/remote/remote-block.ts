@@ -34,7 +34,7 @@ export const remotePayload = (token: string, graceMs: number, cwd: string | unde
 };
 
 /** Why a block never started on the host, in words the operator can act on. */
-const setupError = (connection: SshConnection, stderr: string, code: number | null): string => {
+const setupError = (connection: RemoteLink, stderr: string, code: number | null): string => {
 	const said = stderr.trim().split('\n').slice(-6).join('\n');
 	if (/sudo: (a password is required|a terminal is required)/.test(stderr)) {
 		return `sudo on ${connection.host.name} needs a password; Rampart runs sudo -n and never types one. Allow the user to run bash through sudo without a password there, or connect as root (ansible_user=root).`;
@@ -44,16 +44,22 @@ const setupError = (connection: SshConnection, stderr: string, code: number | nu
 	return said !== '' ? said : `the block could not be started on ${connection.host.name} (ssh exited with ${code ?? 'a signal'})`;
 };
 
+/** What a block needs of a connection: how to run a command there, and whether it is still up. */
+export type RemoteLink = Pick<SshConnection, 'host' | 'lost' | 'lostWithin' | 'execArgs'> & {
+	/** The program execArgs are for: `ssh` (a local shell in tests of the protocol). */
+	program?: string;
+};
+
 export const remoteExecutor =
-	(connection: SshConnection): BlockExecutor =>
+	(connection: RemoteLink): BlockExecutor =>
 	async (run: BlockRun): Promise<BlockResult> => {
 		const startedAt = performance.now();
 		const durationMs = () => Math.round(performance.now() - startedAt);
 		if (run.signal?.aborted) return {exitCode: null, timedOut: false, cancelled: true, durationMs: 0};
-		if (connection.lost) return {exitCode: null, timedOut: false, cancelled: false, durationMs: 0, connectionLost: connection.lost};
+		if (connection.lost) return {exitCode: null, timedOut: false, cancelled: false, durationMs: 0, connectionLost: connection.lost ?? 'the connection closed'};
 		const grace = run.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
 		const token = randomUUID().replaceAll('-', '').slice(0, 16);
-		const child = spawn('ssh', connection.execArgs(remoteCommand(connection.host.become, connection.host.becomeUser)), {
+		const child = spawn(connection.program ?? 'ssh', connection.execArgs(remoteCommand(connection.host.become, connection.host.becomeUser)), {
 			stdio: ['pipe', 'pipe', 'pipe'],
 			// A Ctrl-C is Rampart's to turn into a stop on the host, not ssh's to act on.
 			detached: true,
@@ -135,7 +141,7 @@ export const remoteExecutor =
 				out.end();
 				err.end();
 				if ((code === 255 || error) && (await connection.lostWithin(1000))) {
-					return {exitCode: null, timedOut: false, cancelled: false, durationMs: durationMs(), connectionLost: connection.lost};
+					return {exitCode: null, timedOut: false, cancelled: false, durationMs: durationMs(), connectionLost: connection.lost ?? 'the connection closed'};
 				}
 				return {exitCode: null, timedOut, cancelled, durationMs: durationMs(), error: error?.message ?? setupError(connection, setupStderr, code)};
 			}
@@ -152,7 +158,7 @@ export const remoteExecutor =
 			out.end();
 			err.end();
 			if (code === 255 && (await connection.lostWithin(1000))) {
-				return {exitCode: null, timedOut, cancelled, durationMs: durationMs(), connectionLost: connection.lost};
+				return {exitCode: null, timedOut, cancelled, durationMs: durationMs(), connectionLost: connection.lost ?? 'the connection closed'};
 			}
 			// A block killed by a signal exits 128+n through the bootstrap, as bash reports it.
 			const signalled = code !== null && code > 128 && code < 160 && stopAt !== undefined;

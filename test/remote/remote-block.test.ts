@@ -1,0 +1,169 @@
+// The remote block protocol, end to end but without sshd: the command ssh
+// would ask the host's login shell to run is run by a local `sh -c`, and the
+// payload goes on its stdin exactly as it would over the connection.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {remoteCommand, remoteExecutor, type RemoteLink} from '../../source/remote/remote-block.js';
+import type {BlockRun} from '../../source/engine/execute-block.js';
+
+const link = (overrides: Partial<RemoteLink> = {}): RemoteLink => ({
+	host: {name: 'local', destination: 'local', sshArgs: [], become: false},
+	lost: undefined,
+	lostWithin: async () => false,
+	execArgs: (command: string) => ['-c', command],
+	program: 'sh',
+	...overrides,
+});
+
+const run = async (code: string, extra: Partial<BlockRun> = {}) => {
+	const output = {stdout: '', stderr: ''};
+	let pgid: number | undefined;
+	const result = await remoteExecutor(link())({
+		code,
+		cwd: '',
+		env: {},
+		interactive: false,
+		onOutput: (stream, text) => (output[stream] += text),
+		onSpawn: pid => {
+			pgid = pid;
+		},
+		...extra,
+	});
+	return {result, ...output, pgid};
+};
+
+const alive = (pid: number) => {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+};
+
+const waitFor = async (what: () => boolean, ms = 10_000) => {
+	const deadline = Date.now() + ms;
+	while (!what()) {
+		if (Date.now() > deadline) throw new Error('timed out waiting');
+		await new Promise(r => setTimeout(r, 25));
+	}
+};
+
+let tmp: string | undefined;
+afterEach(() => {
+	if (tmp) fs.rmSync(tmp, {recursive: true, force: true});
+	tmp = undefined;
+});
+
+describe('a block run through the remote bootstrap', () => {
+	it('gets every byte of its inputs as environment variables, and none of them as an argument', async () => {
+		const hostile = `-n '; echo pwned; "$(id)" \`id\` * \\ \t ünï 🦊\n\nend\n\n`;
+		const {result, stdout} = await run('printf "%s" "$V" | od -An -c | tr -s " "; printf "%s" "$V" | sha256sum', {env: {V: hostile, EMPTY: ''}});
+		expect(result.exitCode).toBe(0);
+		const expected = (await import('node:crypto')).createHash('sha256').update(hostile).digest('hex');
+		expect(stdout).toContain(expected);
+	});
+
+	it('reports the exit status, stdout and stderr as they were', async () => {
+		const {result, stdout, stderr} = await run('echo out; echo err >&2; exit 7');
+		expect(result.exitCode).toBe(7);
+		expect(stdout).toBe('out\n');
+		expect(stderr).toBe('err\n');
+	});
+
+	it('runs in bash with -Eeuo pipefail, as a local block does', async () => {
+		const {result, stderr} = await run('echo "$UNSET_VARIABLE_HERE"');
+		expect(result.exitCode).not.toBe(0);
+		expect(stderr).toMatch(/unbound variable/);
+	});
+
+	it('starts in the working directory it is given, and says so when there is none', async () => {
+		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-remote-'));
+		expect((await run('pwd', {cwd: tmp})).stdout.trim()).toBe(fs.realpathSync(tmp));
+		const missing = await run('pwd', {cwd: path.join(tmp, 'nope')});
+		expect(missing.result.exitCode).toBeNull();
+		expect(missing.result.error).toMatch(/cannot enter the working directory .*nope/);
+	});
+
+	it('runs nothing until the start is recorded, and nothing at all when recording fails', async () => {
+		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-remote-'));
+		const marker = path.join(tmp, 'ran');
+		await expect(
+			remoteExecutor(link())({
+				code: `touch ${marker}`,
+				cwd: '',
+				env: {},
+				interactive: false,
+				onOutput: () => {},
+				onSpawn: () => {
+					// While the record is being written, the block waits at its gate.
+					expect(fs.existsSync(marker)).toBe(false);
+					throw new Error('disk full');
+				},
+			}),
+		).rejects.toThrow('disk full');
+		await new Promise(r => setTimeout(r, 300));
+		expect(fs.existsSync(marker)).toBe(false);
+	});
+
+	it('stops its whole process group and what left it (setsid) on cancel, and leaves RAMPART_DETACH=1 alone', async () => {
+		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-remote-'));
+		const pids = path.join(tmp, 'pids');
+		const abort = new AbortController();
+		const running = run(
+			`sleep 300 & echo $! >> ${pids}; setsid sleep 301 & echo $! >> ${pids}; RAMPART_DETACH=1 setsid sleep 302 </dev/null >/dev/null 2>&1 & echo $! >> ${pids}; wait`,
+			{signal: abort.signal, killGraceMs: 1000},
+		);
+		await waitFor(() => fs.existsSync(pids) && fs.readFileSync(pids, 'utf8').trim().split('\n').length === 3);
+		const [inGroup, escaped, detached] = fs.readFileSync(pids, 'utf8').trim().split('\n').map(Number) as [number, number, number];
+		// Until it has exec'd, the detached one still has its parent's environment (no RAMPART_DETACH yet).
+		await waitFor(() => fs.readFileSync(`/proc/${detached}/cmdline`, 'utf8').startsWith('sleep\u0000302'));
+		abort.abort();
+		const {result} = await running;
+		expect(result.cancelled).toBe(true);
+		await waitFor(() => !alive(inGroup) && !alive(escaped));
+		expect(alive(detached)).toBe(true);
+		process.kill(detached, 'SIGKILL');
+	});
+
+	it('is stopped when it times out', async () => {
+		const timed = await run('sleep 300', {timeoutMs: 300, killGraceMs: 1000});
+		expect(timed.result.timedOut).toBe(true);
+		expect(timed.pgid).toBeDefined();
+		await waitFor(() => !alive(timed.pgid!));
+	});
+
+	it('stops what the block left running in its group once it exits, as a local block does', async () => {
+		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-remote-'));
+		const pid = path.join(tmp, 'pid');
+		const {result} = await run(`sleep 300 >/dev/null 2>&1 & echo $! > ${pid}`, {killGraceMs: 1000});
+		expect(result.exitCode).toBe(0);
+		const left = Number(fs.readFileSync(pid, 'utf8'));
+		await waitFor(() => !alive(left));
+	});
+
+	it('says clearly when sudo wants a password', async () => {
+		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-remote-'));
+		// A sudo that answers as sudo -n does when a password is needed.
+		fs.writeFileSync(path.join(tmp, 'sudo'), '#!/bin/sh\necho "sudo: a password is required" >&2\nexit 1\n', {mode: 0o755});
+		const become = link({host: {name: 'web1', destination: 'web1', sshArgs: [], become: true}, execArgs: command => ['-c', `PATH=${tmp}:$PATH; ${command}`]});
+		const result = await remoteExecutor(become)({code: 'true', cwd: '', env: {}, interactive: false, onOutput: () => {}});
+		expect(result.error).toMatch(/sudo on web1 needs a password; Rampart runs sudo -n/);
+	});
+
+	it('keeps the login shell command constant and free of values', () => {
+		expect(remoteCommand(false)).toBe(remoteCommand(false));
+		expect(remoteCommand(true)).toMatch(/^exec sudo -n -- bash /);
+		expect(remoteCommand(true, 'deploy')).toMatch(/^exec sudo -n -u deploy -- bash /);
+		expect(() => remoteCommand(true, 'x; rm -rf /')).toThrow(/not a user name/);
+	});
+
+	it('reports a lost connection instead of an exit status', async () => {
+		const gone = link({lostWithin: async () => true, lost: undefined, execArgs: () => ['-c', 'exit 255']});
+		const result = await remoteExecutor(gone)({code: 'true', cwd: '', env: {}, interactive: false, onOutput: () => {}});
+		expect(result.connectionLost).toBeDefined();
+	});
+});
