@@ -56,7 +56,11 @@ export const remoteExecutor =
 		const startedAt = performance.now();
 		const durationMs = () => Math.round(performance.now() - startedAt);
 		if (run.signal?.aborted) return {exitCode: null, timedOut: false, cancelled: true, durationMs: 0};
-		if (connection.lost) return {exitCode: null, timedOut: false, cancelled: false, durationMs: 0, connectionLost: connection.lost ?? 'the connection closed'};
+		if (connection.lost) return {exitCode: null, timedOut: false, cancelled: false, durationMs: 0, connectionLost: connection.lost};
+		// An interactive block needs the operator's terminal, which a host over SSH does not share here.
+		if (run.interactive) {
+			return {exitCode: null, timedOut: false, cancelled: false, durationMs: 0, error: `an interactive block needs your terminal: run this step on ${connection.host.name} itself`};
+		}
 		const grace = run.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
 		const token = randomUUID().replaceAll('-', '').slice(0, 16);
 		const child = spawn(connection.program ?? 'ssh', connection.execArgs(remoteCommand(connection.host.become, connection.host.becomeUser)), {

@@ -75,6 +75,10 @@ const matchTerm = async (inv: Inventory, term: string): Promise<Set<string>> => 
 };
 
 export const fleetHostFromVars = (name: string, vars: Record<string, string>): FleetHost => {
+	const connection = vars['ansible_connection'];
+	if (connection !== undefined && !['ssh', 'smart', 'paramiko'].includes(connection.trim())) {
+		throw new InventoryError(`${name}: ansible_connection=${connection} is not something Rampart connects by (only ssh); run on that machine without --inventory`);
+	}
 	const port = vars['ansible_port'] ?? vars['ansible_ssh_port'];
 	if (port !== undefined && !/^\d{1,5}$/.test(port.trim())) throw new InventoryError(`${name}: ansible_port must be a number, not "${port}"`);
 	const sshArgs = [
