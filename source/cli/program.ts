@@ -6,7 +6,7 @@
 
 import {Command, CommanderError, Option} from 'commander';
 import {RAMPART_VERSION} from '../version.js';
-import {CliError} from './errors.js';
+import {CliError, usageError} from './errors.js';
 import {EXIT, EXIT_CODES_HELP} from './exit-codes.js';
 import {guardClosedPipes, processContext, type CliContext} from './context.js';
 
@@ -21,6 +21,31 @@ const tuiWanted = (c: CliContext, options: {yes?: boolean; json?: boolean; check
 	c.stdinIsTTY && c.stdoutIsTTY && !options.yes && !options.json && !options.check && !options.dryRun;
 
 const startTui = (c: CliContext, initial: import('../ui/services.js').TuiStart): Promise<number> => import('../ui/start-tui.js').then(m => m.startTui({ctx: c, initial}));
+
+/**
+ * A fleet run on a terminal: the hosts resolved, the flags checked and the
+ * runbook made ready (approval asked on the terminal, inputs from --input,
+ * --inputs or the environment) before the fleet view opens.
+ */
+const startFleetTui = async (
+	c: CliContext,
+	ref: string,
+	options: import('./commands/run.js').RunOptions & import('./commands/fleet.js').FleetOptions & import('../remote/targets.js').TargetFlags,
+) => {
+	const [{fleetPlan}, {resolveTargets}, {InventoryError}, {readyRun}, {maxLogBytes}] = await Promise.all([
+		import('./commands/fleet.js'),
+		import('../remote/targets.js'),
+		import('../remote/inventory.js'),
+		import('./open-run.js'),
+		import('./log-limit.js'),
+	]);
+	const {forks} = fleetPlan(options);
+	const hosts = await resolveTargets(options).catch(error => {
+		throw error instanceof InventoryError ? usageError(error.message) : error;
+	});
+	const ready = await readyRun(c, {runbook: ref}, {...options, interactive: true, remote: true});
+	return startTui(c, {screen: 'fleet', ready, hosts: hosts ?? [], forks, maxLogBytes: maxLogBytes(options.maxLogBytes, c.env)});
+};
 
 export const buildProgram = (ctx: () => CliContext, setResult: (code: Promise<number>) => void, argv: readonly string[]): Command => {
 	const program = new Command('rampart')
@@ -151,7 +176,7 @@ ${EXIT_CODES_HELP}`,
 			)
 			.action((ref: string, options) => {
 				if ((options.host?.length ?? 0) > 0 || options.inventory !== undefined) {
-					setResult(import('./commands/fleet.js').then(m => m.fleetCommand(ctx(), ref, options)));
+					setResult(tuiWanted(ctx(), options) ? startFleetTui(ctx(), ref, options) : import('./commands/fleet.js').then(m => m.fleetCommand(ctx(), ref, options)));
 					return;
 				}
 				if (tuiWanted(ctx(), options)) {

@@ -23,12 +23,14 @@ import {ApproveView} from './trust/approve-view.js';
 import {ChooseView} from './flow/choose-view.js';
 import {useRunFlow, type Screen} from './flow/use-run-flow.js';
 import type {TuiResult, TuiServices, TuiStart} from './services.js';
+import type {FleetHandle} from './fleet/open-fleet.js';
 
 // The form and the run screen bring the input rules, the engine's session and
 // Markdown rendering: loaded when first shown (with "Loading…" meanwhile), so
 // the home screen draws without them.
 const FormScreen = lazy(() => import('./form/form-screen.js').then(m => ({default: m.FormScreen})));
 const RunScreen = lazy(() => import('./run/run-screen.js').then(m => ({default: m.RunScreen})));
+const FleetScreen = lazy(() => import('./fleet/fleet-screen.js').then(m => ({default: m.FleetScreen})));
 const loading = <Text>Loading…</Text>;
 
 export interface AppProps {
@@ -36,6 +38,8 @@ export interface AppProps {
 	initial: TuiStart;
 	terminal?: TerminalControl;
 	onExit: (result: TuiResult) => void;
+	/** A fleet run, its hosts already reached (start-tui): the fleet view is the only screen. */
+	fleet?: FleetHandle;
 }
 
 export const App = (props: AppProps) => {
@@ -59,7 +63,13 @@ export const App = (props: AppProps) => {
 	);
 	return (
 		<KeyRouterContext.Provider value={router}>
-			<Screens {...props} terminal={terminal} router={router} />
+			{props.fleet ? (
+				<Suspense fallback={loading}>
+					<FleetScreen fleet={props.fleet} onExit={props.onExit} />
+				</Suspense>
+			) : (
+				<Screens {...props} terminal={terminal} router={router} />
+			)}
 		</KeyRouterContext.Provider>
 	);
 };

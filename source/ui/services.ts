@@ -6,6 +6,7 @@ import type {Runbook} from '../runbook/model.js';
 import type {RunbookRow} from '../engine/runbook-list.js';
 import type {RunSummary} from '../engine/run-catalog.js';
 import type {Begun, InputSource, Opening, OpenOptions, ReadyRun, RunContext, RunTarget} from '../engine/open-run.js';
+import type {FleetHost} from '../remote/targets.js';
 
 /** Where the TUI runs: the run context, plus --debug for unexpected errors. */
 export interface TuiContext extends RunContext {
@@ -33,7 +34,9 @@ export type TuiStart =
 	| {screen: 'home'; rows?: RunbookRow[]}
 	/** approve: `--approve`, recorded when the run starts. */
 	| {screen: 'run'; runbookRef: string; givenInputs: Record<string, string>; sources?: Record<string, InputSource>; approve?: boolean}
-	| {screen: 'resume'; runId?: string; approve?: boolean};
+	| {screen: 'resume'; runId?: string; approve?: boolean}
+	/** A fleet run (--host/--inventory): the runbook ready (approved, inputs checked) and its hosts; start-tui connects them before the first frame. */
+	| {screen: 'fleet'; ready: ReadyRun; hosts: FleetHost[]; forks: number; maxLogBytes?: number};
 
 /** What the TUI leaves behind: an exit code and lines for the shell afterwards. */
 export interface TuiResult {

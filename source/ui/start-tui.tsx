@@ -14,6 +14,7 @@ import {engineServices} from './engine-services.js';
 import {chooseTheme, ThemeContext} from './theme.js';
 import {createTerminal} from './terminal.js';
 import type {TuiContext, TuiResult, TuiStart} from './services.js';
+import type {FleetHandle} from './fleet/open-fleet.js';
 
 export interface StartTuiOptions {
 	ctx: TuiContext;
@@ -29,12 +30,22 @@ export const startTui = async ({ctx, initial}: StartTuiOptions): Promise<number>
 	// Read before the first frame, so that frame is the whole home screen: Ink
 	// draws the next one only after its render throttle (~33 ms).
 	const start: TuiStart = initial.screen === 'home' ? {...initial, rows: await services.listRunbooks()} : initial;
+	// A fleet's hosts are reached before Ink owns the terminal: ssh may ask for a passphrase.
+	let fleet: FleetHandle | undefined;
+	if (initial.screen === 'fleet') {
+		const {openFleet} = await import('./fleet/open-fleet.js');
+		fleet = await openFleet(ctx, initial, line => process.stderr.write(`rampart: ${line}\n`));
+		for (const member of fleet.members) if (member.session) sessions.add(member.session);
+	}
 
 	/** Stops whatever runs and releases the run (it stays resumable). */
 	const closeSessions = () => {
 		for (const session of sessions) session.close();
 	};
-	const onExit = () => terminal.restore();
+	const onExit = () => {
+		fleet?.releaseNow();
+		terminal.restore();
+	};
 	const onFatal = (error: unknown) => {
 		closeSessions();
 		terminal.restore();
@@ -100,7 +111,7 @@ export const startTui = async ({ctx, initial}: StartTuiOptions): Promise<number>
 		const done = new Promise<TuiResult>(resolve => (finish = resolve));
 		const instance = render(
 			<ThemeContext.Provider value={theme}>
-				<App services={services} initial={start} terminal={control} onExit={finish} />
+				<App services={services} initial={start} terminal={control} onExit={finish} fleet={fleet} />
 			</ThemeContext.Provider>,
 			{exitOnCtrlC: false, patchConsole: true, stdin, stdout: inkStdout},
 		);
@@ -109,6 +120,7 @@ export const startTui = async ({ctx, initial}: StartTuiOptions): Promise<number>
 		await instance.waitUntilExit().catch(() => undefined);
 	} finally {
 		closeSessions();
+		await fleet?.release();
 		stdout.off('resize', onResize);
 		terminal.restore();
 		for (const [event, hook] of hooks) process.off(event, hook);

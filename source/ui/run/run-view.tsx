@@ -147,7 +147,7 @@ const StepDetail = (props: RunViewProps & {step: Step; stepState: StepState; wid
 	);
 };
 
-const MessageLine = ({message, busy}: {message?: Message; busy: boolean}) => {
+export const MessageLine = ({message, busy}: {message?: Message; busy: boolean}) => {
 	const theme = useTheme();
 	if (!message) return <Text color={theme.muted}>{busy ? 'Working…' : ' '}</Text>;
 	const colour = toneColour(theme, message.tone === 'info' ? 'info' : message.tone);
