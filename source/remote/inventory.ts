@@ -4,6 +4,7 @@
 // variables mean anything to Rampart (see fleet-host.ts); the rest is kept.
 
 import {readFileSync} from 'node:fs';
+import {parse} from 'yaml';
 
 export type Vars = Record<string, string>;
 
@@ -149,7 +150,7 @@ const varsOf = (value: unknown, where: string): Vars => {
 };
 
 export const parseYamlInventory = async (text: string, file = 'inventory'): Promise<Inventory> => {
-	const {parse} = await import('yaml');
+	// Loaded with the CLI already (inputs files): a static import costs nothing more.
 	let doc: unknown;
 	try {
 		doc = parse(text);
