@@ -182,6 +182,17 @@ const describeEnd = (result: BlockResult, block: CodeBlock): string =>
 				? `could not start: ${result.error}`
 				: `exit ${result.exitCode ?? result.signal}`;
 
+/** The executor of a host's run reopened without a connection: refuses every block, so none runs on the wrong machine. */
+const notConnected =
+	(host: string): BlockExecutor =>
+	async () => ({
+		exitCode: null,
+		timedOut: false,
+		cancelled: false,
+		durationMs: 0,
+		error: `this run's commands run on ${host} over SSH, and this command has no connection to it: use rampart resume (it connects)`,
+	});
+
 /** Takes the runbook's lock, then opens the journal; a failure to open gives the lock back. */
 const underLock = (stateDir: string, key: string, runId: string, open: () => RunJournal): {lock: RunLock; journal: RunJournal} => {
 	const lock = acquireRunLock(stateDir, key, runId);
@@ -275,9 +286,9 @@ export class RunSession {
 		const before = foldRun(recorded.events);
 		if (before.outcome) throw new EngineError(`run ${runId} has already finished (${before.outcome}); start a new run instead`);
 		if (before.runbook.id !== runbook.id) throw new EngineError(`run ${runId} is a run of "${before.runbook.id}", not "${runbook.id}"`);
-		if (before.target?.host !== options.target?.host) {
+		if (options.target && before.target?.host !== options.target.host) {
 			throw new EngineError(
-				before.target ? `run ${runId} ran on ${before.target.host}: resume it over SSH to that host` : `run ${runId} ran on this machine, not on ${options.target?.host}`,
+				before.target ? `run ${runId} ran on ${before.target.host}, not on ${options.target.host}` : `run ${runId} ran on this machine, not on ${options.target.host}`,
 			);
 		}
 		const {lock, journal} = underLock(stateDir, recordKey(runbook.id, before.target?.host), runId, () => {
@@ -290,6 +301,8 @@ export class RunSession {
 			...options,
 			mode: before.mode,
 			cwd: before.cwd,
+			// A host's run reopened without a connection (to stop it, or note something) never runs its blocks here.
+			...(before.target && !options.target ? {target: before.target, executor: notConnected(before.target.host)} : {}),
 		});
 		const changedSteps = runbook.steps.filter(s => before.stepHashes[s.id] !== stepHash(s)).map(s => s.id);
 		for (const id of Object.keys(before.stepHashes)) if (!runbook.steps.some(s => s.id === id)) changedSteps.push(id);
