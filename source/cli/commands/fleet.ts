@@ -251,3 +251,46 @@ export const fleetCommand = async (ctx: CliContext, ref: string, options: RunOpt
 	}
 	return fleetRunCommand(ctx, ref, hosts, options);
 };
+
+/**
+ * One host's unfinished run, reopened over a new connection to its host
+ * (for `rollback` and `stop`): `close` ends the session and the connection.
+ */
+export const reopenHostRun = async (
+	ctx: CliContext,
+	runId: string,
+	fleetId: string,
+	host: string,
+	options: RunOptions,
+): Promise<{session: RunSession; close: () => Promise<void>}> => {
+	const record = readFleetRecord(ctx.stateDir(), fleetId);
+	const spec = record?.hosts.find(h => h.name === host);
+	if (!record || !spec) throw new CliError(`the fleet record of run ${runId} (${fleetId}) is missing, so Rampart does not know how to reach ${host}`, EXIT.failed);
+	const {values: given, sources} = gatherInputs(ctx, options.input ?? [], options.inputs);
+	const run: RunContext = {env: ctx.env, cwd: ctx.cwd, stateDir: ctx.stateDir};
+	const control = controlDirectory();
+	try {
+		const {session, connection} = await openHostSession(
+			run,
+			spec,
+			async () => {
+				const opening = await openRun(run, {resume: runId}, {given, sources, remote: true, approve: options.approve});
+				if (opening.kind === 'ready') return opening;
+				throw new Error('message' in opening ? opening.message : `run ${runId} cannot be reopened (${opening.kind}); see rampart resume ${runId}`);
+			},
+			{fleetId, mode: record.mode, maxLogBytes: maxLogBytes(options.maxLogBytes, ctx.env), controlDir: control.path, socketName: 'h0', batch: true},
+			ctx.env,
+		);
+		return {
+			session,
+			close: async () => {
+				session.close();
+				await connection.close();
+				control.remove();
+			},
+		};
+	} catch (error) {
+		control.remove();
+		throw new CliError(`${host}: ${(error as Error).message}`, EXIT.failed);
+	}
+};

@@ -8,8 +8,17 @@ import {reopenRun, type RunOptions} from './run.js';
 import {jsonEvent} from '../../headless/reporters.js';
 import {stripStyles} from '../../output/terminal-text.js';
 
+/** The run reopened for `verb`: a fleet host's run over a new connection to its host, any other here. */
+const reopen = async (ctx: CliContext, runId: string | undefined, options: RunOptions, verb: string) => {
+	const {fleetOfRun, reopenHostRun} = await import('./fleet.js');
+	const remote = fleetOfRun(ctx, runId);
+	if (remote?.host !== undefined && runId !== undefined) return reopenHostRun(ctx, runId, remote.fleetId, remote.host, options);
+	const session = await reopenRun(ctx, runId, options, verb);
+	return {session, close: async () => session.close()};
+};
+
 export const rollbackCommand = async (ctx: CliContext, runId: string | undefined, options: RunOptions): Promise<number> => {
-	const session = await reopenRun(ctx, runId, options, 'roll back');
+	const {session, close} = await reopen(ctx, runId, options, 'roll back');
 	try {
 		const plan = session.rollbackPlan();
 		const titles = plan.map(id => session.state.steps.find(s => s.id === id)?.title ?? id);
@@ -35,7 +44,7 @@ export const rollbackCommand = async (ctx: CliContext, runId: string | undefined
 		ctx.err(`rampart: run ${session.runId} rolled back (${plan.length} step${plan.length === 1 ? '' : 's'} undone).`);
 		return EXIT.ok;
 	} finally {
-		session.close();
+		await close();
 	}
 };
 
