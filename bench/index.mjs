@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, one after the other, into BENCHMARKS.md.
-// A section whose tool is missing (PTY, ansible, shellcheck) says so in the
+// A section whose tool is missing (PTY, ansible, shellcheck, sshd) says so in the
 // file instead of failing the run; a section that breaks is recorded as such.
 
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
@@ -12,6 +12,7 @@ import {stepOverhead} from './step-overhead.mjs';
 import {outputFlood} from './output-flood.mjs';
 import {lint} from './lint.mjs';
 import {idleMemory} from './idle-memory.mjs';
+import {fleet} from './fleet.mjs';
 
 if (!existsSync(rampart)) {
 	console.error('bench: dist/rampart.js is missing; run `npm run build` first (npm run bench does).');
@@ -27,6 +28,7 @@ const sections = [
 	['3. Output flood', () => outputFlood({reps: 3, ptyLib})],
 	['4. Lint', () => lint({reps: 3})],
 	['5. Idle memory of the TUI', () => idleMemory({reps: 3, ptyLib})],
+	['6. Fleet: 20 hosts over SSH, against ansible-playbook', () => fleet({reps: 3, bashrcReps: 2})],
 ];
 
 const results = [];
