@@ -11,14 +11,18 @@ import {slugForFileName} from './layout.js';
 
 export const FLEETS = 'fleets';
 
-/** How to reach one host, as the targets said (see remote/targets.ts FleetHost). */
+/** How to reach one host, as --host or the inventory said (see remote/targets.ts). */
 export interface FleetHostSpec {
+	/** The name the operator knows it by (inventory name or --host): records are kept under it. */
 	name: string;
+	/** What `ssh` connects to: ansible_host, else the name (which ~/.ssh/config may map). */
 	destination: string;
 	port?: number;
 	user?: string;
 	identityFile?: string;
+	/** ansible_ssh_common_args and ansible_ssh_extra_args, split as a shell would. */
 	sshArgs: string[];
+	/** Run blocks through `sudo -n` (ansible_become or --become). */
 	become: boolean;
 	becomeUser?: string;
 }

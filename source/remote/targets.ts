@@ -2,22 +2,11 @@
 // (resolved by the operator's ~/.ssh/config, as `ssh NAME` would) or from an
 // Ansible inventory narrowed by --limit, with Ansible's connection variables.
 
+import type {FleetHostSpec} from '../journal/fleet-record.js';
 import {groupHosts, hostVariables, InventoryError, readInventory, splitWords, type Inventory} from './inventory.js';
 
-export interface FleetHost {
-	/** The name the operator knows it by (inventory name or --host): records are kept under it. */
-	name: string;
-	/** What `ssh` connects to: ansible_host, else the name (which ~/.ssh/config may map). */
-	destination: string;
-	port?: number;
-	user?: string;
-	identityFile?: string;
-	/** ansible_ssh_common_args and ansible_ssh_extra_args, split as a shell would. */
-	sshArgs: string[];
-	/** Run blocks through `sudo -n` (ansible_become or --become). */
-	become: boolean;
-	becomeUser?: string;
-}
+/** A host and how to reach it; kept as it is in the fleet's record, so a resume reaches it the same way. */
+export type FleetHost = FleetHostSpec;
 
 const truthy = (value: string | undefined) => value !== undefined && /^(true|yes|on|1)$/i.test(value.trim());
 
