@@ -43,7 +43,7 @@ set -- $SSH_CONNECTION
 printf '%s' "$VALUE" > "${dir}/value-$3"
 [[ -z \${SECRET:-} ]] || printf '%s' "$SECRET" > "${dir}/secret-$3"
 touch "${dir}/started-$3"
-for _ in $(seq 40); do [[ -e ${dir}/go ]] && break; sleep 0.1; done
+for _ in $(seq 900); do [[ -e ${dir}/go ]] && break; sleep 0.1; done
 echo "wrote the value on $3"
 \`\`\`
 
@@ -76,6 +76,34 @@ echo "released on $3"
 # shellcheck disable=SC2086 # its words are wanted
 set -- $SSH_CONNECTION
 [[ ! -e ${dir}/hang ]] || { touch "${dir}/sleeping-$3"; sleep 3001 & sleep 3002 & wait; }
+\`\`\`
+`;
+
+const markRunbook = (dir: string) => `---
+title: Fleet mark
+---
+
+# Fleet mark
+
+## Leave a mark
+
+\`\`\`bash
+# shellcheck disable=SC2086 # its words are wanted
+set -- $SSH_CONNECTION
+touch "${dir}/mark-$3"
+\`\`\`
+
+\`\`\`bash {role=rollback}
+# shellcheck disable=SC2086 # its words are wanted
+set -- $SSH_CONNECTION
+rm -f "${dir}/mark-$3"
+\`\`\`
+
+## Fail
+
+\`\`\`bash
+echo "this step fails" >&2
+exit 3
 \`\`\`
 `;
 
@@ -161,6 +189,7 @@ describe.skipIf(reason !== '')(`fleet over OpenSSH${reason ? ` (skipped: ${reaso
 		);
 		fs.writeFileSync(path.join(tmp, 'probe.md'), runbook(path.join(tmp, 'out')));
 		fs.writeFileSync(path.join(tmp, 'wait.md'), waitRunbook(path.join(tmp, 'out')));
+		fs.writeFileSync(path.join(tmp, 'mark.md'), markRunbook(path.join(tmp, 'out')));
 	});
 
 	afterAll(() => {
@@ -177,7 +206,12 @@ describe.skipIf(reason !== '')(`fleet over OpenSSH${reason ? ` (skipped: ${reaso
 			['run', path.join(tmp, 'probe.md'), '--inventory', inventory, '--yes', '--approve', '--input', `SECRET=@${secretFile}`, '--input', `VALUE=${HOSTILE}`],
 			env,
 		);
-		await waitFor(() => lab.hosts.every(h => fs.existsSync(path.join(out, `started-${h.address}`))));
+		// Should Rampart end before every host started, its words say why.
+		const ended = running.then(r => {
+			throw new Error(`rampart ended before every host had started (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+		});
+		await Promise.race([waitFor(() => lab.hosts.every(h => fs.existsSync(path.join(out, `started-${h.address}`)))), ended]);
+		ended.catch(() => {});
 		// While every host's block runs: nothing anywhere carries the value or the secret in its arguments.
 		const leaked = allCommandLines().filter(line => line.includes('rampart-pwned') || line.includes('sw0rdfish'));
 		// Rampart itself was given VALUE on its own command line by this test: only the ssh side matters.
@@ -292,5 +326,19 @@ describe.skipIf(reason !== '')(`fleet over OpenSSH${reason ? ` (skipped: ${reaso
 			['host2', ['completed']],
 			['host3', ['completed']],
 		]);
+	});
+
+	it("rolls back one host's failed run on that host", async () => {
+		const host = lab.hosts[2]!;
+		const mark = path.join(tmp, 'out', `mark-${host.address}`);
+		const result = await rampart(['run', path.join(tmp, 'mark.md'), '--inventory', inventory, '--limit', host.name, '--yes', '--approve'], env);
+		expect(result.code).toBe(1);
+		expect(result.stdout).toMatch(/this step fails/);
+		expect(fs.existsSync(mark)).toBe(true);
+		const runId = new RegExp(`${host.name}\\s+failed\\s+run (\\S+)`).exec(result.stderr)![1]!;
+		const rolledBack = await rampart(['rollback', runId, '--yes'], env);
+		expect(rolledBack.code, rolledBack.stderr).toBe(0);
+		expect(rolledBack.stderr).toMatch(/undone: Leave a mark/);
+		expect(fs.existsSync(mark)).toBe(false);
 	});
 });
