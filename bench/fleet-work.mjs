@@ -5,7 +5,7 @@
 // never read or written). Also how each tool is started, and the clean-up
 // Ansible needs between runs (its ControlPersist masters outlive it).
 
-import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {benchEnv, node, rampart, runbookText, timedWithCpu} from './lib.mjs';
 
@@ -41,9 +41,25 @@ export const writeWork = (dir, steps) => {
 	return {runbook, playbook, out};
 };
 
+/**
+ * Wall and CPU time (ms) of a run whose output goes to `log`; a failed run
+ * throws with the log's last lines (what the tool said about its hosts).
+ */
+const timedLogged = async (log, command, args, options) => {
+	try {
+		// `sh -c SCRIPT LOG CMD…`: $0 is the log; exec keeps the command a child bash's `times` counts.
+		return await timedWithCpu('sh', ['-c', 'exec "$@" > "$0" 2>&1', log, command, ...args], options);
+	} catch {
+		const said = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-12).join('\n') : '';
+		throw new Error(`${command === node ? 'rampart' : command} failed:\n${said}`);
+	}
+};
+
 /** One Rampart fleet run, headless, in a state directory of its own; returns wall and CPU time (ms). */
 export const rampartFleet = (runbook, inventory, home, forks) =>
-	timedWithCpu(node, [rampart, 'run', runbook, '--inventory', inventory, '--yes', '--approve', '--forks', String(forks)], {env: benchEnv(home)});
+	timedLogged(join(home, 'output.log'), node, [rampart, 'run', runbook, '--inventory', inventory, '--yes', '--approve', '--forks', String(forks)], {
+		env: benchEnv(home),
+	});
 
 /** ssh processes whose arguments name `dir` (Ansible's masters there), ended. */
 const endMasters = dir => {
@@ -93,7 +109,7 @@ export const ansibleFleet = async (dir, playbook, inventory, forks) => {
 	);
 	const env = {...process.env, ANSIBLE_CONFIG: config, ANSIBLE_HOME: join(run, 'home'), ANSIBLE_NOCOLOR: '1'};
 	try {
-		return await timedWithCpu('ansible-playbook', ['-i', inventory, playbook], {env, cwd: run});
+		return await timedLogged(join(run, 'output.log'), 'ansible-playbook', ['-i', inventory, playbook], {env, cwd: run});
 	} finally {
 		endMasters(run);
 	}

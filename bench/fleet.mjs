@@ -34,10 +34,25 @@ export const fleet = async ({reps = 3, bashrcReps = 2, hosts = 20, steps = 10, c
 		const home = join(dir, `home-${++homes}`);
 		mkdirSync(home);
 		const began = Date.now();
-		const result = await rampartFleet(work.runbook, inventory, home, hosts);
-		profile?.push(phases(home, began));
-		cleanup(home);
-		return result;
+		try {
+			const result = await rampartFleet(work.runbook, inventory, home, hosts);
+			profile?.push(phases(home, began));
+			return result;
+		} finally {
+			cleanup(home);
+		}
+	};
+	// A run that fails (a host refused or timed out on a loaded machine) is a result too: it is
+	// listed with what the tool said, and left out of the medians instead of ending the section.
+	const failures = [];
+	const measured = async (name, run) => {
+		try {
+			const result = await run();
+			series(`${name}, wall`).push(result.wall);
+			series(`${name}, CPU`).push(result.cpu);
+		} catch (error) {
+			failures.push(`- ${name}, at a 1-minute load of ${loadavg()[0].toFixed(1)}: ${error.message.replaceAll('\n', '\n  ')}`);
+		}
 	};
 	const profiles = {1: [], [hosts]: []};
 	const conditions = [
@@ -49,25 +64,22 @@ export const fleet = async ({reps = 3, bashrcReps = 2, hosts = 20, steps = 10, c
 		for (const condition of conditions) {
 			const lab = await startFleetLab(hosts, {quickShell: condition.quickShell});
 			try {
-				const inventories = Object.fromEntries([...curve, hosts].map(n => [n, lab.inventory(join(dir, `${condition.name}-${n}.ini`), n)]));
+				const sizes = condition.quickShell ? [...curve, hosts] : [hosts];
+				const inventories = Object.fromEntries(sizes.map(n => [n, lab.inventory(join(dir, `${condition.name}-${n}.ini`), n)]));
 				for (let i = 0; i < condition.reps; i++) {
 					series(`1-minute load before each run (${condition.name})`).push(loadavg()[0]);
 					// Which tool goes first alternates, so that neither always runs on the other's heels.
 					const order = i % 2 ? ['ansible', 'rampart'] : ['rampart', 'ansible'];
 					for (const tool of order) {
 						if (tool === 'ansible' && !ansible) continue;
-						const result =
+						await measured(`${tool} ${hosts} hosts (${condition.name})`, () =>
 							tool === 'rampart'
-								? await rampartRun(inventories[hosts], condition.quickShell ? profiles[hosts] : undefined)
-								: await ansibleFleet(dir, work.playbook, inventories[hosts], hosts);
-						series(`${tool} ${hosts} hosts (${condition.name}), wall`).push(result.wall);
-						series(`${tool} ${hosts} hosts (${condition.name}), CPU`).push(result.cpu);
+								? rampartRun(inventories[hosts], condition.quickShell ? profiles[hosts] : undefined)
+								: ansibleFleet(dir, work.playbook, inventories[hosts], hosts),
+						);
 					}
 					if (!condition.quickShell) continue;
-					for (const n of curve) {
-						const result = await rampartRun(inventories[n], n === 1 ? profiles[1] : undefined);
-						series(`rampart ${n} hosts (quick), wall`).push(result.wall);
-					}
+					for (const n of curve) await measured(`rampart ${n} hosts (quick)`, () => rampartRun(inventories[n], n === 1 ? profiles[1] : undefined));
 				}
 				if (condition.quickShell) floor = await sshExecFloor(lab, 10);
 			} finally {
