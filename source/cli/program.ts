@@ -106,14 +106,20 @@ const runOptions = (command: Command) =>
 
 /** Where a run goes: this machine (the default), or hosts over SSH. */
 const fleetOptions = (command: Command) =>
+	fleetOrderOptions(
+		command
+			.option('--host <name>', 'run on this host over SSH (a name from ~/.ssh/config or a host name; repeatable)', collect, [])
+			.option('--inventory <file>', 'run on the hosts of an Ansible inventory (INI or YAML) over SSH')
+			.option('--limit <pattern>', "only the inventory's hosts that match (Ansible's patterns: web, web:&prod, all:!db3, ~re)")
+			.option('--become', 'run blocks on the hosts through sudo -n (as ansible_become does)'),
+	);
+
+/** How many hosts of a fleet run at once; a resume reaches the same hosts, so it takes only these. */
+const fleetOrderOptions = (command: Command) =>
 	command
-		.option('--host <name>', 'run on this host over SSH (a name from ~/.ssh/config or a host name; repeatable)', collect, [])
-		.option('--inventory <file>', 'run on the hosts of an Ansible inventory (INI or YAML) over SSH')
-		.option('--limit <pattern>', "only the inventory's hosts that match (Ansible's patterns: web, web:&prod, all:!db3, ~re)")
-		.option('--forks <n>', 'hosts at a time (default 5)')
+		.option('--forks <n>', 'hosts at a time, for a fleet run (default 5)')
 		.option('--serial <n>', 'hosts per batch; a batch ends before the next starts')
-		.option('--canary <n>', 'run the first n hosts alone first; stop if one of them does not complete')
-		.option('--become', 'run blocks on the hosts through sudo -n (as ansible_become does)');
+		.option('--canary <n>', 'run the first n hosts alone first; stop if one of them does not complete');
 
 /** Every command, in the order `rampart --help` lists them. */
 const COMMANDS: Record<string, Define> = {
@@ -165,7 +171,7 @@ Examples:
   rampart run account-security --yes --input DOMAIN=example.org --ack
   rampart run ./my-runbook.md --yes --json > events.jsonl
   rampart run web-permissions-audit --check
-  rampart run firewall --inventory hosts.ini --limit web --canary 1 --yes --input SSH_ALLOW=203.0.113.7
+  rampart run firewall --inventory hosts.ini --limit web --canary 1 --yes --input ALLOW_SSH=203.0.113.7
 
 With --host or --inventory, the runbook runs on each host over the system's
 ssh (your ~/.ssh/config, keys, agent and known_hosts; one connection per
@@ -192,7 +198,7 @@ ${EXIT_CODES_HELP}`,
 			});
 	},
 	resume: (program, ctx, setResult) => {
-		fleetOptions(
+		fleetOrderOptions(
 			runOptions(
 				program
 					.command('resume')
