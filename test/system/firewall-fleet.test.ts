@@ -185,6 +185,7 @@ describe.skipIf(reason !== '')(`firewall runbook on two hosts of a fleet, with a
 		const waiting = (server: FleetServer) => running.output().includes(`${server.name} │ › Waiting for the confirmation (sudo ${lab.box}/state/confirm`);
 		await waitFor('the canary to apply its rules and wait for the confirmation', () => waiting(first), 150_000);
 		expect(applied(first)).toBe(true);
+		expect(fs.existsSync(path.join(first.root, 'etc', 'nftables.conf')), 'persisted before the confirmation').toBe(false);
 		// While the canary waits for its confirmation, the second host has not been touched.
 		expect(ruleset(second.ns)).toBe(secondBefore);
 		expect(fs.readdirSync(stateOf(second))).toEqual([]);
@@ -203,7 +204,7 @@ describe.skipIf(reason !== '')(`firewall runbook on two hosts of a fleet, with a
 			const operator = at(server, OPERATOR);
 			expect(said(result, server, `Lockout guard passed: a new SSH connection from ${operator} to port 22 gets through the candidate.`), result.stdout).toBe(true);
 			expect(result.stdout).toMatch(new RegExp(`${server.name} │ › Confirmed at \\S+ from a new SSH connection \\(${operator.replaceAll('.', '\\.')} port \\d+\\),`));
-			// Persisted on that host only after the confirmation, and "enabled" through the stand-in, not the host's systemctl.
+			// Persisted on that host once confirmed, and "enabled" through the stand-in, not the host's systemctl.
 			const saved = fs.readFileSync(path.join(server.root, 'etc', 'nftables.conf'), 'utf8');
 			expect(saved).toBe(fs.readFileSync(path.join(stateOf(server), 'applied.nft'), 'utf8'));
 			expect(fs.readFileSync(path.join(server.root, 'systemctl.log'), 'utf8')).toContain('enable nftables.service');
