@@ -73,6 +73,12 @@ export interface ReadyRun {
 	secretsNotGiven: string[];
 	/** Approval that beginRun records first (`approve` was given and the runbook needed it). */
 	pendingApproval?: TrustAssessment;
+	/**
+	 * A fleet run's inputs whose default is the operator's address as each
+	 * host sees it (`default-from: ssh-client`, not given): resolved per host
+	 * once it is connected (withHostInputs), so each host's record holds its own.
+	 */
+	perHostInputs?: string[];
 }
 
 export type Opening =
@@ -190,7 +196,13 @@ const gates = (ctx: RunContext, runbook: Runbook, options: OpenOptions, resume?:
 	if (exposed) return exposed;
 	// Recorded values, except secrets (never recorded): those are given again.
 	const given = {...resume?.state.inputs, ...options.given};
-	const {values, problems} = resolveInputs(runbook, given, ctx.env);
+	// On fleet hosts, "the address you connect from" is each host's view of it, known once connected.
+	const perHost = options.remote
+		? runbook.meta.inputs.filter(i => i.defaultFrom === 'ssh-client' && i.default === undefined && given[i.name] === undefined).map(i => i.name)
+		: [];
+	const resolved = resolveInputs(runbook, given, perHost.length > 0 ? {...ctx.env, SSH_CLIENT: undefined} : ctx.env);
+	const values = resolved.values;
+	const problems = resolved.problems.filter(p => !perHost.includes(p.input));
 	if (problems.length > 0) return {kind: 'needs-inputs', runbook, given, problems, ...(resume ? {resume} : {})};
 	return {
 		kind: 'ready',
@@ -200,7 +212,20 @@ const gates = (ctx: RunContext, runbook: Runbook, options: OpenOptions, resume?:
 		changedSinceStart: resume !== undefined && resume.state.runbook.sha256 !== runbook.sha256,
 		secretsNotGiven: resume ? runbook.meta.inputs.filter(i => i.type === 'secret' && options.given?.[i.name] === undefined).map(i => i.name) : [],
 		...(trust.mayRun ? {} : {pendingApproval: trust}),
+		...(perHost.length > 0 ? {perHostInputs: perHost} : {}),
 	};
+};
+
+/**
+ * A fleet host's own values for the inputs that default to the operator's
+ * address as that host sees it (`hostEnv`: its SSH_CLIENT); the problems
+ * instead, in words, when a value does not fit (nothing runs there then).
+ */
+export const withHostInputs = (ready: ReadyRun, hostEnv: NodeJS.ProcessEnv): {ready: ReadyRun} | {problems: InputProblem[]} => {
+	if (!ready.perHostInputs?.length) return {ready};
+	const {values, problems} = resolveInputs(ready.runbook, ready.inputs, hostEnv);
+	if (problems.length > 0) return {problems};
+	return {ready: {...ready, inputs: values, perHostInputs: undefined}};
 };
 
 /** Where a run of `target` stands now; ask again after each answer. */

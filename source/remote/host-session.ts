@@ -2,7 +2,7 @@
 // and begin (or resume) its own run record over that connection. Shared by
 // the headless fleet and the TUI's fleet view.
 
-import {beginRun, type ReadyRun, type RunContext} from '../engine/open-run.js';
+import {beginRun, withHostInputs, type ReadyRun, type RunContext} from '../engine/open-run.js';
 import type {RunSession} from '../engine/run-session.js';
 import type {HostTarget} from '../types/events.js';
 import {hostProblems} from './host-facts.js';
@@ -59,7 +59,10 @@ export const openHostSession = async (
 	}
 	try {
 		const execute = remoteExecutor(connection);
-		const opening = await ready();
+		const targetEnv = sshEnvironment(connection.facts.sshConnection);
+		const inputs = withHostInputs(await ready(), targetEnv);
+		if ('problems' in inputs) throw new Error(`inputs for this host, nothing was run:\n${inputs.problems.map(p => `  ${p.input}: ${p.message}`).join('\n')}`);
+		const opening = inputs.ready;
 		const problems = await hostProblems(execute, host.name, opening.runbook.meta.requires, host.become);
 		if (problems.length > 0) throw new Error(`requirements not met, nothing was run:\n${problems.map(p => `  ${p}`).join('\n')}`);
 		const {facts} = connection;
@@ -79,7 +82,7 @@ export const openHostSession = async (
 			maxLogBytes: options.maxLogBytes,
 			executor: execute,
 			target,
-			targetEnv: sshEnvironment(facts.sshConnection),
+			targetEnv,
 		});
 		if (begun.kind === 'problem') throw new Error(begun.message);
 		return {session: begun.session, connection};

@@ -8,6 +8,8 @@ import {describe, expect, it} from 'vitest';
 import type {BlockExecutor, BlockRun} from '../../source/engine/execute-block.js';
 import {ConnectionLostError} from '../../source/engine/run-session.js';
 import {readCompletionIndex} from '../../source/journal/completion-index.js';
+import {openRun, withHostInputs} from '../../source/engine/open-run.js';
+import {approveRunbook} from '../../source/trust/gate.js';
 import {eventsOf, fixture, frontMatter, resumeSession, sh, startSession} from './helpers.js';
 
 const target = (host: string) => ({
@@ -82,5 +84,28 @@ describe('a run on another host', () => {
 		expect(fs.existsSync(path.join(f.work, 'ran-here'))).toBe(false);
 		reopened.finish('stopped', 'moved');
 		expect(eventsOf(f.stateDir, first.runId).at(-1)).toMatchObject({type: 'run-finished', outcome: 'stopped'});
+	});
+
+	it("gives each host its own view of the operator's address for an input that defaults to it", async () => {
+		const f = fixture(
+			frontMatter('Book', '  ALLOW:\n    type: cidr-list\n    prompt: who may connect\n    default-from: ssh-client\n  NAME:\n    type: string\n    prompt: a name') +
+				'## One\n\n' +
+				sh('echo "$ALLOW $NAME"'),
+		);
+		approveRunbook(f.runbook, f.stateDir, {user: 'tester', uid: process.getuid?.() ?? 0, host: 'here'});
+		const run = {env: {PATH: process.env.PATH}, cwd: f.work, stateDir: () => f.stateDir};
+		// The operator's own session has no SSH_CLIENT (a laptop): here it would be a missing input.
+		const local = await openRun(run, {runbook: f.runbook.path}, {given: {NAME: 'x'}});
+		expect(local).toMatchObject({kind: 'needs-inputs', problems: [{input: 'ALLOW'}]});
+		const fleet = await openRun(run, {runbook: f.runbook.path}, {given: {NAME: 'x'}, remote: true});
+		expect(fleet).toMatchObject({kind: 'ready', perHostInputs: ['ALLOW']});
+		if (fleet.kind !== 'ready') throw new Error('not ready');
+		expect(withHostInputs(fleet, {SSH_CLIENT: '198.51.100.7 50000 22'})).toMatchObject({ready: {inputs: {ALLOW: '198.51.100.7/32', NAME: 'x'}}});
+		expect(withHostInputs(fleet, {SSH_CLIENT: '10.0.0.9 50000 22'})).toMatchObject({ready: {inputs: {ALLOW: '10.0.0.9/32'}}});
+		expect(withHostInputs(fleet, {})).toMatchObject({problems: [{input: 'ALLOW'}]});
+		// Given explicitly, it is the same everywhere.
+		const given = await openRun(run, {runbook: f.runbook.path}, {given: {NAME: 'x', ALLOW: '192.0.2.0/24'}, remote: true});
+		expect(given).toMatchObject({kind: 'ready', inputs: {ALLOW: '192.0.2.0/24'}});
+		expect(given).not.toHaveProperty('perHostInputs');
 	});
 });
