@@ -64,17 +64,10 @@ describe.skipIf(reason !== '')(`fleet view over OpenSSH${reason ? ` (skipped: ${
 		for (const host of lab.hosts) lab.start(host);
 		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-fleet-tui-'));
 		fs.writeFileSync(path.join(tmp, 'greeting.md'), RUNBOOK);
-		fs.writeFileSync(
-			path.join(tmp, 'hosts.ini'),
-			[
-				'[web]',
-				...lab.hosts.map(h => `${h.name} ansible_host=${h.address} ansible_port=${h.port}`),
-				'',
-				'[all:vars]',
-				`ansible_ssh_common_args='-F ${lab.sshConfig}'`,
-				'',
-			].join('\n'),
-		);
+		// A YAML inventory this time (fleet.test.ts uses INI).
+		const hosts = lab.hosts.map(h => `        ${h.name}:\n          ansible_host: ${h.address}\n          ansible_port: ${h.port}`);
+		const yaml = `all:\n  vars:\n    ansible_ssh_common_args: "-F ${lab.sshConfig}"\n  children:\n    web:\n      hosts:\n${hosts.join('\n')}\n`;
+		fs.writeFileSync(path.join(tmp, 'hosts.yml'), yaml);
 	});
 
 	afterAll(() => {
@@ -86,7 +79,7 @@ describe.skipIf(reason !== '')(`fleet view over OpenSSH${reason ? ` (skipped: ${
 		expect(fs.existsSync(CLI), 'npm run build first').toBe(true);
 		const env = {HOME: tmp, RAMPART_HOME: path.join(tmp, 'state')};
 		const [one, two] = lab.hosts as [SshLab['hosts'][0], SshLab['hosts'][0]];
-		const screen = spawnRampart(['run', path.join(tmp, 'greeting.md'), '--inventory', path.join(tmp, 'hosts.ini'), '--approve', '--input', 'GREETING=hello'], env);
+		const screen = spawnRampart(['run', path.join(tmp, 'greeting.md'), '--inventory', path.join(tmp, 'hosts.yml'), '--approve', '--input', 'GREETING=hello'], env);
 		try {
 			// Each host is reached and asked for its requirements first: slow on a loaded machine.
 			let text = await screen.waitFor('2 hosts', 180_000).catch(error => {

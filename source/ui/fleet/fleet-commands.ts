@@ -7,8 +7,7 @@
 import type {RunSession} from '../../engine/run-session.js';
 import {SETTLED} from '../../engine/state.js';
 import {keysText, type CommandTable} from '../commands.js';
-import {HELP_CLOSE_COMMANDS} from '../any-key.js';
-import {ASK_COMMANDS, CONFIRM_COMMANDS, TEXT_COMMANDS} from '../run/run-commands.js';
+import {promptTableFor} from '../run/run-commands.js';
 import type {FleetMode} from './use-fleet-state.js';
 
 export type FleetCommand =
@@ -55,20 +54,7 @@ export const FLEET_COMMANDS: CommandTable<FleetCommand> = [
 export const key = (id: FleetCommand): string => keysText(FLEET_COMMANDS.find(c => c.id === id)!);
 
 /** The table of the open mode. */
-export const fleetTableFor = (mode: FleetMode): CommandTable => {
-	switch (mode.kind) {
-		case 'browse':
-			return FLEET_COMMANDS;
-		case 'confirm':
-			return mode.index < 0 ? CONFIRM_COMMANDS : TEXT_COMMANDS;
-		case 'text':
-			return TEXT_COMMANDS;
-		case 'ask':
-			return ASK_COMMANDS;
-		case 'help':
-			return HELP_CLOSE_COMMANDS;
-	}
-};
+export const fleetTableFor = (mode: FleetMode): CommandTable => (mode.kind === 'browse' ? FLEET_COMMANDS : promptTableFor(mode));
 
 const AGAIN: ReadonlySet<string> = new Set(['failed', 'timed-out', 'cancelled', 'interrupted']);
 

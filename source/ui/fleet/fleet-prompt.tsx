@@ -2,12 +2,12 @@
 // the chosen hosts (and each confirmation word, typed once for all of them),
 // a skip reason for one host, or a yes/no question.
 
-import {Box, Text} from 'ink';
+import {Text} from 'ink';
 import type {ReactNode} from 'react';
 import type {Step} from '../../runbook/model.js';
-import {blockLabel} from '../../engine/step-rules.js';
 import {TextField} from '../components/text-field.js';
 import {useTheme} from '../theme.js';
+import {BlockLines, ConfirmWord, PromptBox} from '../run/prompt-panel.js';
 import type {FleetMode} from './use-fleet-state.js';
 
 const hostList = (hosts: readonly string[]) => `${hosts.length} host${hosts.length === 1 ? '' : 's'} (${hosts.join(', ')})`;
@@ -29,29 +29,11 @@ export const FleetPrompt = ({mode, step, height}: {mode: FleetMode; step: Step; 
 						It was cut off on {mode.rerun.join(', ')} the last time: it runs again there.
 					</Text>
 				) : null}
-				{toRun.slice(0, Math.max(1, height - 4)).map(b => (
-					<Text key={b.index} wrap="truncate-end">
-						{'  '}
-						{b.role === 'verify' ? 'verify: ' : '$ '}
-						{blockLabel(step, b.index)}
-					</Text>
-				))}
+				<BlockLines step={step} blocks={toRun} max={Math.max(1, height - 4)} />
 			</>
 		);
 	} else if (mode.kind === 'confirm') {
-		const word = mode.words[mode.index]!;
-		body = (
-			<>
-				<Text bold color={theme.warning} wrap="wrap">
-					“{blockLabel(step, word.block)}” asks for confirmation ({mode.index + 1} of {mode.words.length}), once for {hostList(mode.hosts)}.
-				</Text>
-				<Text wrap="wrap">
-					Type <Text bold>{word.word}</Text>
-					{word.input ? ` (the value of ${word.input})` : ''}:
-				</Text>
-				<TextField value={mode.typed} />
-			</>
-		);
+		body = <ConfirmWord step={step} words={mode.words} index={mode.index} typed={mode.typed} also={`, once for ${hostList(mode.hosts)}`} />;
 	} else if (mode.kind === 'text') {
 		body = (
 			<>
@@ -76,18 +58,5 @@ export const FleetPrompt = ({mode, step, height}: {mode: FleetMode; step: Step; 
 			</Text>
 		);
 	}
-	return (
-		<Box
-			flexDirection="column"
-			height={height}
-			overflow="hidden"
-			borderStyle="single"
-			borderLeft={false}
-			borderRight={false}
-			borderBottom={false}
-			borderColor={theme.warning}
-		>
-			{body}
-		</Box>
-	);
+	return <PromptBox height={height}>{body}</PromptBox>;
 };

@@ -4,8 +4,7 @@
 // may do.
 
 import type {Confirmation} from '../../engine/run-session.js';
-import {editText} from '../components/text-field.js';
-import type {Message} from '../run/use-run-state.js';
+import {promptReducer, type Message, type PromptAction} from '../run/use-run-state.js';
 
 export type FleetQuestion = 'quit' | 'rollback' | 'tick-all';
 
@@ -34,10 +33,7 @@ export type FleetAction =
 	| {type: 'go-step'; index: number}
 	| {type: 'toggle'; host: string}
 	| {type: 'toggle-all'; hosts: readonly string[]}
-	| {type: 'mode'; mode: FleetMode}
-	| {type: 'message'; message?: Message}
-	| {type: 'edit'; typed?: string; backspace?: boolean}
-	| {type: 'confirm-next'};
+	| PromptAction<FleetMode>;
 
 /** Every reachable host selected: the common case is "this step, everywhere". */
 export const initialFleetUi = (reached: readonly string[], step = 0): FleetUiState => ({host: 0, step, selected: new Set(reached), mode: {kind: 'browse'}});
@@ -66,18 +62,9 @@ export const fleetUiReducer = (state: FleetUiState, action: FleetAction): FleetU
 			// All selected: select none; otherwise all.
 			return {...state, selected: action.hosts.every(h => state.selected.has(h)) ? new Set() : new Set(action.hosts)};
 		case 'mode':
-			return {...state, mode: action.mode};
 		case 'message':
-			return {...state, message: action.message};
-		case 'edit': {
-			const mode = state.mode;
-			if (mode.kind === 'text') return {...state, mode: {...mode, value: editText(mode.value, action.typed, action.backspace === true)}};
-			if (mode.kind === 'confirm' && mode.index >= 0) return {...state, mode: {...mode, typed: editText(mode.typed, action.typed, action.backspace === true)}};
-			return state;
-		}
-		case 'confirm-next': {
-			const mode = state.mode;
-			return mode.kind === 'confirm' ? {...state, mode: {...mode, index: mode.index + 1, typed: ''}} : state;
-		}
+		case 'edit':
+		case 'confirm-next':
+			return promptReducer(state, action);
 	}
 };

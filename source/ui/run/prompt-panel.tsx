@@ -3,8 +3,9 @@
 
 import {Box, Text} from 'ink';
 import type {ReactNode} from 'react';
-import type {Step} from '../../runbook/model.js';
+import type {CodeBlock, Step} from '../../runbook/model.js';
 import type {StepState} from '../../engine/state.js';
+import type {Confirmation} from '../../engine/run-session.js';
 import {blockLabel, describeInterrupted} from '../../engine/step-rules.js';
 import {TextField} from '../components/text-field.js';
 import {useTheme} from '../theme.js';
@@ -31,29 +32,11 @@ export const PromptPanel = (props: PromptPanelProps) => {
 					<Text bold color={theme.warning}>
 						Run this step now? It runs {toRun.length} block{toRun.length === 1 ? '' : 's'} on this machine:
 					</Text>
-					{toRun.slice(0, Math.max(1, height - 3)).map(b => (
-						<Text key={b.index} wrap="truncate-end">
-							{'  '}
-							{b.role === 'verify' ? 'verify: ' : '$ '}
-							{blockLabel(step, b.index)}
-						</Text>
-					))}
+					<BlockLines step={step} blocks={toRun} max={Math.max(1, height - 3)} />
 				</>
 			);
 		} else {
-			const word = mode.words[mode.index]!;
-			body = (
-				<>
-					<Text bold color={theme.warning} wrap="wrap">
-						“{blockLabel(step, word.block)}” asks for confirmation ({mode.index + 1} of {mode.words.length}).
-					</Text>
-					<Text wrap="wrap">
-						Type <Text bold>{word.word}</Text>
-						{word.input ? ` (the value of ${word.input})` : ''}:
-					</Text>
-					<TextField value={mode.typed} />
-				</>
-			);
+			body = <ConfirmWord step={step} words={mode.words} index={mode.index} typed={mode.typed} />;
 		}
 	} else if (mode.kind === 'text') {
 		body = (
@@ -82,6 +65,25 @@ export const PromptPanel = (props: PromptPanelProps) => {
 			</>
 		);
 	}
+	return <PromptBox height={height}>{body}</PromptBox>;
+};
+
+/** The blocks a step is about to run, one line each, as the operator is asked before they run. */
+export const BlockLines = ({step, blocks, max}: {step: Step; blocks: readonly CodeBlock[]; max: number}) => (
+	<>
+		{blocks.slice(0, max).map(b => (
+			<Text key={b.index} wrap="truncate-end">
+				{'  '}
+				{b.role === 'verify' ? 'verify: ' : '$ '}
+				{blockLabel(step, b.index)}
+			</Text>
+		))}
+	</>
+);
+
+/** A prompt's frame: a rule above it, in the warning tone. */
+export const PromptBox = ({height, children}: {height: number; children: ReactNode}) => {
+	const theme = useTheme();
 	return (
 		<Box
 			flexDirection="column"
@@ -93,7 +95,25 @@ export const PromptPanel = (props: PromptPanelProps) => {
 			borderBottom={false}
 			borderColor={theme.warning}
 		>
-			{body}
+			{children}
 		</Box>
+	);
+};
+
+/** The confirmation word being asked for, and the field it is typed into. `also`: after the count, e.g. who it is for. */
+export const ConfirmWord = ({step, words, index, typed, also = ''}: {step: Step; words: readonly Confirmation[]; index: number; typed: string; also?: string}) => {
+	const theme = useTheme();
+	const word = words[index]!;
+	return (
+		<>
+			<Text bold color={theme.warning} wrap="wrap">
+				“{blockLabel(step, word.block)}” asks for confirmation ({index + 1} of {words.length}){also}.
+			</Text>
+			<Text wrap="wrap">
+				Type <Text bold>{word.word}</Text>
+				{word.input ? ` (the value of ${word.input})` : ''}:
+			</Text>
+			<TextField value={typed} />
+		</>
 	);
 };

@@ -97,22 +97,17 @@ export const LOG_SEARCH_COMMANDS: CommandTable<'search' | 'cancel'> = [
 	{id: 'cancel', keys: ['esc'], label: 'cancel', help: 'Cancel the search'},
 ];
 
-/** The table of the open mode; the confirm prompt types words once it asks for one. */
+/** The table of an open prompt or the help; the confirm prompt types words once it asks for one. The same keys answer them on every screen. */
+export const promptTableFor = (mode: {kind: 'confirm'; index: number} | {kind: 'text' | 'ask' | 'help'}): CommandTable => {
+	if (mode.kind === 'confirm') return mode.index < 0 ? CONFIRM_COMMANDS : TEXT_COMMANDS;
+	return {text: TEXT_COMMANDS, ask: ASK_COMMANDS, help: HELP_CLOSE_COMMANDS}[mode.kind];
+};
+
+/** The table of the open mode. */
 export const tableFor = (mode: RunMode): CommandTable => {
-	switch (mode.kind) {
-		case 'browse':
-			return RUN_COMMANDS;
-		case 'confirm':
-			return mode.index < 0 ? CONFIRM_COMMANDS : TEXT_COMMANDS;
-		case 'text':
-			return TEXT_COMMANDS;
-		case 'ask':
-			return ASK_COMMANDS;
-		case 'log':
-			return mode.view.help ? HELP_CLOSE_COMMANDS : mode.view.typing !== undefined ? LOG_SEARCH_COMMANDS : LOG_COMMANDS;
-		case 'help':
-			return HELP_CLOSE_COMMANDS;
-	}
+	if (mode.kind === 'browse') return RUN_COMMANDS;
+	if (mode.kind === 'log') return mode.view.help ? HELP_CLOSE_COMMANDS : mode.view.typing !== undefined ? LOG_SEARCH_COMMANDS : LOG_COMMANDS;
+	return promptTableFor(mode);
 };
 
 /** The key(s) of one command, as shown: `key('skip')` is `s`. */

@@ -3,11 +3,11 @@
 // table (run-commands.ts) and calls the matching action. Keys that are in
 // no table type into the open prompt.
 
-import {useKeypress} from '../use-keypress.js';
+import {useKeypress, type Keypress} from '../use-keypress.js';
 import {resolveCommand} from '../commands.js';
 import {ASK_COMMANDS, CONFIRM_COMMANDS, RUN_COMMANDS, TEXT_COMMANDS, type RunCommand} from './run-commands.js';
 import {logKey, type LogScreen} from './log-keys.js';
-import type {LogMode, RunAction, RunUiState} from './use-run-state.js';
+import type {LogMode, Message, RunAction, RunUiState} from './use-run-state.js';
 import type {RunActions} from './use-run-actions.js';
 
 export interface RunInputHandlers extends RunActions {
@@ -20,37 +20,54 @@ export interface RunInputHandlers extends RunActions {
 	suspended: boolean;
 }
 
-export const useRunInput = (handlers: RunInputHandlers) => {
-	const {get, dispatch} = handlers;
-	const cancel = () => {
+/** What a screen with prompts is asked to do by the keys they share. */
+export interface PromptKeyHandlers {
+	answer: (yes: boolean) => void;
+	submit: () => void;
+	/** Ctrl-C outside a question: stop what runs, or ask before leaving. */
+	interrupt: () => void;
+	dispatch: (action: {type: 'mode'; mode: {kind: 'browse'}} | {type: 'message'; message: Message} | {type: 'edit'; typed?: string; backspace?: boolean}) => void;
+}
+
+/**
+ * The keys every screen with prompts shares: Ctrl-C (to the running command
+ * first; asked "leave?", it says yes), any key closing the help, and an
+ * open prompt's keys (a yes/no question, the go-ahead, a confirmation word,
+ * a reason). False when the press is the screen's own to handle.
+ */
+export const promptKey = (press: Keypress, mode: {kind: string; question?: string; index?: number}, handlers: PromptKeyHandlers): boolean => {
+	const {dispatch} = handlers;
+	if (press.name === 'ctrl+c') {
+		if (mode.kind === 'ask') handlers.answer(mode.question === 'quit');
+		else handlers.interrupt();
+		return true;
+	}
+	if (mode.kind === 'help') {
+		dispatch({type: 'mode', mode: {kind: 'browse'}});
+		return true;
+	}
+	if (mode.kind === 'ask') {
+		const command = resolveCommand(ASK_COMMANDS, press.name);
+		if (command) handlers.answer(command === 'yes');
+		return true;
+	}
+	if (mode.kind !== 'confirm' && mode.kind !== 'text') return false;
+	const typing = mode.kind === 'text' || mode.index! >= 0;
+	const command = resolveCommand(typing ? TEXT_COMMANDS : CONFIRM_COMMANDS, press.name);
+	if (command === 'cancel') {
 		dispatch({type: 'mode', mode: {kind: 'browse'}});
 		dispatch({type: 'message', message: {tone: 'info', text: 'Cancelled; nothing was run or recorded.'}});
-	};
+	} else if (command) handlers.submit();
+	else if (typing) dispatch({type: 'edit', typed: press.text, backspace: press.name === 'backspace'});
+	return true;
+};
+
+export const useRunInput = (handlers: RunInputHandlers) => {
+	const {get, dispatch} = handlers;
 	useKeypress(({name, text}) => {
 		const mode = get().mode;
-		// Ctrl-C always reaches the running command first; asked "leave?", it says yes.
-		if (name === 'ctrl+c') {
-			if (mode.kind === 'ask') handlers.answer(mode.question === 'quit');
-			else handlers.interrupt();
-			return;
-		}
+		if (promptKey({name, text}, mode, handlers)) return;
 		switch (mode.kind) {
-			case 'help':
-				return dispatch({type: 'mode', mode: {kind: 'browse'}});
-			case 'ask': {
-				const command = resolveCommand(ASK_COMMANDS, name);
-				if (command) handlers.answer(command === 'yes');
-				return;
-			}
-			case 'confirm':
-			case 'text': {
-				const typing = mode.kind === 'text' || mode.index >= 0;
-				const command = resolveCommand(typing ? TEXT_COMMANDS : CONFIRM_COMMANDS, name);
-				if (command === 'cancel') cancel();
-				else if (command) handlers.submit();
-				else if (typing) dispatch({type: 'edit', typed: text, backspace: name === 'backspace'});
-				return;
-			}
 			case 'log': {
 				const view = logKey({name, text}, mode.view, handlers.logScreen(mode));
 				if (view === 'back') dispatch({type: 'mode', mode: {kind: 'browse'}});

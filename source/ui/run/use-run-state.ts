@@ -46,6 +46,27 @@ export type RunAction =
 	| {type: 'confirm-next'}
 	| {type: 'log-view'; view: LogViewState};
 
+/** What every screen with prompts does alike: the open mode, the last message, typing into the prompt. */
+export type PromptAction<M> =
+	{type: 'mode'; mode: M} | {type: 'message'; message?: Message} | {type: 'edit'; typed?: string; backspace?: boolean} | {type: 'confirm-next'};
+
+/** Moving a prompt on: a `text` mode's value typed, a `confirm` mode's word typed or the next word asked. */
+const promptStep = <M extends {kind: string}>(mode: M, action: PromptAction<M>): M => {
+	const m = mode as {kind: string; value?: string; index?: number; typed?: string};
+	if (action.type === 'confirm-next') return m.kind === 'confirm' ? {...mode, index: m.index! + 1, typed: ''} : mode;
+	if (action.type !== 'edit') return mode;
+	if (m.kind === 'text') return {...mode, value: editText(m.value!, action.typed, action.backspace === true)};
+	if (m.kind === 'confirm' && m.index! >= 0) return {...mode, typed: editText(m.typed!, action.typed, action.backspace === true)};
+	return mode;
+};
+
+export const promptReducer = <M extends {kind: string}, S extends {mode: M; message?: Message}>(state: S, action: PromptAction<M>): S => {
+	if (action.type === 'mode') return {...state, mode: action.mode};
+	if (action.type === 'message') return {...state, message: action.message};
+	const mode = promptStep(state.mode, action);
+	return mode === state.mode ? state : {...state, mode};
+};
+
 export const initialRunUi = (selected: number): RunUiState => ({selected, scroll: 0, mode: {kind: 'browse'}});
 
 export const runUiReducer = (state: RunUiState, action: RunAction): RunUiState => {
@@ -59,20 +80,10 @@ export const runUiReducer = (state: RunUiState, action: RunAction): RunUiState =
 		case 'scroll':
 			return {...state, scroll: Math.max(0, state.scroll + action.by)};
 		case 'mode':
-			return {...state, mode: action.mode};
 		case 'message':
-			return {...state, message: action.message};
-		case 'edit': {
-			const mode = state.mode;
-			if (mode.kind === 'text') return {...state, mode: {...mode, value: editText(mode.value, action.typed, action.backspace === true)}};
-			if (mode.kind === 'confirm' && mode.index >= 0) return {...state, mode: {...mode, typed: editText(mode.typed, action.typed, action.backspace === true)}};
-			return state;
-		}
-		case 'confirm-next': {
-			const mode = state.mode;
-			if (mode.kind !== 'confirm') return state;
-			return {...state, mode: {...mode, index: mode.index + 1, typed: ''}};
-		}
+		case 'edit':
+		case 'confirm-next':
+			return promptReducer(state, action);
 		case 'log-view':
 			return state.mode.kind === 'log' ? {...state, mode: {...state.mode, view: action.view}} : state;
 		default:
