@@ -19,25 +19,23 @@ const closedPort = async (): Promise<number> => {
 };
 
 describe('fleet targets', () => {
-	it('refuses bad targets before connecting to anything, with exit 2 and no stack trace', async () => {
+	const badTargets: Array<[string, string[], RegExp]> = [
+		['a missing inventory', ['--inventory', 'missing.ini'], /cannot read the inventory missing.ini: no such file/],
+		['a bad port', ['--inventory', 'hosts.ini'], /web2: ansible_port must be a number/],
+		['a limit that matches nothing', ['--inventory', 'good.ini', '--limit', 'db'], /--limit db: no host or group of the inventory matches it/],
+		['a limit without an inventory', ['--limit', 'web', '--host', 'web1'], /give --inventory FILE too/],
+		['an ssh option as a host', ['--host', '-oProxyCommand=touch pwned'], /is not a host name/],
+		['no forks', ['--host', 'web1', '--forks', '0'], /--forks takes a whole number of hosts, at least 1/],
+	];
+	it.each(badTargets)('refuses %s before connecting to anything, with exit 2 and no stack trace', async (_what, args, message) => {
 		const home = cliHome();
 		writeRunbook(home.cwd, 'ok', frontMatter('Ok') + '## One\n\n' + sh('true'));
 		fs.writeFileSync(path.join(home.cwd, 'hosts.ini'), '[web]\nweb1\nweb2 ansible_port=ssh\n');
 		fs.writeFileSync(path.join(home.cwd, 'good.ini'), '[web]\nweb1\nweb2\n');
-		const cases: Array<[string[], RegExp]> = [
-			[['--inventory', 'missing.ini'], /cannot read the inventory missing.ini: no such file/],
-			[['--inventory', 'hosts.ini'], /web2: ansible_port must be a number/],
-			[['--inventory', 'good.ini', '--limit', 'db'], /--limit db: no host or group of the inventory matches it/],
-			[['--limit', 'web', '--host', 'web1'], /give --inventory FILE too/],
-			[['--host', `-oProxyCommand=touch ${path.join(home.cwd, 'pwned')}`], /is not a host name/],
-			[['--host', 'web1', '--forks', '0'], /--forks takes a whole number of hosts, at least 1/],
-		];
-		for (const [args, message] of cases) {
-			const result = await runCli(['run', './ok.md', '--approve', '--yes', ...args], home);
-			expect(result.code, output(result)).toBe(2);
-			expect(result.stderr).toMatch(message);
-			expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
-		}
+		const result = await runCli(['run', './ok.md', '--approve', '--yes', ...args], home);
+		expect(result.code, output(result)).toBe(2);
+		expect(result.stderr).toMatch(message);
+		expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
 		expect(fs.existsSync(path.join(home.cwd, 'pwned'))).toBe(false);
 	});
 
