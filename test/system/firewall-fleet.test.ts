@@ -74,8 +74,9 @@ describe.skipIf(reason !== '')(`firewall runbook on two hosts of a fleet, with a
 	const applied = (server: FleetServer) =>
 		fs.existsSync(path.join(stateOf(server), 'connections-at-apply')) && ruleset(server.ns).includes('table inet rampart_firewall');
 
-	const inputs = (allowSsh: string) => ({
-		ALLOW_SSH: allowSsh,
+	/** Without allowSsh, each host takes its own view of the operator's address (ALLOW_SSH's default-from: ssh-client). */
+	const inputs = (allowSsh?: string) => ({
+		...(allowSsh !== undefined ? {ALLOW_SSH: allowSsh} : {}),
 		DENY,
 		CONFIRM_SECONDS: '120',
 		// Inside each server's sessions, the box is that server's own directory.
@@ -99,7 +100,7 @@ describe.skipIf(reason !== '')(`firewall runbook on two hosts of a fleet, with a
 		const done = new Promise<Result>(resolve => child.on('close', code => resolve({code, stdout, stderr})));
 		return {done, output: () => stdout};
 	};
-	const firewall = (extra: string[], allowSsh: string) => startRampart('firewall', ['--canary', '1', '--ack', ...extra], inputs(allowSsh));
+	const firewall = (extra: string[], allowSsh?: string) => startRampart('firewall', ['--canary', '1', '--ack', ...extra], inputs(allowSsh));
 
 	/** The confirmation command over a NEW connection (no multiplexing) from the operator's address, as the runbook asks. */
 	const confirm = (server: FleetServer) =>
@@ -180,7 +181,8 @@ describe.skipIf(reason !== '')(`firewall runbook on two hosts of a fleet, with a
 	it('applies on the canary first, then on the second host, each guard testing the address that host sees; each confirmed from a new SSH connection', async () => {
 		const [first, second] = lab.servers as [FleetServer, FleetServer];
 		const secondBefore = ruleset(second.ns);
-		const running = firewall([], lab.servers.map(s => at(s, OPERATOR)).join(' '));
+		// ALLOW_SSH not given: each host allows the operator's address as that host sees it.
+		const running = firewall([]);
 		// Rampart waits in the confirmation step's verify, as it would for an operator; the confirmation comes from a new connection.
 		const waiting = (server: FleetServer) => running.output().includes(`${server.name} │ › Waiting for the confirmation (sudo ${lab.box}/state/confirm`);
 		await waitFor('the canary to apply its rules and wait for the confirmation', () => waiting(first), 150_000);
@@ -215,7 +217,14 @@ describe.skipIf(reason !== '')(`firewall runbook on two hosts of a fleet, with a
 		const heads = fs
 			.readdirSync(path.join(home, 'runs'))
 			.filter(f => f.endsWith('.jsonl'))
-			.map(f => JSON.parse(fs.readFileSync(path.join(home, 'runs', f), 'utf8').split('\n')[0]!) as {target: {host: string; clientAddress: string; hostKey: string}});
+			.map(
+				f =>
+					JSON.parse(fs.readFileSync(path.join(home, 'runs', f), 'utf8').split('\n')[0]!) as {
+						target: {host: string; clientAddress: string; hostKey: string};
+						inputs: Record<string, string>;
+					},
+			);
+		expect(heads.map(h => [h.target.host, h.inputs['ALLOW_SSH']]).sort()).toEqual(lab.servers.map(s => [s.name, `${at(s, OPERATOR)}/32`]));
 		// OpenSSH's fingerprint: SHA-256 of the key's blob, base64 without padding.
 		const fingerprint = (s: FleetServer) =>
 			createHash('sha256')
