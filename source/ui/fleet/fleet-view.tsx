@@ -50,7 +50,7 @@ export const FleetView = (props: FleetViewProps) => {
 		? ''
 		: !member.session
 			? `${member.host.name}: not reached: ${member.problem?.split('\n')[0] ?? ''}`
-			: `${member.host.name}: ${STATUS[state!.status].word}${state!.status === 'pending' && state!.checkPassed ? ' (check passed)' : ''}${state!.skipReason ? ` — ${state!.skipReason}` : ''}${state!.error ? ` — ${state!.error}` : ''}${member.session.state.outcome ? ` · run ${member.session.state.outcome}` : ''}`;
+			: `${member.host.name}: ${STATUS[state!.status].word}${state!.status === 'pending' && state!.checkPassed ? ' (check passed)' : ''}${state!.skipReason ? ` — ${state!.skipReason}` : ''}${state!.error ? ` — ${state!.error}` : ''}${member.session.state.outcome ? ` · run ${member.session.state.outcome}` : ''}${member.session.lost ? ` · connection lost (${member.session.lost}): rampart resume continues it` : ''}`;
 	const prompting = ui.mode.kind === 'confirm' || ui.mode.kind === 'text' || ui.mode.kind === 'ask';
 	const running = member !== undefined && busy.has(member.host.name);
 	const title = `── ${member?.host.name ?? ''} · ${ui.host + 1} of ${members.length} · ${running ? 'running' : 'last lines'} · ${key('next-host')}: next host ──`;

@@ -3,26 +3,11 @@
 // screen), then a message. Steps move on through RunSession.proceed, the one
 // step driver; the confirmation words are typed once for all hosts.
 
-import {useRef} from 'react';
-import {EngineError, type RunSession, type StepAnswer} from '../../engine/run-session.js';
-import {SETTLED} from '../../engine/state.js';
-import {openTasks, stepKind} from '../../engine/step-rules.js';
-import type {OutputTails} from '../run/output-tail.js';
+import {EngineError} from '../../engine/run-session.js';
+import {openTasks} from '../../engine/step-rules.js';
 import type {Message} from '../run/use-run-state.js';
-import type {FleetHandle} from './open-fleet.js';
 import {key, type FleetCommand} from './fleet-commands.js';
-import {describeHosts} from './fleet-messages.js';
-import type {FleetAction, FleetUiState} from './use-fleet-state.js';
-import type {FleetWork, HostAnswer} from './use-fleet-work.js';
-
-export interface FleetActionDeps {
-	fleet: FleetHandle;
-	get: () => FleetUiState;
-	dispatch: (action: FleetAction) => void;
-	work: FleetWork;
-	tails: ReadonlyMap<string, OutputTails>;
-	leave: () => void;
-}
+import {useFleetSteps, type FleetDeps} from './use-fleet-steps.js';
 
 export interface FleetActions {
 	command: (id: FleetCommand) => void;
@@ -33,10 +18,11 @@ export interface FleetActions {
 	interrupt: () => void;
 }
 
-export const useFleetActions = ({fleet, get, dispatch, work, tails, leave}: FleetActionDeps): FleetActions => {
+export const useFleetActions = ({fleet, get, dispatch, work, tails, leave}: FleetDeps): FleetActions => {
 	const steps = fleet.runbook.steps;
 	const reached = fleet.members.filter(m => m.session).map(m => m.host.name);
-	const sessionOf = (host: string): RunSession => fleet.members.find(m => m.host.name === host)!.session!;
+	const fleetSteps = useFleetSteps({fleet, get, dispatch, work, tails, leave});
+	const {sessionOf, enter, go, perform, each, finishIfSettled} = fleetSteps;
 	const say = (message?: Message) => dispatch({type: 'message', message});
 	const browse = () => dispatch({type: 'mode', mode: {kind: 'browse'}});
 	const step = () => steps[get().step]!;
@@ -50,69 +36,6 @@ export const useFleetActions = ({fleet, get, dispatch, work, tails, leave}: Flee
 		const cursor = cursorHost();
 		return chosen.length > 0 ? chosen : cursor ? [cursor] : [];
 	};
-	const statusOn = (host: string, stepId: string) => sessionOf(host).state.steps.find(s => s.id === stepId)!.status;
-	/** A run whose every step is settled ends; the engine says how. */
-	const finishIfSettled = (session: RunSession) => {
-		if (session.allSettled && !session.state.outcome) session.finish();
-	};
-	const leaving = useRef(false);
-	const perform = (hosts: readonly string[], call: (host: string) => Promise<void>, then: (answers: HostAnswer[]) => void) =>
-		void work.perform(hosts, call).then(answers => {
-			then(answers);
-			if (leaving.current && !work.isBusy()) leave();
-		});
-	/** Per host: a sync session call; a refusal is the engine's message, said with the host. */
-	const each = (hosts: readonly string[], call: (session: RunSession) => void): string[] =>
-		hosts.flatMap(host => {
-			try {
-				call(sessionOf(host));
-				return [];
-			} catch (error) {
-				if (!(error instanceof EngineError)) throw error;
-				return [`${host}: ${error.message}`];
-			}
-		});
-
-	const go = (stepId: string, hosts: readonly string[], answer: StepAnswer) => {
-		browse();
-		say(undefined);
-		const title = steps.find(s => s.id === stepId)!.title;
-		const asksFirst = stepKind(steps.find(s => s.id === stepId)!) === 'commands';
-		perform(
-			hosts,
-			async host => {
-				const session = sessionOf(host);
-				tails.get(host)?.clear(stepId);
-				const need = session.needOf(stepId);
-				let progress = await session.proceed(stepId, {...answer, ...(need.kind === 'already-done' ? {alreadyDone: 'run' as const} : {})});
-				// Nothing left to ask: a manual or audit step runs what it has (verify) at once.
-				if (!progress.ran && !progress.cancelled && progress.need.kind === 'run' && !asksFirst) progress = await session.proceed(stepId, {...answer, run: true});
-				finishIfSettled(session);
-			},
-			answers => say(describeHosts(title, stepId, answers, sessionOf)),
-		);
-	};
-
-	/** Enter (or r): the step on these hosts, asked first when it runs commands or asks for words. */
-	const enter = (hosts: string[]) => {
-		const {id, title} = step();
-		const open = hosts.filter(h => !SETTLED.has(statusOn(h, id)) && !work.isBusy(h));
-		if (open.length === 0) return say({tone: 'warning', text: `“${title}” is settled or running on ${hosts.length === 0 ? 'no host reached' : hosts.join(', ')}.`});
-		const needs = open.map(host => ({host, need: sessionOf(host).needOf(id)}));
-		const ticking = needs.filter(n => n.need.kind === 'ticks').map(n => n.host);
-		if (ticking.length > 0) {
-			return say({
-				tone: 'warning',
-				text: `Not yet on ${ticking.join(', ')}: items to tick (${key('tick')} on the host under the cursor, ${key('tick-all')} on all selected).`,
-			});
-		}
-		const rerun = needs.filter(n => n.need.kind === 'interrupted').map(n => n.host);
-		const words = sessionOf(open[0]!).confirmationsFor(id);
-		if (stepKind(step()) === 'commands' || words.length > 0 || rerun.length > 0) {
-			dispatch({type: 'mode', mode: {kind: 'confirm', step: id, hosts: open, words, index: -1, typed: '', rerun}});
-		} else go(id, open, {acknowledge: true});
-	};
-
 	const command = (id: FleetCommand) => {
 		const {id: stepId, title} = step();
 		const host = cursorHost();
@@ -197,7 +120,7 @@ export const useFleetActions = ({fleet, get, dispatch, work, tails, leave}: Flee
 		switch (mode.question) {
 			case 'quit':
 				if (!work.isBusy()) return leave();
-				leaving.current = true;
+				fleetSteps.leaveAfterStop();
 				for (const host of work.running()) sessionOf(host).cancel();
 				return say({tone: 'warning', text: 'Stopping the commands, then leaving…'});
 			case 'rollback':
