@@ -30,12 +30,12 @@ const RUNBOOK =
 	sh('echo "risky on $FAKE_HOST"\n[ ! -e "$OUT/fail-$FAKE_HOST" ] || exit 3', 'confirm') +
 	'## Manual\n\n- [ ] First item\n- [ ] Second item\n';
 
-const setup = (hosts: string[], unreached: Record<string, string> = {}) => {
+const setup = (hosts: string[], unreached: Record<string, string> = {}, {forks = 5, text = RUNBOOK} = {}) => {
 	const l = lab({});
 	const out = path.join(l.work, 'out');
 	fs.mkdirSync(out);
 	const file = path.join(l.books, 'fleet-demo.md');
-	fs.writeFileSync(file, RUNBOOK);
+	fs.writeFileSync(file, text);
 	const runbook = parseRunbookBytes(file, fs.readFileSync(file)).runbook!;
 	const members: FleetMember[] = [...hosts, ...Object.keys(unreached)].map(name => {
 		const host = fleetHostFromVars(name, {});
@@ -51,7 +51,7 @@ const setup = (hosts: string[], unreached: Record<string, string> = {}) => {
 		});
 		return {host, session};
 	});
-	const fleet: FleetHandle = {fleetId: 'test-fleet', runbook, forks: 5, members, release: async () => {}, releaseNow: () => {}};
+	const fleet: FleetHandle = {fleetId: 'test-fleet', runbook, forks, members, release: async () => {}, releaseNow: () => {}};
 	const results: TuiResult[] = [];
 	const app = render(
 		<ThemeContext.Provider value={plainTheme}>
@@ -192,6 +192,38 @@ describe('fleet view', () => {
 			expect(t.results[0]!.lines.join('\n')).toContain('rampart resume test-fleet');
 		} finally {
 			t.close();
+		}
+	});
+
+	it('runs at most --forks hosts at a time', async () => {
+		// Each host's block waits up to 3 s to see another host's block running beside it.
+		const overlap =
+			frontMatter('Overlap') +
+			'## Overlap\n\n' +
+			sh(
+				[
+					'shopt -s nullglob',
+					'touch "$OUT/running-$FAKE_HOST"',
+					'while (( SECONDS < 3 )); do',
+					'  running=("$OUT"/running-*)',
+					'  (( ${#running[@]} < 2 )) || { touch "$OUT/overlap"; break; }',
+					'  sleep 0.1',
+					'done',
+					'rm "$OUT/running-$FAKE_HOST"',
+				].join('\n'),
+			);
+		for (const forks of [1, 2]) {
+			const t = setup(['web1', 'web2'], {}, {forks, text: overlap});
+			try {
+				await t.wait('1. Overlap');
+				await t.press(KEY.enter);
+				await t.wait('on 2 hosts');
+				await t.press(KEY.enter);
+				await waitFor(t.frame, /done: web1, web2/, 30_000);
+				expect(fs.existsSync(path.join(t.out, 'overlap')), `forks ${forks}`).toBe(forks === 2);
+			} finally {
+				t.close();
+			}
 		}
 	});
 });
