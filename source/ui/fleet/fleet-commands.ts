@@ -7,7 +7,7 @@
 import type {RunSession} from '../../engine/run-session.js';
 import {SETTLED} from '../../engine/state.js';
 import {keysText, type CommandTable} from '../commands.js';
-import {promptTableFor} from '../run/run-commands.js';
+import {AGAIN, promptTableFor} from '../run/run-commands.js';
 import type {FleetMode} from './use-fleet-state.js';
 
 export type FleetCommand =
@@ -55,8 +55,6 @@ export const key = (id: FleetCommand): string => keysText(FLEET_COMMANDS.find(c 
 
 /** The table of the open mode. */
 export const fleetTableFor = (mode: FleetMode): CommandTable => (mode.kind === 'browse' ? FLEET_COMMANDS : promptTableFor(mode));
-
-const AGAIN: ReadonlySet<string> = new Set(['failed', 'timed-out', 'cancelled', 'interrupted']);
 
 export interface FleetNow {
 	/** The session of the host under the cursor (none when it was not reached). */

@@ -5,13 +5,12 @@
 import type {RunSession} from '../../engine/run-session.js';
 import {EXIT} from '../../types/exit-codes.js';
 import {STATUS} from '../run/status-marks.js';
+import {AGAIN} from '../run/run-commands.js';
 import type {Message} from '../run/use-run-state.js';
 import type {TuiResult} from '../services.js';
 import type {FleetHandle} from './open-fleet.js';
 import {key} from './fleet-commands.js';
 import type {HostAnswer} from './use-fleet-work.js';
-
-const FAILED = new Set(['failed', 'timed-out', 'cancelled', 'interrupted']);
 
 /** How a step ended on each host it ran on: hosts grouped by how it ended, then what can be done. */
 export const describeHosts = (title: string, stepId: string, answers: readonly HostAnswer[], sessionOf: (host: string) => RunSession): Message => {
@@ -28,7 +27,7 @@ export const describeHosts = (title: string, stepId: string, answers: readonly H
 			checkPassed = true;
 			add('check passed', answer.host);
 		} else {
-			failed ||= FAILED.has(state.status);
+			failed ||= AGAIN.has(state.status);
 			const why = state.status === 'failed' ? (state.error ?? (state.exitCode === null || state.exitCode === undefined ? '' : `exit ${state.exitCode}`)) : '';
 			add(`${STATUS[state.status].word}${why ? ` (${why})` : ''}`, answer.host);
 		}

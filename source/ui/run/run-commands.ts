@@ -113,7 +113,8 @@ export const tableFor = (mode: RunMode): CommandTable => {
 /** The key(s) of one command, as shown: `key('skip')` is `s`. */
 export const key = (id: RunCommand): string => keysText(RUN_COMMANDS.find(c => c.id === id)!);
 
-const AGAIN: ReadonlySet<string> = new Set(['failed', 'timed-out', 'cancelled', 'interrupted']);
+/** Statuses a step can be run again from (`r`). */
+export const AGAIN: ReadonlySet<string> = new Set(['failed', 'timed-out', 'cancelled', 'interrupted']);
 
 /** The commands that make sense for the selected step right now (the engine's rules, mapped to keys). */
 export const availableRunCommands = (session: RunSession, state: RunState, selected: number, busy: boolean): Set<RunCommand> => {
