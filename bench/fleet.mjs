@@ -101,7 +101,7 @@ export const fleet = async ({reps = 3, bashrcReps = 2, hosts = 20, steps = 10, c
 		const loadRange = `load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`;
 		rows.push({
 			measure: `Fleet, ${hosts} hosts × ${steps} steps, wall time, ${condition.label} (how many times faster; ${loadRange})`,
-			value: s(ours),
+			value: Number.isNaN(ours) ? 'every run failed (see below)' : s(ours),
 			reference: ansible ? `ansible-playbook, forks ${hosts}, pipelining: ${s(theirs)}` : 'ansible-playbook not installed',
 			ratio: ansible ? theirs / ours : undefined,
 			target: ansible ? 10 : undefined,
@@ -147,6 +147,7 @@ export const fleet = async ({reps = 3, bashrcReps = 2, hosts = 20, steps = 10, c
 		].join('\n\n'),
 		rows,
 		raw,
+		notes: failures.length ? [`Failed runs, left out of the medians (${failures.length}):`, '', ...failures].join('\n') : undefined,
 		skipped: ansible
 			? undefined
 			: 'Ansible comparison skipped: ansible-playbook is not installed (apt-get install ansible-core); no Ansible ratio is claimed from this run.',
