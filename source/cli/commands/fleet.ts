@@ -141,7 +141,9 @@ const report = (ctx: CliContext, record: FleetRecord, outcomes: HostOutcome[], j
 		ctx.out(JSON.stringify({type: 'fleet-finished', fleet: record.fleetId, hosts: outcomes}));
 		return;
 	}
-	const done = outcomes.filter(o => o.kind === 'completed').length;
+	// A run with findings was carried out: it counts as completed, and says it needs attention.
+	const done = outcomes.filter(o => SUCCESS.has(o.kind)).length;
+	const attention = outcomes.filter(o => o.kind === 'attention').length;
 	const width = Math.max(...outcomes.map(o => o.host.length));
 	const lines = outcomes.map(o => {
 		const head = `  ${o.host.padEnd(width)}  ${o.kind.padEnd(11)}${o.runId ? ` run ${o.runId}` : ''}`;
@@ -150,7 +152,7 @@ const report = (ctx: CliContext, record: FleetRecord, outcomes: HostOutcome[], j
 	});
 	const unfinished = outcomes.some(o => !SUCCESS.has(o.kind));
 	ctx.err(
-		`rampart: fleet run ${record.fleetId} of "${record.runbook.title}": ${done} of ${outcomes.length} host${outcomes.length === 1 ? '' : 's'} completed\n${lines.join('\n')}` +
+		`rampart: fleet run ${record.fleetId} of "${record.runbook.title}": ${done} of ${outcomes.length} host${outcomes.length === 1 ? '' : 's'} completed${attention > 0 ? ` (${attention} with findings that need attention)` : ''}\n${lines.join('\n')}` +
 			(unfinished ? `\nFix what is said above, then: rampart resume ${record.fleetId}` : ''),
 	);
 };
