@@ -9,6 +9,7 @@ import {RAMPART_VERSION} from '../version.js';
 import {CliError} from './errors.js';
 import {EXIT, EXIT_CODES_HELP} from './exit-codes.js';
 import {guardClosedPipes, processContext, type CliContext} from './context.js';
+import {SettingsError} from '../config/settings-error.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -313,6 +314,11 @@ const printError = (c: CliContext, error: unknown): number => {
 		if (error.hint) c.err(error.hint);
 		if (c.debug && error.stack) c.err(error.stack);
 		return error.exitCode;
+	}
+	// A configuration file that does not parse or fit: its name and key say what to fix.
+	if (error instanceof SettingsError) {
+		c.err(`rampart: ${error.message}`);
+		return EXIT.usage;
 	}
 	const message = error instanceof Error ? error.message : String(error);
 	c.err(`rampart: unexpected error: ${message}`);
