@@ -13,6 +13,9 @@ import {SettingsError} from '../config/settings-error.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+const SIGN_KEY_HELP =
+	'sign the record when this session ends with this SSH key (a private key, a .pub whose key the agent holds, or "agent"); default: sign.key in the settings';
+
 /**
  * The one place that picks the front end: the TUI needs a terminal on both
  * ends and a run without --yes, --json, --check or --dry-run. Ink and React
@@ -78,7 +81,8 @@ const runOptions = (command: Command) =>
 		.option('--json', 'print every event as one JSON line on stdout')
 		.option('--dry-run', 'print the plan (steps, commands, environment with secrets masked) and run nothing')
 		.option('--approve', 'approve the runbook as it is now (recorded with your name) if it is new or changed, and run it')
-		.option('--max-log-bytes <size>', 'per-step output log limit, e.g. 64M (default: RAMPART_MAX_LOG_BYTES, else 64M)');
+		.option('--max-log-bytes <size>', 'per-step output log limit, e.g. 64M (default: RAMPART_MAX_LOG_BYTES, else 64M)')
+		.option('--sign-key <file>', SIGN_KEY_HELP);
 
 /** Every command, in the order `rampart --help` lists them. */
 const COMMANDS: Record<string, Define> = {
@@ -261,6 +265,7 @@ Examples:
 			.option('--inputs <file.yaml>', 'input values from a YAML file')
 			.option('--approve', 'approve the runbook as it is now if it changed')
 			.option('--json', 'print every event as one JSON line on stdout')
+			.option('--sign-key <file>', SIGN_KEY_HELP)
 			.addHelpText(
 				'after',
 				'\nStops at the first rollback that fails: undoing earlier steps on top of a\nhalf-undone later one may do harm.\n\nExample:\n  rampart rollback --yes',
@@ -276,6 +281,7 @@ Examples:
 			.argument('[run-id]', 'the run (the latest unfinished one when omitted)')
 			.requiredOption('--reason <text>', 'why the run is stopped')
 			.option('--approve', 'approve the runbook as it is now if it changed')
+			.option('--sign-key <file>', SIGN_KEY_HELP)
 			.addHelpText('after', '\nExample:\n  rampart stop --reason "moved to a new server instead"')
 			.action((runId: string | undefined, options) => {
 				setResult(import('./commands/manage.js').then(m => m.stopCommand(ctx(), runId, options)));
@@ -285,12 +291,58 @@ Examples:
 		const journal = program.command('journal').description('check the records of runs');
 		journal
 			.command('verify')
-			.description("check each run's hash chain and output logs; says where a record was changed")
+			.description("check each run's hash chain, output logs and signatures; says where a record was changed and who signed it")
 			.argument('[run-id]', 'one run (all runs when omitted)')
 			.option('--json', 'print JSON')
-			.addHelpText('after', '\nExit status: 0 every record intact, 1 a record was changed or damaged.\n\nExample:\n  rampart journal verify')
-			.action((runId: string | undefined, options: {json?: boolean}) => {
+			.option('--allowed-signers <file>', 'OpenSSH allowed_signers file naming whose keys may sign (default: sign.allowedSigners in the settings)')
+			.option('--require-signatures', 'fail a run that is unsigned or has events after its last signature')
+			.option('--dir <dir>', 'check the records in this state directory (e.g. an unpacked rampart export) instead of your own')
+			.addHelpText(
+				'after',
+				`
+Each signature covers a run's events up to when it was made; events after the
+last one are reported as an unsigned tail. Unsigned runs are reported, and
+fail only with --require-signatures.
+
+Exit status: 0 every record intact (and signed by an allowed key where signed),
+1 a record was changed or damaged, or a signature does not verify.
+
+Examples:
+  rampart journal verify --allowed-signers /etc/rampart/allowed_signers
+  rampart journal verify --dir evidence/state --allowed-signers evidence/allowed_signers`,
+			)
+			.action((runId: string | undefined, options: {json?: boolean; dir?: string; allowedSigners?: string; requireSignatures?: boolean}) => {
 				setResult(import('./commands/journal.js').then(m => m.journalVerifyCommand(ctx(), runId, options)));
+			});
+		journal
+			.command('sign')
+			.description("sign a run's record as it stands now (e.g. after signing at the end of the run failed)")
+			.argument('[run-id]', 'the run (the latest when omitted)')
+			.option('--sign-key <file>', 'the SSH key to sign with (a private key, a .pub whose key the agent holds, or "agent"); default: sign.key in the settings')
+			.addHelpText('after', '\nExample:\n  rampart journal sign 20261124T201500Z-firewall-a1b2 --sign-key ~/.ssh/id_ed25519')
+			.action((runId: string | undefined, options: {signKey?: string}) => {
+				setResult(import('./commands/journal.js').then(m => m.journalSignCommand(ctx(), runId, options)));
+			});
+	},
+	export: (program, ctx, setResult) => {
+		program
+			.command('export')
+			.description('an evidence archive for an auditor: journals, logs, HTML reports, verification and signatures')
+			.requiredOption('-o, --output <file.tar.gz>', 'the archive to write')
+			.option('--since <when>', 'only runs started since a date (2026-11-01, UTC) or a time ago (12h, 90d, 8w, 6m, 1y); default: every run')
+			.option('--allowed-signers <file>', 'the allowed_signers file to check with and include (default: sign.allowedSigners in the settings)')
+			.option('--force', 'replace the archive if it exists')
+			.addHelpText(
+				'after',
+				`
+The archive's README.txt says how to check it on another machine, with
+rampart journal verify --dir or with ssh-keygen -Y verify alone.
+
+Example:
+  rampart export --since 90d -o evidence.tar.gz`,
+			)
+			.action((options: {output: string; since?: string; allowedSigners?: string; force?: boolean}) => {
+				setResult(import('./commands/export.js').then(m => m.exportCommand(ctx(), options)));
 			});
 	},
 };
