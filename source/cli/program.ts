@@ -324,6 +324,112 @@ Examples:
 				setResult(import('./commands/journal.js').then(m => m.journalSignCommand(ctx(), runId, options)));
 			});
 	},
+	schedule: (program, ctx, setResult) => {
+		const schedule = program
+			.command('schedule')
+			.description('install, list or remove the timers that check what is due and run the check-only audits')
+			.addHelpText(
+				'after',
+				`
+Two kinds of job: a daily "rampart notify --due" (notifies when a runbook is due
+or overdue, and writes the login message), and each periodic runbook whose every
+shell block only checks (firewall-audit, web-permissions-audit) run with --check
+on its period, notifying when it fails or finds something. systemd timers where
+systemd runs (system-wide as root, your user manager otherwise); cron where it
+does not, or with --cron (/etc/cron.d/rampart as root, else your crontab).
+Installing again replaces; remove takes away only what Rampart wrote.
+
+Examples:
+  rampart schedule install --dry-run
+  rampart schedule install
+  rampart schedule list --json
+  rampart schedule remove`,
+			);
+		const where = (command: Command) => command.option('--user', 'your own (user) timers or crontab, even as root').option('--cron', 'cron instead of systemd timers');
+		where(schedule.command('install').description('install the schedule (replaces an earlier one)'))
+			.option('--dry-run', 'print what would be written and run, change nothing')
+			.action(options => {
+				setResult(import('./commands/schedule.js').then(m => m.scheduleInstallCommand(ctx(), options)));
+			});
+		where(schedule.command('list').description('the jobs installed'))
+			.option('--json', 'print JSON')
+			.action(options => {
+				setResult(import('./commands/schedule.js').then(m => m.scheduleListCommand(ctx(), options)));
+			});
+		where(schedule.command('remove').description("remove Rampart's timers, cron lines and login message"))
+			.option('--dry-run', 'print what would be removed')
+			.action(options => {
+				setResult(import('./commands/schedule.js').then(m => m.scheduleRemoveCommand(ctx(), options)));
+			});
+	},
+	notify: (program, ctx, setResult) => {
+		program
+			.command('notify')
+			.description('notify about what is due, test the notification channels, or run an audit and notify on failure')
+			.option('--due', 'notify when a runbook is due or overdue (the daily job); retries earlier failed deliveries')
+			.option('--test', 'send a test message through each configured channel and say how each went')
+			.option('--audit <runbook>', 'run the runbook with --check and notify when it fails or finds something')
+			.option('-q, --quiet', 'print only failures (for cron, which mails what a job prints)')
+			.addHelpText(
+				'after',
+				`
+Channels come from the settings (rampart config --help): mail through sendmail,
+a webhook (json, ntfy or slack format). A delivery that fails is reported on
+stderr (exit 1) and kept in the state directory; the next --due tries it again.
+With no channel configured, the notice is printed on stdout.
+
+Examples:
+  rampart notify --test
+  rampart notify --due`,
+			)
+			.action(options => {
+				setResult(import('./commands/notify.js').then(m => m.notifyCommand(ctx(), options)));
+			});
+	},
+	config: (program, ctx, setResult) => {
+		const config = program
+			.command('config')
+			.description('show or change the settings (notifications, signing) in config.yaml')
+			.addHelpText(
+				'after',
+				`
+Settings are read from /etc/rampart/config.yaml, then from the user's
+~/.config/rampart/config.yaml (or the file RAMPART_CONFIG names); a key in
+the second overrides the same key in the first. Keys:
+  notify.email                 addresses to mail (through sendmail), comma-separated
+  notify.webhook.url           where to POST a JSON body
+  notify.webhook.format        json (default), ntfy or slack
+  notify.webhook.headers.NAME  an extra HTTP header, e.g. Authorization
+  notify.motd                  true: rampart schedule install adds a login message
+  sign.key, sign.allowedSigners
+
+Examples:
+  rampart config set notify.email ops@example.org,oncall@example.org
+  rampart config set notify.webhook.url https://ntfy.sh/my-servers --system
+  rampart config get notify.webhook.url
+  rampart config unset notify.motd`,
+			);
+		const system = (command: Command) => command.option('--system', 'the system-wide file /etc/rampart/config.yaml (as root) instead of yours');
+		system(config.command('list').description('the settings in force').option('--json', 'print JSON')).action(options => {
+			setResult(import('./commands/config.js').then(m => m.configListCommand(ctx(), options)));
+		});
+		config
+			.command('get')
+			.description('one setting in force (exit 1 when not set)')
+			.argument('<key>', 'e.g. notify.webhook.url')
+			.option('--json', 'print JSON')
+			.action((key: string, options) => {
+				setResult(import('./commands/config.js').then(m => m.configGetCommand(ctx(), key, options)));
+			});
+		system(config.command('set').description('set a key (checked before the file is written)').argument('<key>').argument('<value>')).action(
+			(key: string, value: string, options) => {
+				setResult(import('./commands/config.js').then(m => m.configSetCommand(ctx(), key, value, options)));
+			},
+		);
+		system(config.command('unset').description('remove a key').argument('<key>')).action((key: string, options) => {
+			setResult(import('./commands/config.js').then(m => m.configUnsetCommand(ctx(), key, options)));
+		});
+	},
 	export: (program, ctx, setResult) => {
 		program
 			.command('export')

@@ -31,12 +31,13 @@ export const systemConfigPath = (env: NodeJS.ProcessEnv = process.env): string =
 export const settingsFiles = (env: NodeJS.ProcessEnv = process.env): string[] => [systemConfigPath(env), userConfigPath(env)];
 
 /** The plain data in a YAML file (undefined when the file does not exist); a syntax error names the file and line. */
-export const readSettingsData = (file: string): unknown => {
+export const readSettingsData = (file: string, {unreadableIsMissing = false} = {}): unknown => {
 	let text: string;
 	try {
 		text = fs.readFileSync(file, 'utf8');
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ENOENT' || (unreadableIsMissing && code === 'EACCES')) return undefined;
 		throw new SettingsError(file, undefined, `cannot be read: ${(error as Error).message}`);
 	}
 	const document = parseDocument(text, {prettyErrors: true});
@@ -74,8 +75,10 @@ export const mergeSettings = <T>(base: T, over: T): T => {
 /** The settings in force: each file validated on its own (so an error names its file), then merged. */
 export const loadSettings = (env: NodeJS.ProcessEnv = process.env): Settings => {
 	let settings: Settings = {};
-	for (const file of settingsFiles(env)) {
-		const data = readSettingsData(file);
+	const [system, user] = settingsFiles(env) as [string, string];
+	for (const file of [system, user]) {
+		// The system file is 0600 (a webhook URL can hold a token): another user runs with their own settings only.
+		const data = readSettingsData(file, {unreadableIsMissing: file === system && process.getuid?.() !== 0});
 		if (data !== undefined) settings = mergeSettings(settings, validateSettings(file, data));
 	}
 	return settings;
