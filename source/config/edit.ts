@@ -4,7 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import {writeFileAtomically} from '../journal/state-dir.js';
 import {Document, isMap, parse as parseYaml, parseDocument} from 'yaml';
 import {SettingsError} from './settings-error.js';
 import {validateSettings} from './settings.js';
@@ -44,9 +44,10 @@ const readings = (value: string): unknown[] => {
 	return [yamlValue, value, list];
 };
 
+/** Written whole and 0600 (a webhook URL may carry a token), through the state directory's atomic write: a crash leaves the old file or the new. */
 const save = async (file: string, document: Document, mode: number): Promise<void> => {
 	fs.mkdirSync(path.dirname(file), {recursive: true, mode});
-	await writeFileAtomic(file, document.toString(), {mode: 0o600, fsync: true});
+	writeFileAtomically(file, document.toString());
 };
 
 /** Sets KEY in FILE (made if missing, 0600); its directory is made with dirMode. */
