@@ -88,7 +88,12 @@ const checkOne = (
 	const named = `signature ${file} (events 1-${stored.events})`;
 	const point = chainPoint(stateDir, runId, hashes, stored.events);
 	if (!point)
-		return {events: stored.events, file, status: 'bad', message: `${named}: the journal now holds only ${hashes.length} event${hashes.length === 1 ? '' : 's'}: events were removed after it was signed`};
+		return {
+			events: stored.events,
+			file,
+			status: 'bad',
+			message: `${named}: the journal now holds only ${hashes.length} event${hashes.length === 1 ? '' : 's'}: events were removed after it was signed`,
+		};
 	const text = signedText(point);
 	const checked = sshCheckSignature(text, stored.sig, env);
 	if (!checked.ok)
