@@ -24,7 +24,9 @@ const SIGN_KEY_HELP =
 const tuiWanted = (c: CliContext, options: {yes?: boolean; json?: boolean; check?: boolean; dryRun?: boolean} = {}) =>
 	c.stdinIsTTY && c.stdoutIsTTY && !options.yes && !options.json && !options.check && !options.dryRun;
 
-const startTui = (c: CliContext, initial: import('../ui/services.js').TuiStart): Promise<number> => import('../ui/start-tui.js').then(m => m.startTui({ctx: c, initial}));
+/** `c.signKey`: --sign-key, for the runs the TUI begins. */
+const startTui = (c: CliContext & {signKey?: string}, initial: import('../ui/services.js').TuiStart): Promise<number> =>
+	import('../ui/start-tui.js').then(m => m.startTui({ctx: c, initial}));
 
 export const buildProgram = (ctx: () => CliContext, setResult: (code: Promise<number>) => void, argv: readonly string[]): Command => {
 	const program = new Command('rampart')
@@ -136,7 +138,11 @@ ${EXIT_CODES_HELP}`,
 			.action((ref: string, options) => {
 				if (tuiWanted(ctx(), options)) {
 					const given = import('./prepare-run.js').then(m => m.gatherInputs(ctx(), options.input ?? [], options.inputs));
-					setResult(given.then(g => startTui(ctx(), {screen: 'run', runbookRef: ref, givenInputs: g.values, sources: g.sources, approve: options.approve})));
+					setResult(
+						given.then(g =>
+							startTui({...ctx(), signKey: options.signKey}, {screen: 'run', runbookRef: ref, givenInputs: g.values, sources: g.sources, approve: options.approve}),
+						),
+					);
 					return;
 				}
 				setResult(
@@ -170,7 +176,7 @@ Examples:
 			)
 			.action((runId: string | undefined, options) => {
 				if (tuiWanted(ctx(), options)) {
-					setResult(startTui(ctx(), {screen: 'resume', runId, approve: options.approve}));
+					setResult(startTui({...ctx(), signKey: options.signKey}, {screen: 'resume', runId, approve: options.approve}));
 					return;
 				}
 				setResult(import('./commands/run.js').then(m => m.resumeCommand(ctx(), runId, options)));

@@ -10,6 +10,8 @@ import type {Begun, InputSource, Opening, OpenOptions, ReadyRun, RunContext, Run
 /** Where the TUI runs: the run context, plus --debug for unexpected errors. */
 export interface TuiContext extends RunContext {
 	debug: boolean;
+	/** `--sign-key`: signs each run's record when its session ends (else the settings' sign.key). */
+	signKey?: string;
 }
 
 export interface TuiServices {
