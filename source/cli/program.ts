@@ -4,7 +4,7 @@
 // command returns an exit code; errors become a message, never a stack trace
 // (unless --debug).
 
-import {Command, CommanderError, Option} from 'commander';
+import {Argument, Command, CommanderError, Option} from 'commander';
 import {RAMPART_VERSION} from '../version.js';
 import {CliError} from './errors.js';
 import {EXIT, EXIT_CODES_HELP} from './exit-codes.js';
@@ -455,6 +455,53 @@ Example:
 			)
 			.action((options: {output: string; since?: string; allowedSigners?: string; force?: boolean}) => {
 				setResult(import('./commands/export.js').then(m => m.exportCommand(ctx(), options)));
+			});
+	},
+	doctor: (program, ctx, setResult) => {
+		program
+			.command('doctor')
+			.description('what Rampart needs and finds on this host, each with the command that installs or fixes it')
+			.option('--json', 'print JSON')
+			.addHelpText(
+				'after',
+				`
+Checks bash, shellcheck, nft, ssh and ssh-keygen, systemd, sendmail, the state
+directory (owner, mode, free space) and the requires: of every runbook found.
+Exit status: 0 everything Rampart needs is here (optional tools may be
+missing), 3 something it needs is missing (bash, a usable state directory).
+
+Example:
+  rampart doctor`,
+			)
+			.action((options: {json?: boolean}) => {
+				setResult(import('./commands/doctor.js').then(m => m.doctorCommand(ctx(), options)));
+			});
+	},
+	completion: (program, ctx, setResult) => {
+		program
+			.command('completion')
+			.description('print the bash or zsh completion script (or, as json, the command table it is made from)')
+			.addArgument(new Argument('<shell>', 'bash, zsh or json').choices(['bash', 'zsh', 'json']))
+			.addHelpText(
+				'after',
+				`
+The .deb installs both. For the single executable:
+  rampart completion bash > ~/.local/share/bash-completion/completions/rampart
+  rampart completion zsh > ~/.zfunc/_rampart     (with fpath+=(~/.zfunc) in ~/.zshrc)`,
+			)
+			.action((shell: string) => {
+				// Every command, whichever this command line needed.
+				const everything = () => buildProgram(ctx, () => undefined, ['--help']);
+				setResult(import('./commands/completion.js').then(m => m.completionCommand(ctx(), shell, everything)));
+			});
+	},
+	__complete: (program, ctx, setResult) => {
+		// For the completion scripts: runbook ids or run ids, one a line.
+		program
+			.command('__complete', {hidden: true})
+			.argument('<what>', 'runbooks or runs')
+			.action((what: string) => {
+				setResult(import('./commands/completion.js').then(m => m.completeCommand(ctx(), what)));
 			});
 	},
 };

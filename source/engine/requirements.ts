@@ -38,7 +38,7 @@ export const osFamilies = (osRelease: string | undefined): string[] => {
 	return families;
 };
 
-const onPath = (command: string, path: string): boolean =>
+export const onPath = (command: string, path: string): boolean =>
 	path.split(delimiter).some(dir => {
 		if (!dir) return false;
 		try {
@@ -52,6 +52,8 @@ const onPath = (command: string, path: string): boolean =>
 export interface RequirementProblem {
 	kind: 'root' | 'os' | 'commands';
 	message: string;
+	/** The commands not found (kind 'commands'), for a fix that names their packages. */
+	commands?: string[];
 }
 
 export const checkRequirements = (requires: Requires, host: Host): RequirementProblem[] => {
@@ -72,6 +74,7 @@ export const checkRequirements = (requires: Requires, host: Host): RequirementPr
 		problems.push({
 			kind: 'commands',
 			message: `commands not found on PATH: ${missing.join(', ')} (install them first, e.g. with apt-get install)`,
+			commands: missing,
 		});
 	}
 	return problems;
