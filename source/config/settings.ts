@@ -59,8 +59,11 @@ export const validateSettings = (file: string, data: unknown): Settings => {
 	throw new SettingsError(file, key || undefined, describe(issue));
 };
 
-const describe = (issue: z.core.$ZodIssue): string =>
-	issue.code === 'invalid_type' ? `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}` : issue.message;
+const describe = (issue: z.core.$ZodIssue): string => {
+	if (issue.code !== 'invalid_type') return issue.message;
+	if (/received undefined/.test(issue.message)) return 'is required';
+	return `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
+};
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
