@@ -26,13 +26,21 @@ export interface DueRow {
 	id: string;
 	state: string;
 	stateText: string;
+	nextDue?: string;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** The daily notice: what is overdue or due (undefined when nothing is, so nobody is nagged for nothing). */
+/**
+ * Worth a message today: overdue, or due by now (today, or never run).
+ * "Due in 3 days" is for `rampart status`; a daily message about it would
+ * arrive every day for a runbook done daily.
+ */
+const dueNow = (row: DueRow, now: Date) => row.state === 'overdue' || (row.state === 'due' && (!row.nextDue || Date.parse(row.nextDue) <= now.getTime()));
+
+/** The daily notice: what is overdue or due now (undefined when nothing is, so nobody is nagged for nothing). */
 export const dueNotice = (rows: readonly DueRow[], host = os.hostname(), now = new Date()): Notice | undefined => {
-	const items = rows.filter(r => r.state === 'overdue' || r.state === 'due').map(r => ({id: r.id, state: r.state, text: r.stateText}));
+	const items = rows.filter(r => dueNow(r, now)).map(r => ({id: r.id, state: r.state, text: r.stateText}));
 	if (items.length === 0) return undefined;
 	const overdue = items.filter(i => i.state === 'overdue').length;
 	const what = overdue > 0 ? `${plural(overdue, 'runbook')} overdue` : `${plural(items.length, 'runbook')} due`;

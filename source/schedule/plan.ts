@@ -44,6 +44,8 @@ const systemctl = (target: Target, ...args: string[]): Action => {
 
 const crontabAction = (describe: string, next: (current: string) => string): Action => ({
 	describe,
+	// For --dry-run: Rampart's lines as they would stand in an empty crontab.
+	content: next('') || undefined,
 	apply: () => {
 		const listed = runTool('crontab', ['-l']);
 		// `crontab -l` fails when the user has none yet: that is an empty one.
