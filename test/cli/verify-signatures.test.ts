@@ -28,6 +28,17 @@ const verifyJson = async (lab: Lab, ...args: string[]) => {
 	return {exitCode: result.exitCode, runs: JSON.parse(String(result.stdout)) as Verified[]};
 };
 
+/** A run signed by alice whose second step failed, and the cause removed: ready to resume. */
+const failedSignedRun = async () => {
+	const lab = makeLab();
+	const alice = lab.key('alice');
+	const signers = lab.allowedSigners(alice.line);
+	fs.writeFileSync(path.join(lab.work, 'broken'), '');
+	expect((await lab.rampart(['run', 'signed-demo', '--yes', '--approve', '--sign-key', alice.file])).exitCode).toBe(1);
+	fs.rmSync(path.join(lab.work, 'broken'));
+	return {lab, alice, signers};
+};
+
 describe('signed records', () => {
 	it('a run signed with a test key verifies and names the principal and the key; the report shows the signer', async () => {
 		const lab = makeLab();
@@ -88,12 +99,7 @@ describe('signed records', () => {
 	});
 
 	it('resume adds a second signature, by the same principal, covering every event', async () => {
-		const lab = makeLab();
-		const alice = lab.key('alice');
-		const signers = lab.allowedSigners(alice.line);
-		fs.writeFileSync(path.join(lab.work, 'broken'), '');
-		expect((await lab.rampart(['run', 'signed-demo', '--yes', '--approve', '--sign-key', alice.file])).exitCode).toBe(1);
-		fs.rmSync(path.join(lab.work, 'broken'));
+		const {lab, alice, signers} = await failedSignedRun();
 		const resumed = await lab.rampart(['resume', '--yes', '--sign-key', alice.file]);
 		expect(resumed.exitCode, resumed.stderr).toBe(0);
 		const {exitCode, runs} = await verifyJson(lab, '--allowed-signers', signers, '--require-signatures');
@@ -109,12 +115,7 @@ describe('signed records', () => {
 	});
 
 	it('a session without a key leaves an unsigned tail; an unsigned run is reported; both fail only with --require-signatures', async () => {
-		const lab = makeLab();
-		const alice = lab.key('alice');
-		const signers = lab.allowedSigners(alice.line);
-		fs.writeFileSync(path.join(lab.work, 'broken'), '');
-		expect((await lab.rampart(['run', 'signed-demo', '--yes', '--approve', '--sign-key', alice.file])).exitCode).toBe(1);
-		fs.rmSync(path.join(lab.work, 'broken'));
+		const {lab, signers} = await failedSignedRun();
 		expect((await lab.rampart(['resume', '--yes'])).exitCode).toBe(0);
 		expect((await lab.rampart(['run', 'signed-demo', '--yes'])).exitCode).toBe(0);
 		const [tailed, unsigned] = lab.runIds();
