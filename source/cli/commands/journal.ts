@@ -56,7 +56,7 @@ export const verifyRuns = (stateDir: string, runIds: string[], options: VerifyOp
 export const verificationText = (results: RunVerification[], options: VerifyOptions): string[] => {
 	const lines: string[] = [];
 	for (const r of results) {
-		lines.push(`${r.verified ? 'ok  ' : 'FAIL'} ${r.runId} (${r.lines} event${r.lines === 1 ? '' : 's'}), ${describeSigner(r)}`);
+		lines.push(`${r.verified ? 'ok  ' : 'FAIL'} ${r.runId} (${r.lines} event${r.lines === 1 ? '' : 's'})${r.lines > 0 ? `, ${describeSigner(r)}` : ''}`);
 		for (const p of r.problems) lines.push(`     ${p.message}`);
 		for (const s of r.signatures) lines.push(`     ${s.message}`);
 		if (r.unsignedTail) lines.push(`     events ${r.unsignedTail.from}-${r.unsignedTail.to} come after the last good signature: unsigned tail`);
