@@ -28,16 +28,20 @@ export const mailMessage = (to: readonly string[], notice: Notice): string =>
 		'',
 	].join('\n');
 
-/** Hands the message to sendmail; throws when it is not on PATH or does not exit 0. */
+/** Hands the message to sendmail; throws when it is not on PATH, does not exit 0, or takes longer than timeoutMs. */
 export const sendMail = (to: readonly string[], notice: Notice, env: NodeJS.ProcessEnv = process.env, timeoutMs = 60_000): Promise<string> =>
 	new Promise((resolve, reject) => {
-		const child = spawn('sendmail', ['-t', '-oi'], {env, stdio: ['pipe', 'ignore', 'pipe'], timeout: timeoutMs});
+		const child = spawn('sendmail', ['-t', '-oi'], {env, stdio: ['pipe', 'ignore', 'pipe']});
+		// Our own timer, cleared on every ending: spawn's `timeout` keeps the process alive after a failed start.
+		const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
 		let stderr = '';
 		child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-2000)));
-		child.on('error', error =>
-			reject((error as NodeJS.ErrnoException).code === 'ENOENT' ? new Error('sendmail is not on PATH (install an MTA, e.g. postfix or msmtp-mta)') : error),
-		);
+		child.on('error', error => {
+			clearTimeout(timer);
+			reject((error as NodeJS.ErrnoException).code === 'ENOENT' ? new Error('sendmail is not on PATH (install an MTA, e.g. postfix or msmtp-mta)') : error);
+		});
 		child.on('close', (code, signal) => {
+			clearTimeout(timer);
 			if (code === 0) resolve(`handed to sendmail for ${to.join(', ')}`);
 			else reject(new Error(`sendmail ${signal ? `was killed (${signal})` : `exited ${code}`}${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`));
 		});

@@ -32,7 +32,7 @@ const SAFE_ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
 export const DUE_JOB: Job = {
 	name: 'rampart-notify-due',
 	description: 'Rampart: notify about runbooks due or overdue',
-	args: ['notify', '--due'],
+	args: ['notify', '--due', '--quiet'],
 	period: PERIODS[0]!,
 	time: {hour: 8, minute: 0},
 	needsRoot: false,
@@ -77,7 +77,7 @@ export const scheduleJobs = (discovery: Discovery, {root}: {root: boolean}): {jo
 		jobs.push({
 			name: `rampart-audit-${entry.id}`,
 			description: `Rampart: ${runbook.meta.title} (--check, ${runbook.meta.every.text})`,
-			args: ['notify', '--audit', entry.id],
+			args: ['notify', '--audit', entry.id, '--quiet'],
 			period: periodFor(runbook.meta.every),
 			time: {hour: (3 + Math.floor((30 + 15 * slot) / 60)) % 24, minute: (30 + 15 * slot) % 60},
 			needsRoot: runbook.meta.requires.root,
