@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {execaSync} from 'execa';
+import {execa, execaSync} from 'execa';
 import {makeLab, rewriteJournal, type Lab} from './verify-signatures-helpers.js';
 
 interface Verified {
@@ -22,6 +22,9 @@ interface Verified {
 const fingerprint = (pubFile: string) => execaSync('ssh-keygen', ['-lf', pubFile]).stdout.split(' ')[1]!;
 
 const eventCount = (journal: string) => fs.readFileSync(journal, 'utf8').trim().split('\n').length;
+
+/** The run recorded since `before` was listed (ids of one second do not sort by start). */
+const newRun = (lab: Lab, before: string[]) => lab.runIds().find(id => !before.includes(id))!;
 
 const verifyJson = async (lab: Lab, ...args: string[]) => {
 	const result = await lab.rampart(['journal', 'verify', '--json', ...args]);
@@ -117,8 +120,9 @@ describe('signed records', () => {
 	it('a session without a key leaves an unsigned tail; an unsigned run is reported; both fail only with --require-signatures', async () => {
 		const {lab, signers} = await failedSignedRun();
 		expect((await lab.rampart(['resume', '--yes'])).exitCode).toBe(0);
+		const [tailed] = lab.runIds();
 		expect((await lab.rampart(['run', 'signed-demo', '--yes'])).exitCode).toBe(0);
-		const [tailed, unsigned] = lab.runIds();
+		const unsigned = newRun(lab, [tailed!]);
 		expect(fs.existsSync(path.join(lab.home, 'signatures', unsigned!))).toBe(false);
 
 		const {exitCode, runs} = await verifyJson(lab, '--allowed-signers', signers);
@@ -146,13 +150,46 @@ describe('signed records', () => {
 		expect(verify.exitCode).toBe(0);
 		expect(verify.stdout).toContain('signed by alice@example.org');
 
+		const before = lab.runIds();
 		const run = await lab.rampart(['run', 'signed-demo', '--yes', '--sign-key', locked.file], {SSH_AUTH_SOCK: ''});
 		expect(run.exitCode).toBe(0);
 		expect(run.stderr).toContain('was NOT signed');
 		expect(run.stderr).toContain('passphrase');
-		const second = lab.runIds()[1]!;
+		const second = newRun(lab, before);
 		expect(fs.existsSync(path.join(lab.home, 'signatures', second))).toBe(false);
 		expect((await lab.rampart(['report', second])).stdout).toContain('| Outcome | **completed** |');
+	});
+
+	it('stop signs through the SSH agent (a key with a passphrase, loaded with ssh-add); journal sign signs a run afterwards', async () => {
+		const {lab, signers: aliceOnly} = await failedSignedRun();
+		const locked = lab.key('locked', 'a passphrase');
+		const signers = lab.allowedSigners(fs.readFileSync(aliceOnly, 'utf8').trim(), locked.line);
+		const socket = path.join(lab.work, 'agent.sock');
+		const agent = execa('ssh-agent', ['-D', '-a', socket], {reject: false});
+		try {
+			await expect.poll(() => fs.existsSync(socket)).toBe(true);
+			// SSH_ASKPASS hands ssh-add the passphrase: the test has no terminal.
+			const askpass = path.join(lab.work, 'askpass.sh');
+			fs.writeFileSync(askpass, "#!/bin/sh\necho 'a passphrase'\n", {mode: 0o700});
+			await execa('ssh-add', [locked.file], {env: {SSH_AUTH_SOCK: socket, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0'}});
+			const stopped = await lab.rampart(['stop', '--reason', 'moved to a new server', '--sign-key', 'agent'], {SSH_AUTH_SOCK: socket});
+			expect(stopped.exitCode, stopped.stderr).toBe(0);
+			expect(stopped.stderr).toContain('signed the record of run');
+		} finally {
+			agent.kill();
+			await agent;
+		}
+		const {runs} = await verifyJson(lab, '--allowed-signers', signers, '--require-signatures');
+		expect(runs[0]!.signatures.map(s => s.principal)).toEqual(['alice@example.org', 'locked@example.org']);
+		expect(runs[0]!.verified).toBe(true);
+
+		// A run that was not signed, signed afterwards.
+		const before = lab.runIds();
+		expect((await lab.rampart(['run', 'signed-demo', '--yes'])).exitCode).toBe(0);
+		const later = newRun(lab, before);
+		expect((await lab.rampart(['journal', 'sign', later, '--sign-key', lab.key('alice2').file])).exitCode).toBe(0);
+		const after = (await verifyJson(lab, later, '--allowed-signers', signers)).runs[0]!;
+		expect(after.signatures[0]).toMatchObject({status: 'unknown-key', events: eventCount(lab.journal(later))});
 	});
 });
 
