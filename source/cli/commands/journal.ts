@@ -81,7 +81,19 @@ export const journalVerifyCommand = async (
 	const runIds = runId ? [runId] : listRuns(stateDir);
 	if (runId && !existsSync(journalPath(stateDir, runId))) throw usageError(`no run ${runId} in ${stateDir}`);
 	const verifyOptions = {allowedSigners: signers, requireSignatures: options.requireSignatures};
-	const results = verifyRuns(stateDir, runIds, verifyOptions, ctx.env);
+	let results: RunVerification[];
+	try {
+		results = verifyRuns(stateDir, runIds, verifyOptions, ctx.env);
+	} catch (error) {
+		// As root, records that are another user's are refused, as in Rampart's own state directory.
+		if (error instanceof StateDirError)
+			throw new CliError(
+				error.message,
+				EXIT.requirements,
+				options.dir ? 'To check records someone else unpacked, run the check as your own user (not root).' : undefined,
+			);
+		throw error;
+	}
 	if (options.json) ctx.out(JSON.stringify(results, null, 2));
 	else {
 		if (results.length === 0) ctx.out(`No runs recorded in ${stateDir}.`);
