@@ -24,8 +24,8 @@ export const PERIODS: readonly Period[] = [
 	{name: 'daily', days: 1, calendar: t => `*-*-* ${hm(t)}`, cron: t => `${t.minute} ${t.hour} * * *`},
 	{name: 'weekly', days: 7, calendar: t => `Mon *-*-* ${hm(t)}`, cron: t => `${t.minute} ${t.hour} * * 1`},
 	{name: 'monthly', days: 30, calendar: t => `*-*-01 ${hm(t)}`, cron: t => `${t.minute} ${t.hour} 1 * *`},
-	{name: 'quarterly', days: 91, calendar: t => `*-01,04,07,10-01 ${hm(t)}`, cron: t => `${t.minute} ${t.hour} 1 1,4,7,10 *`},
-	{name: 'half-yearly', days: 182, calendar: t => `*-01,07-01 ${hm(t)}`, cron: t => `${t.minute} ${t.hour} 1 1,7 *`},
+	{name: 'quarterly', days: 90, calendar: t => `*-01,04,07,10-01 ${hm(t)}`, cron: t => `${t.minute} ${t.hour} 1 1,4,7,10 *`},
+	{name: 'half-yearly', days: 180, calendar: t => `*-01,07-01 ${hm(t)}`, cron: t => `${t.minute} ${t.hour} 1 1,7 *`},
 	{name: 'yearly', days: 365, calendar: t => `*-01-01 ${hm(t)}`, cron: t => `${t.minute} ${t.hour} 1 1 *`},
 ];
 
