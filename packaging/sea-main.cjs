@@ -6,7 +6,7 @@
 //
 // Where that directory is:
 // - the .deb's (or any) install tree: <prefix>/share/rampart beside
-//   <prefix>/bin, when its .sea-id names this executable's assets;
+//   <prefix>/bin, when its sea-id names this executable's assets;
 // - else a cache: $XDG_CACHE_HOME/rampart/sea-<id> (~/.cache/...), written
 //   in a scratch directory and renamed into place, so a half-written tree is
 //   never used;
@@ -45,20 +45,20 @@ const trusted = dir => {
 
 const holdsThisBuild = dir => {
 	try {
-		return fs.readFileSync(path.join(dir, '.sea-id'), 'utf8').trim() === index.id && trusted(dir);
+		return fs.readFileSync(path.join(dir, 'sea-id'), 'utf8').trim() === index.id && trusted(dir);
 	} catch {
 		return false;
 	}
 };
 
-/** Every asset into `dir` (made 0700), .sea-id last: its presence means the tree is whole. */
+/** Every asset into `dir` (made 0700), sea-id last: its presence means the tree is whole. */
 const extractInto = dir => {
 	for (const name of index.files) {
 		const file = path.join(dir, name);
 		fs.mkdirSync(path.dirname(file), {recursive: true, mode: 0o700});
 		fs.writeFileSync(file, new Uint8Array(sea.getAsset(name)), {mode: 0o600});
 	}
-	fs.writeFileSync(path.join(dir, '.sea-id'), `${index.id}\n`, {mode: 0o600});
+	fs.writeFileSync(path.join(dir, 'sea-id'), `${index.id}\n`, {mode: 0o600});
 };
 
 const cached = () => {
