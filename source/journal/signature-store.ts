@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {sha256Hex} from './chain.js';
-import {journalPath} from './layout.js';
+import {JOURNAL_SUFFIX, journalPath} from './layout.js';
 import {ensurePrivateDir, isErrno, readRecordFile, writeFileAtomically} from './state-dir.js';
 
 export const SIGNATURES = 'signatures';
@@ -34,7 +34,8 @@ export interface StoredSignature {
 	msg: string;
 }
 
-export const signaturesDir = (stateDir: string, runId: string): string => path.join(path.dirname(path.dirname(journalPath(stateDir, runId))), SIGNATURES, runId);
+/** Beside runs/ and logs/; the run id is checked as journalPath checks it. */
+export const signaturesDir = (stateDir: string, runId: string): string => path.join(stateDir, SIGNATURES, path.basename(journalPath(stateDir, runId), JOURNAL_SUFFIX));
 
 /** The exact text that is signed for a chain point. */
 export const signedText = (point: ChainPoint): string => `${HEADER}\nrun ${point.runId}\nevents ${point.events}\nlast ${point.lastHash}\n`;
