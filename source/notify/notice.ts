@@ -40,7 +40,11 @@ const dueNow = (row: DueRow, now: Date) => row.state === 'overdue' || (row.state
 
 /** The daily notice: what is overdue or due now (undefined when nothing is, so nobody is nagged for nothing). */
 export const dueNotice = (rows: readonly DueRow[], host = os.hostname(), now = new Date()): Notice | undefined => {
-	const items = rows.filter(r => dueNow(r, now)).map(r => ({id: r.id, state: r.state, text: r.stateText}));
+	// Overdue first: the first line of a mail or a phone's notification is what gets read.
+	const items = rows
+		.filter(r => dueNow(r, now))
+		.sort((a, b) => Number(b.state === 'overdue') - Number(a.state === 'overdue'))
+		.map(r => ({id: r.id, state: r.state, text: r.stateText}));
 	if (items.length === 0) return undefined;
 	const overdue = items.filter(i => i.state === 'overdue').length;
 	const what = overdue > 0 ? `${plural(overdue, 'runbook')} overdue` : `${plural(items.length, 'runbook')} due`;
