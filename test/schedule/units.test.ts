@@ -21,7 +21,9 @@ const runtime = (scope: 'system' | 'user' = 'system'): JobRuntime => ({
 	scope,
 });
 
-const bundled = () => scheduleJobs(discoverRunbooks({}, tempDir('rampart-cwd-')), {root: true});
+/** The bundled runbooks only: no runbooks of the host's user or working directory. */
+const onlyBundled = () => discoverRunbooks({XDG_CONFIG_HOME: tempDir('rampart-config-')}, tempDir('rampart-cwd-'));
+const bundled = () => scheduleJobs(onlyBundled(), {root: true});
 
 describe('the jobs', () => {
 	it('are the daily due check and the bundled runbooks that only check, each on its period', () => {
@@ -40,7 +42,7 @@ describe('the jobs', () => {
 	});
 
 	it('as a user (not root), leave out the audits that need root, and say so', () => {
-		const {jobs, skipped} = scheduleJobs(discoverRunbooks({}, tempDir('rampart-cwd-')), {root: false});
+		const {jobs, skipped} = scheduleJobs(onlyBundled(), {root: false});
 		expect(jobs).toEqual([DUE_JOB]);
 		expect(skipped.find(s => s.id === 'firewall-audit')?.reason).toBe('it needs root: install the schedule as root');
 	});
