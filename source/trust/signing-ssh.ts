@@ -57,18 +57,20 @@ export const findPrincipals = (sigFile: string, allowedSigners: string, env: Nod
 	return found.ok ? found.stdout.split('\n').filter(line => line.trim() !== '') : [];
 };
 
-/** Checks `sigFile` over `text` as made by `principal`'s key in allowed_signers. */
-export const sshVerify = (text: string, sigFile: string, allowedSigners: string, principal: string, env: NodeJS.ProcessEnv): SshResult =>
-	sshKeygen(['-Y', 'verify', '-f', allowedSigners, '-I', principal, '-n', SIGNATURE_NAMESPACE, '-s', sigFile], text, env);
+/** The signing key as ssh-keygen names it in "Good … signature … with ED25519 key SHA256:…": `ED25519 SHA256:…`. */
+const keyOf = (said: string): string => / with (\S+) key (\S+)/.exec(said)?.slice(1).join(' ') ?? 'unknown key';
+
+export type SshCheck = {ok: true; key: string} | {ok: false; why: string};
+
+const checked = (result: SshResult): SshCheck => (result.ok ? {ok: true, key: keyOf(result.stdout)} : result);
+
+/** Checks `sigFile` over `text` as made by `principal`'s key in allowed_signers; on success, the key. */
+export const sshVerify = (text: string, sigFile: string, allowedSigners: string, principal: string, env: NodeJS.ProcessEnv): SshCheck =>
+	checked(sshKeygen(['-Y', 'verify', '-f', allowedSigners, '-I', principal, '-n', SIGNATURE_NAMESPACE, '-s', sigFile], text, env));
 
 /**
  * Checks that `sigFile` is a good signature over `text` by the key inside
- * it, whoever holds that key; on success, that key's type and fingerprint
- * (`ED25519 SHA256:…`).
+ * it, whoever holds that key; on success, the key.
  */
-export const sshCheckSignature = (text: string, sigFile: string, env: NodeJS.ProcessEnv): {ok: true; key: string} | {ok: false; why: string} => {
-	const checked = sshKeygen(['-Y', 'check-novalidate', '-n', SIGNATURE_NAMESPACE, '-s', sigFile], text, env);
-	if (!checked.ok) return checked;
-	const key = / with (\S+ key \S+)/.exec(checked.stdout)?.[1]?.replace(' key ', ' ');
-	return {ok: true, key: key ?? 'unknown key'};
-};
+export const sshCheckSignature = (text: string, sigFile: string, env: NodeJS.ProcessEnv): SshCheck =>
+	checked(sshKeygen(['-Y', 'check-novalidate', '-n', SIGNATURE_NAMESPACE, '-s', sigFile], text, env));
