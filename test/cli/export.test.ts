@@ -85,7 +85,7 @@ describe('rampart export', () => {
 		const scriptAfter = await execa('sh', [path.join(evidence, 'check-with-ssh-keygen.sh')], {reject: false});
 		expect(scriptAfter.exitCode).toBe(1);
 		expect(scriptAfter.stdout).toContain('is not the line that was signed');
-	});
+	}, 60_000);
 
 	it('takes only runs since --since, and refuses to overwrite an archive without --force', async () => {
 		const lab = makeLab();
@@ -120,5 +120,5 @@ describe('rampart export', () => {
 		const forced = await lab.rampart(['export', '-o', archive, '--force']);
 		expect(forced.exitCode, forced.stderr).toBe(0);
 		expect((await execa('tar', ['-tzf', archive])).stdout).toContain(`evidence/state/runs/${old}.jsonl`);
-	});
+	}, 60_000);
 });

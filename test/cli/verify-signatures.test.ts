@@ -138,7 +138,7 @@ describe('signed records', () => {
 		expect(strict.exitCode).toBe(1);
 		expect(strict.stdout).toContain(`FAIL ${tailed}`);
 		expect(strict.stdout).toContain(`FAIL ${unsigned}`);
-	});
+	}, 60_000);
 
 	it('signs with sign.key from the settings; a key that needs a passphrase is a warning, never a prompt, and the run is kept', async () => {
 		const lab = makeLab();
@@ -190,7 +190,7 @@ describe('signed records', () => {
 		expect((await lab.rampart(['journal', 'sign', later, '--sign-key', lab.key('alice2').file])).exitCode).toBe(0);
 		const after = (await verifyJson(lab, later, '--allowed-signers', signers)).runs[0]!;
 		expect(after.signatures[0]).toMatchObject({status: 'unknown-key', events: eventCount(lab.journal(later))});
-	});
+	}, 60_000);
 });
 
 const writeConfig = (dir: string, text: string) => {
