@@ -94,8 +94,8 @@ describe.skipIf(unavailable !== undefined)(`rampart schedule with systemd${unava
 
 		// Before the job ever ran the login stays quiet; after, it shows what is due (every periodic runbook: none was ever run).
 		expect(read('motd-before.txt')).toBe('');
-		expect(read('job.txt')).toMatch(/^\S+: 7 runbooks due\n/);
-		expect(read('motd.txt')).toMatch(/^Rampart: \S+: 7 runbooks due\n {2}due {2}account-security: never run; every 90d/);
+		expect(read('job.txt')).toMatch(/^\S+: \d+ runbooks due\n/);
+		expect(read('motd.txt')).toMatch(/^Rampart: \S+: \d+ runbooks due\n {2}due {2}account-security: never run; every 90d/);
 
 		expect(read('after-remove.txt')).toBe('nginx.service\n');
 		expect(read('motd-dir.txt')).toBe('10-uname\n');
