@@ -12,6 +12,7 @@ import {stepOverhead} from './step-overhead.mjs';
 import {outputFlood} from './output-flood.mjs';
 import {lint} from './lint.mjs';
 import {idleMemory} from './idle-memory.mjs';
+import {executableStartup} from './executable.mjs';
 
 if (!existsSync(rampart)) {
 	console.error('bench: dist/rampart.js is missing; run `npm run build` first (npm run bench does).');
@@ -27,6 +28,7 @@ const sections = [
 	['3. Output flood', () => outputFlood({reps: 3, ptyLib})],
 	['4. Lint', () => lint({reps: 3})],
 	['5. Idle memory of the TUI', () => idleMemory({reps: 3, ptyLib})],
+	['6. Start-up of the single executable beside the bundle', () => executableStartup({runs: 20, ptyLib})],
 ];
 
 const results = [];
