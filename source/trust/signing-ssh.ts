@@ -35,7 +35,7 @@ const sshKeygen = (args: string[], input: string, env: NodeJS.ProcessEnv): SshRe
 /** Signs `text` with a private key file, or a public key file whose private half the agent holds. */
 export const sshSign = (text: string, keyFile: string, env: NodeJS.ProcessEnv): SshResult => {
 	const signed = sshKeygen(['-q', '-Y', 'sign', '-n', SIGNATURE_NAMESPACE, '-f', keyFile], text, env);
-	if (signed.ok || !/passphrase|incorrect|load/i.test(signed.why)) return signed;
+	if (signed.ok || !/passphrase/i.test(signed.why)) return signed;
 	return {ok: false, why: `${signed.why}: the key needs its passphrase, and Rampart never asks for one; load it into your agent (ssh-add ${keyFile})`};
 };
 

@@ -67,6 +67,7 @@ describe('signatures of a run', () => {
 		const failed = signRun(stateDir, RUN, path.join(tempDir(), 'no-such-key'), process.env);
 		expect(failed.ok).toBe(false);
 		expect(failed.ok ? '' : failed.why).toContain('no-such-key');
+		expect(failed.ok ? '' : failed.why).not.toContain('passphrase');
 		expect(listSignatures(stateDir, RUN)).toEqual([]);
 		expect(signRun(stateDir, RUN, 'agent', {...process.env, SSH_AUTH_SOCK: ''})).toEqual({ok: false, why: 'no SSH agent ($SSH_AUTH_SOCK is not set)'});
 	});
