@@ -98,8 +98,17 @@ const temporary = () => {
 	return dir;
 };
 
+/** The executable's own path, links resolved; as given when it was replaced (upgraded) since it started. */
+const self = () => {
+	try {
+		return fs.realpathSync(process.execPath);
+	} catch {
+		return process.execPath;
+	}
+};
+
 const appDir = () => {
-	const installed = path.join(path.dirname(path.dirname(fs.realpathSync(process.execPath))), 'share', 'rampart');
+	const installed = path.join(path.dirname(path.dirname(self())), 'share', 'rampart');
 	if (holdsThisBuild(installed)) return installed;
 	try {
 		const dir = cached();
