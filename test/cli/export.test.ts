@@ -71,6 +71,17 @@ describe('rampart export', () => {
 		expect(verify.stdout).toContain(`ok   ${runId}`);
 		expect(verify.stdout).toContain('signed by alice@example.org');
 
+		// Plain ssh-keygen on one pair, as README.txt shows it.
+		const sigDir = path.join(evidence, 'state', 'signatures', runId!);
+		const [sig] = fs.readdirSync(sigDir).filter(name => name.endsWith('.sig'));
+		const plain = await execa(
+			'ssh-keygen',
+			['-Y', 'verify', '-f', path.join(evidence, 'allowed_signers'), '-I', 'alice@example.org', '-n', 'rampart', '-s', path.join(sigDir, sig!)],
+			{inputFile: path.join(sigDir, sig!.replace(/\.sig$/, '.msg')), reject: false},
+		);
+		expect(plain.exitCode, plain.stderr).toBe(0);
+		expect(plain.stdout).toContain('Good "rampart" signature for alice@example.org');
+
 		const script = await execa('sh', [path.join(evidence, 'check-with-ssh-keygen.sh')], {reject: false, cwd: lab.work});
 		expect(script.exitCode, script.stdout + script.stderr).toBe(0);
 		expect(script.stdout).toMatch(new RegExp(`^ok {3}signatures/${runId}/\\d+\\.sig: signed by alice@example.org, events 1-\\d+ of runs/${runId}.jsonl$`, 'm'));
