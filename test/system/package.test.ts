@@ -63,7 +63,8 @@ describe.skipIf(unavailable !== undefined)(`the .deb and the single executable${
 		const install = apt('install', '--no-install-recommends', deb);
 		expect(install.status, install.stdout + install.stderr).toBe(0);
 		packaged = spawnSync('dpkg', ['-L', 'rampart'], {encoding: 'utf8'}).stdout.trim().split('\n');
-	});
+		// Building (bundle, executable, xz of 90 MB) and installing take minutes on a busy machine.
+	}, 900_000);
 
 	afterAll(() => {
 		if (installed()) apt('purge', 'rampart');
