@@ -12,6 +12,7 @@ import {stepOverhead} from './step-overhead.mjs';
 import {outputFlood} from './output-flood.mjs';
 import {lint} from './lint.mjs';
 import {idleMemory} from './idle-memory.mjs';
+import {executableStartup} from './executable.mjs';
 import {fleet} from './fleet.mjs';
 
 if (!existsSync(rampart)) {
@@ -28,7 +29,8 @@ const sections = [
 	['3. Output flood', () => outputFlood({reps: 3, ptyLib})],
 	['4. Lint', () => lint({reps: 3})],
 	['5. Idle memory of the TUI', () => idleMemory({reps: 3, ptyLib})],
-	['6. Fleet: 20 hosts over SSH, against ansible-playbook', () => fleet({reps: 3, bashrcReps: 2})],
+	['6. Start-up of the single executable beside the bundle', () => executableStartup({runs: 20, ptyLib})],
+	['7. Fleet: 20 hosts over SSH, against ansible-playbook', () => fleet({reps: 3, bashrcReps: 2})],
 ];
 
 const results = [];

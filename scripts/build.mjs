@@ -85,7 +85,9 @@ try {
 		fresh.add(name);
 	}
 	writeFileSync(join(scratch, 'package.json'), JSON.stringify({type: 'module'}) + '\n');
-	for (const name of ['package.json', 'rampart.js.map', 'rampart.js']) renameSync(join(scratch, name), join(dist, name));
+	// What this build is made of, for the single executable (scripts/package.mjs): dist/chunks also keeps older builds' chunks.
+	writeFileSync(join(scratch, 'build-files.json'), JSON.stringify(['rampart.js', 'package.json', ...[...fresh].sort().map(name => `chunks/${name}`)]) + '\n');
+	for (const name of ['package.json', 'build-files.json', 'rampart.js.map', 'rampart.js']) renameSync(join(scratch, name), join(dist, name));
 
 	// Old chunks go once nothing started in the last few minutes could still load them.
 	const stale = Date.now() - 10 * 60 * 1000;

@@ -14,6 +14,8 @@ import {EXIT} from './exit-codes.js';
 import type {CliContext} from './context.js';
 import {gatherInputs, INPUT_ENV_PREFIX} from './prepare-run.js';
 import {maxLogBytes} from './log-limit.js';
+import {sessionSigner} from '../trust/signing-config.js';
+import {signingFor} from './commands/journal.js';
 
 export interface OpenFlags {
 	input?: string[];
@@ -28,6 +30,8 @@ export interface OpenFlags {
 	verb?: string;
 	/** The blocks run on other hosts (a fleet run): see OpenOptions.remote. */
 	remote?: boolean;
+	/** `--sign-key`: the key (or `agent`) that signs the record when the session ends; else the settings' sign.key. */
+	signKey?: string;
 }
 
 /** The trust of a runbook that is only read (approve, plan); a trust store that cannot be trusted is an error. */
@@ -141,5 +145,10 @@ export const startRun = (ctx: CliContext, ready: ReadyRun, flags: OpenFlags): Ru
 	return begun.session;
 };
 
-/** The whole way from a command line to a live session. */
-export const openSession = async (ctx: CliContext, target: RunTarget, flags: OpenFlags): Promise<RunSession> => startRun(ctx, await readyRun(ctx, target, flags), flags);
+/** The whole way from a command line to a live session, signed when it ends if a key is configured. */
+export const openSession = async (ctx: CliContext, target: RunTarget, flags: OpenFlags): Promise<RunSession> => {
+	const key = await signingFor(ctx, 'key', flags.signKey);
+	const session = startRun(ctx, await readyRun(ctx, target, flags), flags);
+	if (key) session.afterClose = sessionSigner(ctx.stateDir(), key, ctx.env, ctx.err);
+	return session;
+};

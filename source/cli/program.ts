@@ -4,13 +4,17 @@
 // command returns an exit code; errors become a message, never a stack trace
 // (unless --debug).
 
-import {Command, CommanderError, Option} from 'commander';
+import {Argument, Command, CommanderError, Option} from 'commander';
 import {RAMPART_VERSION} from '../version.js';
 import {CliError, usageError} from './errors.js';
 import {EXIT, EXIT_CODES_HELP} from './exit-codes.js';
 import {guardClosedPipes, processContext, type CliContext} from './context.js';
+import {SettingsError} from '../config/settings-error.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const SIGN_KEY_HELP =
+	'sign the record when this session ends with this SSH key (a private key, a .pub whose key the agent holds, or "agent"); default: sign.key in the settings';
 
 /**
  * The one place that picks the front end: the TUI needs a terminal on both
@@ -20,7 +24,9 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 const tuiWanted = (c: CliContext, options: {yes?: boolean; json?: boolean; check?: boolean; dryRun?: boolean} = {}) =>
 	c.stdinIsTTY && c.stdoutIsTTY && !options.yes && !options.json && !options.check && !options.dryRun;
 
-const startTui = (c: CliContext, initial: import('../ui/services.js').TuiStart): Promise<number> => import('../ui/start-tui.js').then(m => m.startTui({ctx: c, initial}));
+/** `c.signKey`: --sign-key, for the runs the TUI begins. */
+const startTui = (c: CliContext & {signKey?: string}, initial: import('../ui/services.js').TuiStart): Promise<number> =>
+	import('../ui/start-tui.js').then(m => m.startTui({ctx: c, initial}));
 
 /**
  * A fleet run on a terminal: the hosts resolved, the flags checked and the
@@ -102,7 +108,8 @@ const runOptions = (command: Command) =>
 		.option('--json', 'print every event as one JSON line on stdout')
 		.option('--dry-run', 'print the plan (steps, commands, environment with secrets masked) and run nothing')
 		.option('--approve', 'approve the runbook as it is now (recorded with your name) if it is new or changed, and run it')
-		.option('--max-log-bytes <size>', 'per-step output log limit, e.g. 64M (default: RAMPART_MAX_LOG_BYTES, else 64M)');
+		.option('--max-log-bytes <size>', 'per-step output log limit, e.g. 64M (default: RAMPART_MAX_LOG_BYTES, else 64M)')
+		.option('--sign-key <file>', SIGN_KEY_HELP);
 
 /** Where a run goes: this machine (the default), or hosts over SSH. */
 const fleetOptions = (command: Command) =>
@@ -187,7 +194,11 @@ ${EXIT_CODES_HELP}`,
 				}
 				if (tuiWanted(ctx(), options)) {
 					const given = import('./prepare-run.js').then(m => m.gatherInputs(ctx(), options.input ?? [], options.inputs));
-					setResult(given.then(g => startTui(ctx(), {screen: 'run', runbookRef: ref, givenInputs: g.values, sources: g.sources, approve: options.approve})));
+					setResult(
+						given.then(g =>
+							startTui({...ctx(), signKey: options.signKey}, {screen: 'run', runbookRef: ref, givenInputs: g.values, sources: g.sources, approve: options.approve}),
+						),
+					);
 					return;
 				}
 				setResult(
@@ -227,7 +238,7 @@ Examples:
 						// A fleet run, or one host's run of it, is resumed over SSH, headless.
 						const remote = fleet.fleetOfRun(ctx(), runId);
 						if (remote) return fleet.fleetResumeCommand(ctx(), remote.fleetId, options, remote.host);
-						if (tuiWanted(ctx(), options)) return startTui(ctx(), {screen: 'resume', runId, approve: options.approve});
+						if (tuiWanted(ctx(), options)) return startTui({...ctx(), signKey: options.signKey}, {screen: 'resume', runId, approve: options.approve});
 						return import('./commands/run.js').then(m => m.resumeCommand(ctx(), runId, options));
 					}),
 				);
@@ -322,6 +333,7 @@ Examples:
 			.option('--inputs <file.yaml>', 'input values from a YAML file')
 			.option('--approve', 'approve the runbook as it is now if it changed')
 			.option('--json', 'print every event as one JSON line on stdout')
+			.option('--sign-key <file>', SIGN_KEY_HELP)
 			.addHelpText(
 				'after',
 				'\nStops at the first rollback that fails: undoing earlier steps on top of a\nhalf-undone later one may do harm.\n\nExample:\n  rampart rollback --yes',
@@ -337,6 +349,7 @@ Examples:
 			.argument('[run-id]', 'the run (the latest unfinished one when omitted)')
 			.requiredOption('--reason <text>', 'why the run is stopped')
 			.option('--approve', 'approve the runbook as it is now if it changed')
+			.option('--sign-key <file>', SIGN_KEY_HELP)
 			.addHelpText('after', '\nExample:\n  rampart stop --reason "moved to a new server instead"')
 			.action((runId: string | undefined, options) => {
 				setResult(import('./commands/manage.js').then(m => m.stopCommand(ctx(), runId, options)));
@@ -346,12 +359,211 @@ Examples:
 		const journal = program.command('journal').description('check the records of runs');
 		journal
 			.command('verify')
-			.description("check each run's hash chain and output logs; says where a record was changed")
+			.description("check each run's hash chain, output logs and signatures; says where a record was changed and who signed it")
 			.argument('[run-id]', 'one run (all runs when omitted)')
 			.option('--json', 'print JSON')
-			.addHelpText('after', '\nExit status: 0 every record intact, 1 a record was changed or damaged.\n\nExample:\n  rampart journal verify')
-			.action((runId: string | undefined, options: {json?: boolean}) => {
+			.option('--allowed-signers <file>', 'OpenSSH allowed_signers file naming whose keys may sign (default: sign.allowedSigners in the settings)')
+			.option('--require-signatures', 'fail a run that is unsigned or has events after its last signature')
+			.option('--dir <dir>', 'check the records in this state directory (e.g. an unpacked rampart export) instead of your own')
+			.addHelpText(
+				'after',
+				`
+Each signature covers a run's events up to when it was made; events after the
+last one are reported as an unsigned tail. Unsigned runs are reported, and
+fail only with --require-signatures.
+
+Exit status: 0 every record intact (and signed by an allowed key where signed),
+1 a record was changed or damaged, or a signature does not verify.
+
+Examples:
+  rampart journal verify --allowed-signers /etc/rampart/allowed_signers
+  rampart journal verify --dir evidence/state --allowed-signers evidence/allowed_signers`,
+			)
+			.action((runId: string | undefined, options: {json?: boolean; dir?: string; allowedSigners?: string; requireSignatures?: boolean}) => {
 				setResult(import('./commands/journal.js').then(m => m.journalVerifyCommand(ctx(), runId, options)));
+			});
+		journal
+			.command('sign')
+			.description("sign a run's record as it stands now (e.g. after signing at the end of the run failed)")
+			.argument('[run-id]', 'the run (the latest when omitted)')
+			.option('--sign-key <file>', 'the SSH key to sign with (a private key, a .pub whose key the agent holds, or "agent"); default: sign.key in the settings')
+			.addHelpText('after', '\nExample:\n  rampart journal sign 20261124T201500Z-firewall-a1b2 --sign-key ~/.ssh/id_ed25519')
+			.action((runId: string | undefined, options: {signKey?: string}) => {
+				setResult(import('./commands/journal.js').then(m => m.journalSignCommand(ctx(), runId, options)));
+			});
+	},
+	schedule: (program, ctx, setResult) => {
+		const schedule = program
+			.command('schedule')
+			.description('install, list or remove the timers that check what is due and run the check-only audits')
+			.addHelpText(
+				'after',
+				`
+Two kinds of job: a daily "rampart notify --due" (notifies when a runbook is due
+or overdue, and writes the login message), and each periodic runbook whose every
+shell block only checks (firewall-audit, web-permissions-audit) run with --check
+on its period, notifying when it fails or finds something. systemd timers where
+systemd runs (system-wide as root, your user manager otherwise); cron where it
+does not, or with --cron (/etc/cron.d/rampart as root, else your crontab).
+Installing again replaces; remove takes away only what Rampart wrote.
+
+Examples:
+  rampart schedule install --dry-run
+  rampart schedule install
+  rampart schedule list --json
+  rampart schedule remove`,
+			);
+		const where = (command: Command) => command.option('--user', 'your own (user) timers or crontab, even as root').option('--cron', 'cron instead of systemd timers');
+		where(schedule.command('install').description('install the schedule (replaces an earlier one)'))
+			.option('--dry-run', 'print what would be written and run, change nothing')
+			.action(options => {
+				setResult(import('./commands/schedule.js').then(m => m.scheduleInstallCommand(ctx(), options)));
+			});
+		where(schedule.command('list').description('the jobs installed'))
+			.option('--json', 'print JSON')
+			.action(options => {
+				setResult(import('./commands/schedule.js').then(m => m.scheduleListCommand(ctx(), options)));
+			});
+		where(schedule.command('remove').description("remove Rampart's timers, cron lines and login message"))
+			.option('--dry-run', 'print what would be removed')
+			.action(options => {
+				setResult(import('./commands/schedule.js').then(m => m.scheduleRemoveCommand(ctx(), options)));
+			});
+	},
+	notify: (program, ctx, setResult) => {
+		program
+			.command('notify')
+			.description('notify about what is due, test the notification channels, or run an audit and notify on failure')
+			.option('--due', 'notify when a runbook is due or overdue (the daily job); retries earlier failed deliveries')
+			.option('--test', 'send a test message through each configured channel and say how each went')
+			.option('--audit <runbook>', 'run the runbook with --check and notify when it fails or finds something')
+			.option('-q, --quiet', 'print only failures (for cron, which mails what a job prints)')
+			.addHelpText(
+				'after',
+				`
+Channels come from the settings (rampart config --help): mail through sendmail,
+a webhook (json, ntfy or slack format). A delivery that fails is reported on
+stderr (exit 1) and kept in the state directory; the next --due tries it again.
+With no channel configured, the notice is printed on stdout.
+
+Examples:
+  rampart notify --test
+  rampart notify --due`,
+			)
+			.action(options => {
+				setResult(import('./commands/notify.js').then(m => m.notifyCommand(ctx(), options)));
+			});
+	},
+	config: (program, ctx, setResult) => {
+		const config = program
+			.command('config')
+			.description('show or change the settings (notifications, signing) in config.yaml')
+			.addHelpText(
+				'after',
+				`
+Settings are read from /etc/rampart/config.yaml, then from the user's
+~/.config/rampart/config.yaml (or the file RAMPART_CONFIG names); a key in
+the second overrides the same key in the first. Keys:
+  notify.email                 addresses to mail (through sendmail), comma-separated
+  notify.webhook.url           where to POST a JSON body
+  notify.webhook.format        json (default), ntfy or slack
+  notify.webhook.headers.NAME  an extra HTTP header, e.g. Authorization
+  notify.motd                  true: rampart schedule install adds a login message
+  sign.key, sign.allowedSigners
+
+Examples:
+  rampart config set notify.email ops@example.org,oncall@example.org
+  rampart config set notify.webhook.url https://ntfy.sh/my-servers --system
+  rampart config get notify.webhook.url
+  rampart config unset notify.motd`,
+			);
+		const system = (command: Command) => command.option('--system', 'the system-wide file /etc/rampart/config.yaml (as root) instead of yours');
+		system(config.command('list').description('the settings in force').option('--json', 'print JSON')).action(options => {
+			setResult(import('./commands/config.js').then(m => m.configListCommand(ctx(), options)));
+		});
+		config
+			.command('get')
+			.description('one setting in force (exit 1 when not set)')
+			.argument('<key>', 'e.g. notify.webhook.url')
+			.option('--json', 'print JSON')
+			.action((key: string, options) => {
+				setResult(import('./commands/config.js').then(m => m.configGetCommand(ctx(), key, options)));
+			});
+		system(config.command('set').description('set a key (checked before the file is written)').argument('<key>').argument('<value>')).action(
+			(key: string, value: string, options) => {
+				setResult(import('./commands/config.js').then(m => m.configSetCommand(ctx(), key, value, options)));
+			},
+		);
+		system(config.command('unset').description('remove a key').argument('<key>')).action((key: string, options) => {
+			setResult(import('./commands/config.js').then(m => m.configUnsetCommand(ctx(), key, options)));
+		});
+	},
+	export: (program, ctx, setResult) => {
+		program
+			.command('export')
+			.description('an evidence archive for an auditor: journals, logs, HTML reports, verification and signatures')
+			.requiredOption('-o, --output <file.tar.gz>', 'the archive to write')
+			.option('--since <when>', 'only runs started since a date (2026-11-01, UTC) or a time ago (12h, 90d, 8w, 6m, 1y); default: every run')
+			.option('--allowed-signers <file>', 'the allowed_signers file to check with and include (default: sign.allowedSigners in the settings)')
+			.option('--force', 'replace the archive if it exists')
+			.addHelpText(
+				'after',
+				`
+The archive's README.txt says how to check it on another machine, with
+rampart journal verify --dir or with ssh-keygen -Y verify alone.
+
+Example:
+  rampart export --since 90d -o evidence.tar.gz`,
+			)
+			.action((options: {output: string; since?: string; allowedSigners?: string; force?: boolean}) => {
+				setResult(import('./commands/export.js').then(m => m.exportCommand(ctx(), options)));
+			});
+	},
+	doctor: (program, ctx, setResult) => {
+		program
+			.command('doctor')
+			.description('what Rampart needs and finds on this host, each with the command that installs or fixes it')
+			.option('--json', 'print JSON')
+			.addHelpText(
+				'after',
+				`
+Checks bash, shellcheck, nft, ssh and ssh-keygen, systemd, sendmail, the state
+directory (owner, mode, free space) and the requires: of every runbook found.
+Exit status: 0 everything Rampart needs is here (optional tools may be
+missing), 3 something it needs is missing (bash, a usable state directory).
+
+Example:
+  rampart doctor`,
+			)
+			.action((options: {json?: boolean}) => {
+				setResult(import('./commands/doctor.js').then(m => m.doctorCommand(ctx(), options)));
+			});
+	},
+	completion: (program, ctx, setResult) => {
+		program
+			.command('completion')
+			.description('print the bash or zsh completion script (or, as json, the command table it is made from)')
+			.addArgument(new Argument('<shell>', 'bash, zsh or json').choices(['bash', 'zsh', 'json']))
+			.addHelpText(
+				'after',
+				`
+The .deb installs both. For the single executable:
+  rampart completion bash > ~/.local/share/bash-completion/completions/rampart
+  rampart completion zsh > ~/.zfunc/_rampart     (with fpath+=(~/.zfunc) in ~/.zshrc)`,
+			)
+			.action((shell: string) => {
+				// Every command, whichever this command line needed.
+				const everything = () => buildProgram(ctx, () => undefined, ['--help']);
+				setResult(import('./commands/completion.js').then(m => m.completionCommand(ctx(), shell, everything)));
+			});
+	},
+	__complete: (program, ctx, setResult) => {
+		// For the completion scripts: runbook ids or run ids, one a line.
+		program
+			.command('__complete', {hidden: true})
+			.argument('<what>', 'runbooks or runs')
+			.action((what: string) => {
+				setResult(import('./commands/completion.js').then(m => m.completeCommand(ctx(), what)));
 			});
 	},
 };
@@ -375,6 +587,11 @@ const printError = (c: CliContext, error: unknown): number => {
 		if (error.hint) c.err(error.hint);
 		if (c.debug && error.stack) c.err(error.stack);
 		return error.exitCode;
+	}
+	// A configuration file that does not parse or fit: its name and key say what to fix.
+	if (error instanceof SettingsError) {
+		c.err(`rampart: ${error.message}`);
+		return EXIT.usage;
 	}
 	const message = error instanceof Error ? error.message : String(error);
 	c.err(`rampart: unexpected error: ${message}`);

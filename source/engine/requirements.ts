@@ -40,7 +40,7 @@ export const osFamilies = (osRelease: string | undefined): string[] => {
 	return families;
 };
 
-const onPath = (command: string, path: string): boolean =>
+export const onPath = (command: string, path: string): boolean =>
 	path.split(delimiter).some(dir => {
 		if (!dir) return false;
 		try {
@@ -54,6 +54,8 @@ const onPath = (command: string, path: string): boolean =>
 export interface RequirementProblem {
 	kind: 'root' | 'os' | 'commands';
 	message: string;
+	/** The commands not found (kind 'commands'), for a fix that names their packages. */
+	commands?: string[];
 }
 
 export const checkRequirements = (requires: Requires, host: Host): RequirementProblem[] => {
@@ -74,6 +76,7 @@ export const checkRequirements = (requires: Requires, host: Host): RequirementPr
 		problems.push({
 			kind: 'commands',
 			message: `commands not found on PATH: ${missing.join(', ')} (install them first, e.g. with apt-get install)`,
+			commands: missing,
 		});
 	}
 	return problems;

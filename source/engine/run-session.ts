@@ -339,6 +339,9 @@ export class RunSession {
 	 */
 	outputBacklog?: () => Promise<void> | undefined;
 
+	/** Called once at the end of close(), the record closed and the lock released (the cli signs the record there). */
+	afterClose?: (runId: string) => void;
+
 	subscribe(listener: Listener): () => void {
 		this.listeners.add(listener);
 		return () => this.listeners.delete(listener);
@@ -955,6 +958,7 @@ export class RunSession {
 		} finally {
 			this.lock.release();
 		}
+		this.afterClose?.(this.runId);
 	}
 
 	logRefs(): LogRef[] {

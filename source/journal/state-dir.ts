@@ -18,14 +18,31 @@ export const PRIVATE_FILE_MODE = 0o600;
 
 const {O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY} = fs.constants;
 
+/** Root's records, where the FHS keeps a program's state (a .deb's postrm leaves it, as purge documents). */
+export const SYSTEM_STATE_DIR = '/var/lib/rampart';
+
 /**
- * `$RAMPART_HOME` (made absolute) if set, else the per-user data directory.
+ * Where records are kept when `$RAMPART_HOME` is not set: for root,
+ * /var/lib/rampart; for anyone else, the per-user data directory (XDG). A
+ * root that already has records in its per-user directory (the default
+ * before 0.2) keeps using them until they are moved (`rampart doctor` says
+ * how): switching silently would hide every past run and due date.
+ */
+export function defaultStateDir(uid: number | undefined = process.geteuid?.(), exists: (dir: string) => boolean = fs.existsSync): {dir: string; legacy?: string} {
+	const perUser = envPaths('rampart', {suffix: ''}).data;
+	if (uid !== 0) return {dir: perUser};
+	if (!exists(SYSTEM_STATE_DIR) && exists(perUser)) return {dir: perUser, legacy: perUser};
+	return {dir: SYSTEM_STATE_DIR};
+}
+
+/**
+ * `$RAMPART_HOME` (made absolute) if set, else the default above.
  * As root, throws a StateDirError (its message is for the operator) when
  * someone other than root could change the records there.
  */
-export function resolveStateDir(env: NodeJS.ProcessEnv = process.env): string {
+export function resolveStateDir(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.geteuid?.()): string {
 	const home = env['RAMPART_HOME'];
-	const dir = home !== undefined && home !== '' ? path.resolve(home) : envPaths('rampart', {suffix: ''}).data;
+	const dir = home !== undefined && home !== '' ? path.resolve(home) : defaultStateDir(uid).dir;
 	assertStateDirTrusted(dir);
 	return dir;
 }

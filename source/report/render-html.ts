@@ -41,6 +41,10 @@ export const renderHtml = (r: RunReport): string => {
 	row('Rampart', escape(r.rampartVersion));
 	row('Record', `<code>${escape(r.journal)}</code>`);
 	row('Record intact', r.integrity.ok ? 'yes (hash chain and logs verified)' : `<span class="bad">NO: ${escape(r.integrity.problems.join('; '))}</span>`);
+	row(
+		'Signed',
+		r.signing.ok ? escape(r.signing.summary) : `<span class="bad">${escape(r.signing.summary)}: ${escape(r.signing.signatures.map(s => s.message).join('; '))}</span>`,
+	);
 	h.push('</table>');
 
 	h.push('<h2>Inputs</h2><table>');

@@ -24,6 +24,7 @@ export const renderMarkdown = (r: RunReport): string => {
 	out.push(`| Rampart | ${r.rampartVersion} |`);
 	out.push(`| Record | ${cell(r.journal)} |`);
 	out.push(`| Record intact | ${r.integrity.ok ? 'yes (hash chain and logs verified)' : `**NO**: ${cell(r.integrity.problems.join('; '))}`} |`);
+	out.push(`| Signed | ${r.signing.ok ? cell(r.signing.summary) : `**${cell(r.signing.summary)}**: ${cell(r.signing.signatures.map(s => s.message).join('; '))}`} |`);
 	out.push('');
 
 	out.push('## Inputs', '');

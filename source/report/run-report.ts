@@ -8,6 +8,7 @@ import {journalPath, readJournal, verifyJournal} from '../journal/index.js';
 import type {HostTarget, LogRef, Operator, RunEvent} from '../types/events.js';
 import {asSeenAfterCrash, foldRun, type StepState} from '../engine/state.js';
 import {formatDuration} from '../runbook/duration.js';
+import {checkRunSignatures, describeSigner, type RunSignatures} from '../trust/signing.js';
 
 export const EXCERPT_LINES = 20;
 
@@ -44,6 +45,8 @@ export interface RunReport {
 	resumes: Array<{time: string; operator: Operator; changedSteps: string[]}>;
 	timeline: Array<{time: string; text: string}>;
 	integrity: {ok: boolean; problems: string[]};
+	/** Who signed the record (see trust/signing.ts); `summary` is `unsigned` for a run never signed. */
+	signing: RunSignatures & {summary: string};
 }
 
 const excerpt = (stateDir: string, log: LogRef): LogExcerpt => {
@@ -96,11 +99,13 @@ export const describeEvent = (event: RunEvent, titles: Map<string, string>): str
 	}
 };
 
-export const buildRunReport = (stateDir: string, runId: string): RunReport => {
+/** `allowedSigners`: the file that names who may sign; without it a signature's key is shown, not its holder. */
+export const buildRunReport = (stateDir: string, runId: string, options: {allowedSigners?: string; env?: NodeJS.ProcessEnv} = {}): RunReport => {
 	const path = journalPath(stateDir, runId);
 	const {events} = readJournal(path);
 	const verification = verifyJournal(path, stateDir);
 	const state = asSeenAfterCrash(foldRun(events));
+	const signing = checkRunSignatures(stateDir, runId, options.allowedSigners, options.env ?? process.env);
 	const titles = new Map(state.steps.map(s => [s.id, s.title]));
 	const durations = new Map<string, number>();
 	for (const s of state.steps) {
@@ -125,6 +130,7 @@ export const buildRunReport = (stateDir: string, runId: string): RunReport => {
 		resumes: state.resumes,
 		timeline: events.filter(e => e.type !== 'block-started').map(e => ({time: e.time, text: describeEvent(e, titles)})),
 		integrity: {ok: verification.ok, problems: verification.problems.map(p => p.message)},
+		signing: {...signing, summary: describeSigner(signing)},
 	};
 };
 

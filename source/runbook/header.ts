@@ -18,7 +18,7 @@ export interface RunbookHeader {
 }
 
 /** The YAML between a leading `---` line and the next `---` line, or undefined. */
-const frontMatterText = (text: string): string | undefined => {
+export const frontMatterText = (text: string): string | undefined => {
 	if (!text.startsWith('---\n')) return undefined;
 	const end = text.indexOf('\n---\n', 3);
 	const endAtEof = text.endsWith('\n---') ? text.length - 4 : -1;

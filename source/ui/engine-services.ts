@@ -14,7 +14,8 @@ import type {TuiServices} from './services.js';
 
 type Controller = typeof import('../engine/open-run.js');
 
-export const engineServices = (ctx: RunContext, sessions: Set<RunSession> = new Set()): TuiServices => {
+/** `prepare`: given each session begun, before it runs (start-tui hooks signing there). */
+export const engineServices = (ctx: RunContext, sessions: Set<RunSession> = new Set(), prepare?: (session: RunSession) => void): TuiServices => {
 	const stateDir = () => ctx.stateDir();
 	let loaded: Controller | undefined;
 	const load = async () => (loaded ??= await import('../engine/open-run.js'));
@@ -29,7 +30,10 @@ export const engineServices = (ctx: RunContext, sessions: Set<RunSession> = new 
 		begin: ready => {
 			const begun = controller().beginRun(ctx, ready);
 			// Tracked so that leaving the TUI any way releases the run.
-			if (begun.kind === 'started') sessions.add(begun.session);
+			if (begun.kind === 'started') {
+				sessions.add(begun.session);
+				prepare?.(begun.session);
+			}
 			return begun;
 		},
 		abandon: (runbook, run) => controller().abandonRun(ctx, {runbook, run}),

@@ -11,6 +11,8 @@ import type {FleetHost} from '../remote/targets.js';
 /** Where the TUI runs: the run context, plus --debug for unexpected errors. */
 export interface TuiContext extends RunContext {
 	debug: boolean;
+	/** `--sign-key`: signs each run's record when its session ends (else the settings' sign.key). */
+	signKey?: string;
 }
 
 export interface TuiServices {

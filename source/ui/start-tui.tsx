@@ -13,6 +13,7 @@ import {App} from './app.js';
 import {engineServices} from './engine-services.js';
 import {chooseTheme, ThemeContext} from './theme.js';
 import {createTerminal} from './terminal.js';
+import {tuiSigning} from './tui-signing.js';
 import type {TuiContext, TuiResult, TuiStart} from './services.js';
 import type {FleetHandle} from './fleet/open-fleet.js';
 
@@ -25,7 +26,9 @@ export const startTui = async ({ctx, initial}: StartTuiOptions): Promise<number>
 	const {stdin, stdout} = process;
 	const terminal = createTerminal({stdin, stdout});
 	const sessions = new Set<RunSession>();
-	const services = engineServices(ctx, sessions);
+	// Said after the TUI has given the terminal back: what signing each run's record did.
+	const signing = await tuiSigning(ctx);
+	const services = engineServices(ctx, sessions, signing.prepare);
 	const theme = chooseTheme(ctx.env, stdout);
 	// Read before the first frame, so that frame is the whole home screen: Ink
 	// draws the next one only after its render throttle (~33 ms).
@@ -125,6 +128,6 @@ export const startTui = async ({ctx, initial}: StartTuiOptions): Promise<number>
 		terminal.restore();
 		for (const [event, hook] of hooks) process.off(event, hook);
 	}
-	for (const line of result.lines) process.stderr.write(`${line}\n`);
+	for (const line of [...result.lines, ...signing.said]) process.stderr.write(`${line}\n`);
 	return result.code;
 };

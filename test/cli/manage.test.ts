@@ -4,15 +4,15 @@
 import {execa} from 'execa';
 import {mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {join, resolve} from 'node:path';
+import {join} from 'node:path';
 import {beforeEach, describe, expect, it} from 'vitest';
+import {RAMPART} from '../engine/helpers.js';
 
-const BIN = resolve('dist/rampart.js');
 let work: string;
 let home: string;
 
 const rampart = (...args: string[]) =>
-	execa('node', [BIN, ...args], {reject: false, cwd: work, env: {RAMPART_HOME: home, RAMPART_RUNBOOKS: join(work, 'books'), CI: '1'}});
+	execa(RAMPART[0]!, [...RAMPART.slice(1), ...args], {reject: false, cwd: work, env: {RAMPART_HOME: home, RAMPART_RUNBOOKS: join(work, 'books'), CI: '1'}});
 
 const step = (n: number, run: string) => `## Step ${n}\n\n\`\`\`sh\n${run}\n\`\`\`\n\n\`\`\`sh {role=rollback}\necho undo-${n} >> order\n\`\`\`\n\n`;
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {spawn} from 'node:child_process';
-import {CLI, cliHome, eventsOf, frontMatter, onlyRun, runCli, sh, writeRunbook} from '../engine/helpers.js';
+import {RAMPART, cliHome, eventsOf, frontMatter, onlyRun, runCli, sh, writeRunbook} from '../engine/helpers.js';
 
 const HOSTILE = String.raw`printf 'progress  20%%\rprogress  60%%\rprogress 100%%\n'
 printf '\e[2J\e[H\e]0;owned\a\e]52;c;b3duZWQ=\a\e[?1049h\e[31mred\e[0m and plain\n'
@@ -97,7 +97,11 @@ describe('output without a terminal', () => {
 	it('a reader that stops reading holds the command back instead of filling memory, and the timeout still stops it', async () => {
 		const home = cliHome();
 		writeRunbook(home.cwd, 'endless', frontMatter('Endless') + '## Print\n\n' + sh('seq 1 100000000', 'timeout=3s'));
-		const child = spawn(process.execPath, [CLI, 'run', './endless.md', '--approve', '--yes'], {cwd: home.cwd, env: home.env, stdio: ['ignore', 'pipe', 'ignore']});
+		const child = spawn(RAMPART[0]!, [...RAMPART.slice(1), 'run', './endless.md', '--approve', '--yes'], {
+			cwd: home.cwd,
+			env: home.env,
+			stdio: ['ignore', 'pipe', 'ignore'],
+		});
 		// Read nothing until the step has ended.
 		child.stdout.pause();
 		const ended = async () => {

@@ -4,18 +4,17 @@
 import {execa} from 'execa';
 import {mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {join, resolve} from 'node:path';
+import {join} from 'node:path';
 import {beforeEach, describe, expect, it} from 'vitest';
+import {RAMPART} from '../engine/helpers.js';
 import {recordCompletion} from '../../source/journal/completion-index.js';
-
-const BIN = resolve('dist/rampart.js');
 
 let home: string;
 let books: string;
 let work: string;
 
 const rampart = (args: string[], env: Record<string, string> = {}) =>
-	execa('node', [BIN, ...args], {
+	execa(RAMPART[0]!, [...RAMPART.slice(1), ...args], {
 		reject: false,
 		cwd: work,
 		env: {RAMPART_HOME: home, RAMPART_RUNBOOKS: books, XDG_CONFIG_HOME: join(work, 'config'), ...env},
@@ -255,7 +254,7 @@ describe('usage', () => {
 
 	it('help piped into a reader that has already gone ends quietly', async () => {
 		// `true` exits without reading: every write of the help text meets a closed pipe.
-		const piped = await execa('bash', ['-c', `node ${JSON.stringify(BIN)} --help | true; exit \${PIPESTATUS[0]}`], {reject: false});
+		const piped = await execa('bash', ['-c', `${RAMPART.map(word => JSON.stringify(word)).join(' ')} --help | true; exit \${PIPESTATUS[0]}`], {reject: false});
 		expect(piped.stderr).toBe('');
 		expect(piped.exitCode).toBe(0);
 	});

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {journalPath, listRuns} from '../../source/journal/index.js';
-import {CLI, cliHome, eventsOf, frontMatter, onlyRun, runCli, sh, startCli, tempDir, writeRunbook, type CliResult} from '../engine/helpers.js';
+import {RAMPART, cliHome, eventsOf, frontMatter, onlyRun, runCli, sh, startCli, tempDir, writeRunbook, type CliResult} from '../engine/helpers.js';
 
 const output = (result: CliResult) => `${result.stdout}\n${result.stderr}`;
 
@@ -100,7 +100,7 @@ describe('exit codes', () => {
 		const result = await startCli([], {
 			cwd: shared,
 			env: home.env,
-			command: [...prefix, process.execPath, CLI, 'run', './root-only.md', '--yes', '--approve'],
+			command: [...prefix, ...RAMPART, 'run', './root-only.md', '--yes', '--approve'],
 		}).done;
 		expect(result.stderr).toContain('this runbook needs root: run it again with sudo');
 		expect(result.code).toBe(3);

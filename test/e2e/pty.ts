@@ -7,11 +7,12 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import pty from '@lydell/node-pty';
 import xterm from '@xterm/headless';
+import {CLI, RAMPART} from '../engine/helpers.js';
 
 const {Terminal} = xterm;
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = path.join(ROOT, 'dist', 'rampart.js');
+export {CLI, RAMPART};
 
 export interface Screen {
 	/** The visible screen as text, one line per row. */
@@ -31,7 +32,13 @@ export const spawnRampart = (args: string[], env: Record<string, string>, size =
 	const term = new Terminal({cols: size.cols, rows: size.rows, allowProposedApi: true});
 	// A clean environment: no CI (Ink would stop redrawing), the test's dirs.
 	const childEnv: Record<string, string> = {PATH: process.env['PATH'] ?? '/usr/bin:/bin', TERM: 'xterm-256color', LANG: 'C.UTF-8', ...env};
-	const child = pty.spawn(process.execPath, [CLI, ...args], {name: 'xterm-256color', cols: size.cols, rows: size.rows, cwd: env['HOME'] ?? os.tmpdir(), env: childEnv});
+	const child = pty.spawn(RAMPART[0]!, [...RAMPART.slice(1), ...args], {
+		name: 'xterm-256color',
+		cols: size.cols,
+		rows: size.rows,
+		cwd: env['HOME'] ?? os.tmpdir(),
+		env: childEnv,
+	});
 	let raw = '';
 	let pending = 0;
 	child.onData(data => {

@@ -4,7 +4,7 @@ import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, beforeAll, describe, expect, it} from 'vitest';
-import {CLI, KEYS, spawnRampart, tempDir, type Screen} from './pty.js';
+import {CLI, KEYS, RAMPART, spawnRampart, tempDir, type Screen} from './pty.js';
 import {journalPath, listRuns, readJournal} from '../../source/journal/index.js';
 
 const RUNBOOK = `---
@@ -173,7 +173,7 @@ describe('TUI in a real terminal (80×24)', () => {
 
 	it('a run started headless continues in the TUI, and a run left in the TUI finishes headless', async () => {
 		const {home, env} = setup();
-		const headless = spawnSync(process.execPath, [CLI, 'run', 'e2e-drill', '--yes', '--approve', '--input', 'DOMAIN=example.org'], {
+		const headless = spawnSync(RAMPART[0]!, [...RAMPART.slice(1), 'run', 'e2e-drill', '--yes', '--approve', '--input', 'DOMAIN=example.org'], {
 			env: {...process.env, ...env, CI: '1'},
 			encoding: 'utf8',
 		});
@@ -199,7 +199,7 @@ describe('TUI in a real terminal (80×24)', () => {
 		t.write('y');
 		expect(await t.exited).toBe(130);
 
-		const finish = spawnSync(process.execPath, [CLI, 'resume', '--ack'], {env: {...process.env, ...env, CI: '1'}, encoding: 'utf8'});
+		const finish = spawnSync(RAMPART[0]!, [...RAMPART.slice(1), 'resume', '--ack'], {env: {...process.env, ...env, CI: '1'}, encoding: 'utf8'});
 		expect(finish.status, finish.stderr).toBe(0);
 		const events = readJournal(journalPath(home, listRuns(home)[0]!)).events;
 		expect(events.filter(e => e.type === 'run-resumed')).toHaveLength(2);
@@ -249,7 +249,7 @@ describe('TUI in a real terminal (80×24)', () => {
 	it('without a terminal, `rampart` explains and prints the list', async () => {
 		const {env} = setup();
 		const {spawnSync} = await import('node:child_process');
-		const result = spawnSync(process.execPath, [CLI], {env: {...env, PATH: process.env['PATH']}, encoding: 'utf8', input: ''});
+		const result = spawnSync(RAMPART[0]!, RAMPART.slice(1), {env: {...env, PATH: process.env['PATH']}, encoding: 'utf8', input: ''});
 		expect(result.status).toBe(0);
 		expect(result.stderr).toContain('needs a terminal');
 		expect(result.stdout).toContain('e2e-drill');

@@ -16,6 +16,12 @@ import {journalPath, listRuns, readJournal, type JournalLine} from '../../source
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = path.join(ROOT, 'dist', 'rampart.js');
+/**
+ * The command line that starts Rampart: `node dist/rampart.js`, or the
+ * executable $RAMPART_TEST_BIN names (the single executable: the system
+ * tests run the CLI tests against it).
+ */
+export const RAMPART: readonly string[] = process.env['RAMPART_TEST_BIN'] ? [path.resolve(process.env['RAMPART_TEST_BIN'])] : [process.execPath, CLI];
 
 const made: string[] = [];
 const sessions: RunSession[] = [];
@@ -194,6 +200,11 @@ let checkedBuild = false;
  */
 export const assertBuilt = (): void => {
 	if (checkedBuild) return;
+	if (process.env['RAMPART_TEST_BIN']) {
+		if (!fs.existsSync(RAMPART[0]!)) throw new Error(`RAMPART_TEST_BIN: ${RAMPART[0]} does not exist (npm run package makes dist/rampart-linux-x64)`);
+		checkedBuild = true;
+		return;
+	}
 	if (!fs.existsSync(CLI)) throw new Error(`${CLI} does not exist: run \`npm run build\` first`);
 	const built = fs.statSync(CLI).mtimeMs;
 	const newest = newestSource(path.join(ROOT, 'source'));
@@ -240,10 +251,10 @@ export interface CliProcess {
 	stderr: () => string;
 }
 
-/** Starts `node dist/rampart.js ARGS` (or another command line with `command`). */
+/** Starts `node dist/rampart.js ARGS` (see RAMPART; or another command line with `command`). */
 export const startCli = (args: string[], options: {cwd: string; env: Record<string, string>; command?: string[]}): CliProcess => {
 	assertBuilt();
-	const [file, ...rest] = options.command ?? [process.execPath, CLI, ...args];
+	const [file, ...rest] = options.command ?? [...RAMPART, ...args];
 	const child = spawn(file!, rest, {cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe']});
 	children.push(child);
 	let stdout = '';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import envPaths from 'env-paths';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {ensurePrivateDir, openPrivateFile, resolveStateDir} from '../../source/journal/state-dir.js';
+import {defaultStateDir, ensurePrivateDir, openPrivateFile, resolveStateDir} from '../../source/journal/state-dir.js';
 import {modeOf, tempDir} from './helpers.js';
 
 describe('resolveStateDir', () => {
@@ -11,11 +11,23 @@ describe('resolveStateDir', () => {
 		expect(resolveStateDir({RAMPART_HOME: '/srv/rampart'})).toBe('/srv/rampart');
 	});
 
-	it('falls back to the per-user data directory without a suffix', () => {
+	it('falls back to the per-user data directory without a suffix (anyone but root)', () => {
 		const expected = envPaths('rampart', {suffix: ''}).data;
-		expect(resolveStateDir({})).toBe(expected);
-		expect(resolveStateDir({RAMPART_HOME: ''})).toBe(expected);
+		expect(resolveStateDir({}, 1000)).toBe(expected);
+		expect(resolveStateDir({RAMPART_HOME: ''}, 1000)).toBe(expected);
 		expect(path.basename(expected)).toBe('rampart');
+	});
+
+	it("for root, /var/lib/rampart (FHS), unless root's records are still only in the old per-user directory", () => {
+		const perUser = envPaths('rampart', {suffix: ''}).data;
+		const only =
+			(...present: string[]) =>
+			(dir: string) =>
+				present.includes(dir);
+		expect(defaultStateDir(0, only())).toEqual({dir: '/var/lib/rampart'});
+		expect(defaultStateDir(0, only('/var/lib/rampart', perUser))).toEqual({dir: '/var/lib/rampart'});
+		expect(defaultStateDir(0, only(perUser))).toEqual({dir: perUser, legacy: perUser});
+		expect(defaultStateDir(1000, only('/var/lib/rampart'))).toEqual({dir: perUser});
 	});
 });
 

@@ -5,6 +5,7 @@ import {renderMarkdown} from '../../report/render-markdown.js';
 import {renderHtml} from '../../report/render-html.js';
 import {usageError} from '../errors.js';
 import type {CliContext} from '../context.js';
+import {signingFor} from './journal.js';
 
 export const REPORT_FORMATS = ['md', 'json', 'html'] as const;
 
@@ -15,7 +16,9 @@ export const reportCommand = async (ctx: CliContext, runId: string, options: {fo
 		throw usageError(`unknown report format "${options.format}"; use one of: ${REPORT_FORMATS.join(', ')}`);
 	}
 	if (!existsSync(journalPath(stateDir, runId))) throw usageError(`no run ${runId} in ${stateDir}`, 'See the runs with: rampart history');
-	const report = buildRunReport(stateDir, runId);
+	// Who signed is named from the configured allowed_signers; a broken settings file only leaves the signer unnamed.
+	const allowedSigners = await signingFor(ctx, 'allowedSigners', undefined).catch(() => undefined);
+	const report = buildRunReport(stateDir, runId, {allowedSigners, env: ctx.env});
 	const text = options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : options.format === 'html' ? renderHtml(report) : renderMarkdown(report);
 	if (options.output) {
 		// Reports hold what the commands printed: keep them private like the record.
