@@ -19,6 +19,8 @@ import {openHostSession} from '../../remote/host-session.js';
 import {resolveTargets, type FleetHost, type TargetFlags} from '../../remote/targets.js';
 import {InventoryError} from '../../remote/inventory.js';
 import {CliError, usageError} from '../errors.js';
+import {signingFor} from './journal.js';
+import {sessionSigner} from '../../trust/signing-config.js';
 import {EXIT} from '../exit-codes.js';
 import type {CliContext} from '../context.js';
 import {gatherInputs} from '../prepare-run.js';
@@ -30,6 +32,8 @@ export interface FleetOptions {
 	forks?: string;
 	serial?: string;
 	canary?: string;
+	/** --sign-key: each host's record is signed when its session ends, as a single run's is. */
+	signKey?: string;
 }
 
 const count = (value: string | undefined, flag: string, fallback: number, min: number): number => {
@@ -65,6 +69,7 @@ const SUCCESS = new Set(['completed', 'attention']);
 const driveFleet = async (ctx: CliContext, fleet: FleetRun, hosts: FleetHost[], options: RunOptions & FleetOptions): Promise<number> => {
 	const plan = fleetPlan(options);
 	const run: RunContext = {env: ctx.env, cwd: ctx.cwd, stateDir: ctx.stateDir};
+	const key = await signingFor(ctx, 'key', options.signKey);
 	const control = controlDirectory();
 	const connections: SshConnection[] = [];
 	const sessions = new Map<string, RunSession>();
@@ -94,6 +99,7 @@ const driveFleet = async (ctx: CliContext, fleet: FleetRun, hosts: FleetHost[], 
 				ctx.env,
 			);
 			connections.push(connection);
+			if (key) session.afterClose = sessionSigner(ctx.stateDir(), key, ctx.env, ctx.err);
 			if (!options.json) ctx.err(`rampart: ${host.name}: run ${session.runId} (host key ${connection.facts.hostKey ?? 'not reported'})`);
 			return session;
 		},
@@ -270,6 +276,7 @@ export const reopenHostRun = async (
 	if (!record || !spec) throw new CliError(`the fleet record of run ${runId} (${fleetId}) is missing, so Rampart does not know how to reach ${host}`, EXIT.failed);
 	const {values: given, sources} = gatherInputs(ctx, options.input ?? [], options.inputs);
 	const run: RunContext = {env: ctx.env, cwd: ctx.cwd, stateDir: ctx.stateDir};
+	const key = await signingFor(ctx, 'key', (options as FleetOptions).signKey);
 	const control = controlDirectory();
 	try {
 		const {session, connection} = await openHostSession(
@@ -283,6 +290,7 @@ export const reopenHostRun = async (
 			{fleetId, mode: record.mode, maxLogBytes: maxLogBytes(options.maxLogBytes, ctx.env), controlDir: control.path, socketName: 'h0', batch: true},
 			ctx.env,
 		);
+		if (key) session.afterClose = sessionSigner(ctx.stateDir(), key, ctx.env, ctx.err);
 		return {
 			session,
 			close: async () => {
