@@ -112,7 +112,8 @@ describe.skipIf(unavailable !== undefined)(`the .deb and the single executable${
 		const result = spawnSync('npx', ['vitest', 'run', 'test/cli'], {
 			cwd: repoRoot,
 			encoding: 'utf8',
-			env: {...process.env, RAMPART_TEST_BIN: join(repoRoot, 'dist', `rampart-linux-${process.arch}`)},
+			// Its cache in the test's own directory: some CLI tests keep the caller's HOME.
+			env: {...process.env, RAMPART_TEST_BIN: join(repoRoot, 'dist', `rampart-linux-${process.arch}`), XDG_CACHE_HOME: join(home, 'cache')},
 			timeout: 840_000,
 		});
 		expect(result.status, result.stdout.slice(-4000) + result.stderr.slice(-2000)).toBe(0);
