@@ -4,6 +4,7 @@
 // --serial hosts, at most --forks at a time. A host that fails, or whose
 // connection goes, does not touch the others.
 
+import pMap from 'p-map';
 import type {RunSession} from '../engine/run-session.js';
 import {runHeadless, type HeadlessOptions, type HeadlessResult, type Reporter} from './headless-run.js';
 
@@ -50,15 +51,6 @@ export const fleetBatches = <T>(hosts: readonly T[], plan: Pick<FleetPlan, 'seri
 
 const SUCCESS: ReadonlySet<HostOutcomeKind> = new Set(['completed', 'attention']);
 
-/** At most `limit` of `work` at a time, in order of the list. */
-const pool = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> => {
-	let next = 0;
-	const worker = async () => {
-		while (next < items.length) await work(items[next++]!);
-	};
-	await Promise.all(Array.from({length: Math.max(1, Math.min(limit, items.length))}, worker));
-};
-
 const runMember = async (member: FleetMember, options: HeadlessOptions, hooks: FleetHooks): Promise<HostOutcome> => {
 	let session: RunSession;
 	try {
@@ -83,10 +75,15 @@ export const runFleet = async (members: readonly FleetMember[], plan: FleetPlan,
 	let stopReason: string | undefined;
 	for (const batch of fleetBatches(members, plan)) {
 		if (stopReason !== undefined || hooks.interrupted()) break;
-		await pool(batch.hosts, plan.forks, async member => {
-			if (hooks.interrupted()) return;
-			outcomes.set(member.host, await runMember(member, options, hooks));
-		});
+		// In the list's order, at most --forks at a time.
+		await pMap(
+			batch.hosts,
+			async member => {
+				if (hooks.interrupted()) return;
+				outcomes.set(member.host, await runMember(member, options, hooks));
+			},
+			{concurrency: plan.forks},
+		);
 		const failed = batch.hosts.filter(m => !SUCCESS.has(outcomes.get(m.host)?.kind ?? 'not-started'));
 		if (batch.canary && failed.length > 0) stopReason = `the canary ${failed.map(m => m.host).join(', ')} did not complete`;
 	}

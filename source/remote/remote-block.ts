@@ -16,6 +16,9 @@ export const remoteCommand = (become: boolean, becomeUser?: string): string => {
 	return `exec ${sudo}bash --noprofile --norc -c 'IFS= read -r -d "" __r_b && eval "$__r_b"' rampart-remote`;
 };
 
+/** How long a host may take to start a block (its login shell, sudo, the bootstrap) before it is given up on. */
+const SETUP_LIMIT_MS = 5 * 60_000;
+
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
 /** What goes on stdin before the go byte: the bootstrap, then the block's code and environment, encoded. */
@@ -59,7 +62,13 @@ export const remoteExecutor =
 		if (connection.lost) return {exitCode: null, timedOut: false, cancelled: false, durationMs: 0, connectionLost: connection.lost};
 		// An interactive block needs the operator's terminal, which a host over SSH does not share here.
 		if (run.interactive) {
-			return {exitCode: null, timedOut: false, cancelled: false, durationMs: 0, error: `an interactive block needs your terminal: run this step on ${connection.host.name} itself`};
+			return {
+				exitCode: null,
+				timedOut: false,
+				cancelled: false,
+				durationMs: 0,
+				error: `an interactive block needs your terminal: run this step on ${connection.host.name} itself`,
+			};
 		}
 		const grace = run.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
 		const token = randomUUID().replaceAll('-', '').slice(0, 16);
@@ -132,14 +141,25 @@ export const remoteExecutor =
 			// A host that does not answer is cut off once the bootstrap had its grace and more.
 			setTimeout(() => child.kill('SIGKILL'), grace + 10_000).unref();
 		};
-		const timer = run.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), stop()), run.timeoutMs);
+		// The block's time starts when the block does: a slow login shell on the host (its ~/.bashrc) is not the block's.
+		let timer: NodeJS.Timeout | undefined;
+		const startClock = () => {
+			if (run.timeoutMs !== undefined) timer = setTimeout(() => ((timedOut = true), stop()), run.timeoutMs);
+		};
 		const onAbort = () => {
 			cancelled = true;
 			stop();
 		};
 		run.signal?.addEventListener('abort', onAbort, {once: true});
+		// A host that never starts the block (a login shell that hangs) is given up on.
+		let setupTimedOut = false;
+		const setupTimer = setTimeout(() => {
+			setupTimedOut = true;
+			child.kill('SIGKILL');
+		}, SETUP_LIMIT_MS);
 		try {
 			const remotePgid = await spawned;
+			clearTimeout(setupTimer);
 			if (remotePgid === undefined) {
 				const {code, error} = await exited;
 				out.end();
@@ -147,7 +167,8 @@ export const remoteExecutor =
 				if ((code === 255 || error) && (await connection.lostWithin(1000))) {
 					return {exitCode: null, timedOut: false, cancelled: false, durationMs: durationMs(), connectionLost: connection.lost ?? 'the connection closed'};
 				}
-				return {exitCode: null, timedOut, cancelled, durationMs: durationMs(), error: error?.message ?? setupError(connection, setupStderr, code)};
+				const why = setupTimedOut ? `${connection.host.name} did not start the block within ${SETUP_LIMIT_MS / 60_000} minutes (its login shell hung?)` : undefined;
+				return {exitCode: null, timedOut, cancelled, durationMs: durationMs(), error: why ?? error?.message ?? setupError(connection, setupStderr, code)};
 			}
 			try {
 				await run.onSpawn?.(remotePgid);
@@ -158,6 +179,7 @@ export const remoteExecutor =
 				throw error;
 			}
 			child.stdin.write('g');
+			startClock();
 			const {code} = await exited;
 			out.end();
 			err.end();
@@ -168,6 +190,7 @@ export const remoteExecutor =
 			const signalled = code !== null && code > 128 && code < 160 && stopAt !== undefined;
 			return {exitCode: code, ...(signalled ? {signal: `signal ${code - 128}`} : {}), timedOut, cancelled: cancelled && !timedOut, durationMs: durationMs()};
 		} finally {
+			clearTimeout(setupTimer);
 			if (timer) clearTimeout(timer);
 			run.signal?.removeEventListener('abort', onAbort);
 			child.stdin.end();

@@ -4,11 +4,11 @@
 // then reached, asked for its `requires`, and given its own run record under
 // the fleet's id. The order and blast radius are headless/fleet-run.ts's.
 
+import {beginFleet} from '../../engine/begin-fleet.js';
 import type {RunSession} from '../../engine/run-session.js';
-import {openRun, approveRun, type ReadyRun, type RunContext} from '../../engine/open-run.js';
+import {openRun, type ReadyRun, type RunContext} from '../../engine/open-run.js';
 import {listRuns} from '../../journal/read-journal.js';
 import {readRunHead} from '../../journal/read-records.js';
-import {newRunId} from '../../journal/run-id.js';
 import {isFleetId, readFleetRecord, writeFleetRecord, type FleetRecord} from '../../journal/fleet-record.js';
 import {loadListingHeads} from '../../engine/run-catalog.js';
 import {runFleet, type FleetMember, type FleetPlan, type HostOutcome} from '../../headless/fleet-run.js';
@@ -170,26 +170,10 @@ export const fleetRunCommand = async (ctx: CliContext, ref: string, hosts: Fleet
 	}
 	fleetPlan(options); // flags checked before anything is connected
 	const ready = await readyRun(ctx, {runbook: ref}, {...options, interactive: false, remote: true});
-	// Approved once for the whole fleet, not once per host.
-	if (ready.pendingApproval) {
-		const approval = approveRun({env: ctx.env, cwd: ctx.cwd, stateDir: ctx.stateDir}, ready.runbook);
-		ctx.err(`rampart: approved ${ready.runbook.path} (SHA-256 ${ready.runbook.sha256}) as ${approval.approvedBy.user}`);
-	}
 	const runbook = ready.runbook;
-	const secrets = new Set(runbook.meta.inputs.filter(i => i.type === 'secret').map(i => i.name));
-	const record: FleetRecord = {
-		version: 1,
-		fleetId: newRunId(`fleet-${runbook.id}`),
-		runbook: {id: runbook.id, path: runbook.path, title: runbook.meta.title},
-		mode: options.check ? 'check' : 'run',
-		startedAt: new Date().toISOString(),
-		hosts,
-		inputs: Object.fromEntries(Object.entries(ready.inputs).filter(([name]) => !secrets.has(name))),
-		unreached: {},
-	};
-	writeFleetRecord(ctx.stateDir(), record);
+	const {record, forHost, approved} = beginFleet({env: ctx.env, cwd: ctx.cwd, stateDir: ctx.stateDir}, ready, hosts, options.check ? 'check' : 'run');
+	if (approved) ctx.err(`rampart: approved ${runbook.path} (SHA-256 ${runbook.sha256}) as ${approved.approvedBy.user}`);
 	if (!options.json) ctx.err(`rampart: fleet run ${record.fleetId} of "${runbook.meta.title}" on ${hosts.length} host${hosts.length === 1 ? '' : 's'}`);
-	const forHost: ReadyRun = {...ready, pendingApproval: undefined};
 	return driveFleet(ctx, {record, mode: record.mode, readyFor: async () => forHost}, hosts, options);
 };
 

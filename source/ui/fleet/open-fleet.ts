@@ -4,11 +4,11 @@
 // reached host gets its own run record under one fleet record; a host that
 // cannot be reached stays in the view as "not reached", with the reason.
 
-import {approveRun, type RunContext} from '../../engine/open-run.js';
+import {beginFleet} from '../../engine/begin-fleet.js';
+import type {RunContext} from '../../engine/open-run.js';
 import type {RunSession} from '../../engine/run-session.js';
 import type {Runbook} from '../../runbook/model.js';
-import {newRunId} from '../../journal/run-id.js';
-import {writeFleetRecord, type FleetRecord} from '../../journal/fleet-record.js';
+import {writeFleetRecord} from '../../journal/fleet-record.js';
 import {openHostSession} from '../../remote/host-session.js';
 import {controlDirectory, type SshConnection} from '../../remote/ssh-connection.js';
 import type {FleetHost} from '../../remote/targets.js';
@@ -38,21 +38,7 @@ export interface FleetHandle {
 export const openFleet = async (run: RunContext, start: FleetStart, say: (line: string) => void): Promise<FleetHandle> => {
 	const {ready, hosts} = start;
 	const runbook = ready.runbook;
-	// Approved once for the whole fleet, not once per host.
-	if (ready.pendingApproval) approveRun(run, runbook);
-	const forHost = {...ready, pendingApproval: undefined};
-	const secrets = new Set(runbook.meta.inputs.filter(i => i.type === 'secret').map(i => i.name));
-	const record: FleetRecord = {
-		version: 1,
-		fleetId: newRunId(`fleet-${runbook.id}`),
-		runbook: {id: runbook.id, path: runbook.path, title: runbook.meta.title},
-		mode: 'run',
-		startedAt: new Date().toISOString(),
-		hosts,
-		inputs: Object.fromEntries(Object.entries(ready.inputs).filter(([name]) => !secrets.has(name))),
-		unreached: {},
-	};
-	writeFleetRecord(run.stateDir(), record);
+	const {record, forHost} = beginFleet(run, ready, hosts, 'run');
 	const control = controlDirectory();
 	const connections: SshConnection[] = [];
 	const members: FleetMember[] = [];

@@ -3,6 +3,7 @@
 // failure (an engine refusal, a lost connection) is that host's: the others
 // go on, and each host's answer comes back to the caller.
 
+import pMap from 'p-map';
 import {useRef, useState} from 'react';
 import {EngineError} from '../../engine/run-session.js';
 
@@ -24,14 +25,6 @@ export interface FleetWork {
 }
 
 /** At most `limit` of `work` at a time, in the order of the list. */
-export const inPool = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> => {
-	let next = 0;
-	const worker = async () => {
-		while (next < items.length) await work(items[next++]!);
-	};
-	await Promise.all(Array.from({length: Math.max(1, Math.min(limit, items.length))}, worker));
-};
-
 export const useFleetWork = (forks: number): FleetWork => {
 	const busyRef = useRef(new Set<string>());
 	const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
@@ -42,17 +35,21 @@ export const useFleetWork = (forks: number): FleetWork => {
 		const answers: HostAnswer[] = [];
 		for (const host of free) busyRef.current.add(host);
 		update();
-		await inPool(free, forks, async host => {
-			try {
-				await work(host);
-				answers.push({host});
-			} catch (error) {
-				answers.push({host, error: error instanceof EngineError ? error.message : `unexpected error: ${(error as Error).message}`});
-			} finally {
-				busyRef.current.delete(host);
-				update();
-			}
-		});
+		await pMap(
+			free,
+			async host => {
+				try {
+					await work(host);
+					answers.push({host});
+				} catch (error) {
+					answers.push({host, error: error instanceof EngineError ? error.message : `unexpected error: ${(error as Error).message}`});
+				} finally {
+					busyRef.current.delete(host);
+					update();
+				}
+			},
+			{concurrency: forks},
+		);
 		return hosts.filter(h => free.includes(h)).map(h => answers.find(a => a.host === h)!);
 	};
 
