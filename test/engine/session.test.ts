@@ -428,7 +428,9 @@ describe('checkRequirements', () => {
 		fs.writeFileSync(path.join(bin, 'mytool'), '#!/bin/sh\n', {mode: 0o755});
 		fs.writeFileSync(path.join(bin, 'notexec'), '#!/bin/sh\n', {mode: 0o644});
 		const problems = checkRequirements({...none, commands: ['mytool', 'notexec', 'nosuchtool']}, {uid: 0, path: `/nonexistent::${bin}`});
-		expect(problems).toEqual([{kind: 'commands', message: expect.stringContaining('commands not found on PATH: notexec, nosuchtool'), commands: ['notexec', 'nosuchtool']}]);
+		expect(problems).toEqual([
+			{kind: 'commands', message: expect.stringContaining('commands not found on PATH: notexec, nosuchtool'), commands: ['notexec', 'nosuchtool']},
+		]);
 		expect(checkRequirements({...none, commands: ['mytool']}, {uid: 0, path: bin})).toEqual([]);
 	});
 });

@@ -65,7 +65,9 @@ describe.skipIf(reason !== '')(`fleet hosts through sudo -n${reason ? ` (skipped
 		fs.writeFileSync(path.join(etc, 'sudoers.d', 'rampart-lab'), 'rlab ALL=(ALL) NOPASSWD: ALL\nrlabpw ALL=(ALL) ALL\n', {mode: 0o440});
 		const host = lab.hosts[0]!;
 		const binds = ['passwd', 'shadow', 'group', 'sudoers.d'].map(f => `mount --bind ${path.join(etc, f)} /etc/${f}`).join(' && ');
-		sshd = spawn('unshare', ['-m', '--propagation', 'private', 'bash', '-c', `${binds} && exec /usr/sbin/sshd -D -f ${host.config} -E ${path.join(tmp, 'sshd.log')}`], {stdio: 'ignore'});
+		sshd = spawn('unshare', ['-m', '--propagation', 'private', 'bash', '-c', `${binds} && exec /usr/sbin/sshd -D -f ${host.config} -E ${path.join(tmp, 'sshd.log')}`], {
+			stdio: 'ignore',
+		});
 		const deadline = Date.now() + 30_000;
 		while (spawnSync('bash', ['-c', `exec 3<>/dev/tcp/${host.address}/${host.port}`]).status !== 0) {
 			if (Date.now() > deadline) throw new Error(`the lab sshd did not start: ${fs.existsSync(path.join(tmp, 'sshd.log')) ? read(path.join(tmp, 'sshd.log')) : ''}`);
