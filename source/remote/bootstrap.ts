@@ -20,23 +20,27 @@ export const REMOTE_SETUP_FAILED = 125;
  * Reads values into shell variables only (not exported: the bootstrap's own
  * environment stays clean, so the marker finds the block's processes alone);
  * the block's subshell exports them and becomes the block.
- * `printf %s "$v" | base64 -d`: a pipe, never a here-string (older bash
- * writes those to a temporary file), and `printf x` keeps trailing newlines.
+ * Every field comes in one base64 line, NUL-terminated inside (no value of
+ * the environment can hold a NUL), decoded by one `base64 -d` whose output
+ * is read through a pipe: never a here-string, which older bash writes to a
+ * temporary file. `read -d ''` keeps every byte, trailing newlines too.
  */
 export const BOOTSTRAP = String.raw`set -u
 trap '' PIPE
 IFS= read -r __r_v && [[ $__r_v == '${REMOTE_PROTOCOL}' ]] || exit ${REMOTE_SETUP_FAILED}
-__r_d() { local x; x=$(printf %s "$1" | base64 -d && printf x) || return 1; REPLY=${'$'}{x%x}; }
 IFS= read -r __r_tok && [[ $__r_tok =~ ^[A-Za-z0-9]+$ ]] || exit ${REMOTE_SETUP_FAILED}
 IFS= read -r __r_grace && [[ $__r_grace =~ ^[0-9]+$ ]] || exit ${REMOTE_SETUP_FAILED}
-IFS= read -r __r_cwd && __r_d "$__r_cwd" && __r_cwd=$REPLY || exit ${REMOTE_SETUP_FAILED}
-IFS= read -r __r_n && [[ $__r_n =~ ^[0-9]+$ ]] || exit ${REMOTE_SETUP_FAILED}
+IFS= read -r __r_blob || exit ${REMOTE_SETUP_FAILED}
 __r_names=() __r_values=()
-for ((__r_i = 0; __r_i < __r_n; __r_i++)); do
-	IFS=' ' read -r __r_k __r_e && [[ $__r_k =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] && __r_d "$__r_e" || exit ${REMOTE_SETUP_FAILED}
-	__r_names+=("$__r_k") __r_values+=("$REPLY")
-done
-IFS= read -r __r_code && __r_d "$__r_code" && __r_code=$REPLY || exit ${REMOTE_SETUP_FAILED}
+{
+	IFS= read -r -d '' __r_cwd && IFS= read -r -d '' __r_n && [[ $__r_n =~ ^[0-9]+$ ]] || exit ${REMOTE_SETUP_FAILED}
+	for ((__r_i = 0; __r_i < __r_n; __r_i++)); do
+		IFS= read -r -d '' __r_k && [[ $__r_k =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] && IFS= read -r -d '' __r_e || exit ${REMOTE_SETUP_FAILED}
+		__r_names+=("$__r_k") __r_values+=("$__r_e")
+	done
+	IFS= read -r -d '' __r_code || exit ${REMOTE_SETUP_FAILED}
+} < <(printf %s "$__r_blob" | base64 -d)
+unset __r_blob __r_e
 if [[ -n $__r_cwd ]] && ! cd -- "$__r_cwd"; then echo "rampart: cannot enter the working directory $__r_cwd on ${'$'}{HOSTNAME:-the host}" >&2; exit ${REMOTE_SETUP_FAILED}; fi
 command -v setsid >/dev/null && command -v mkfifo >/dev/null || { echo "rampart: setsid and mkfifo are needed on ${'$'}{HOSTNAME:-the host} (util-linux, coreutils)" >&2; exit ${REMOTE_SETUP_FAILED}; }
 __r_t=$(mktemp -d) && mkfifo -m 600 "$__r_t/go" || exit ${REMOTE_SETUP_FAILED}

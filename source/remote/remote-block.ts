@@ -24,16 +24,9 @@ const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 /** What goes on stdin before the go byte: the bootstrap, then the block's code and environment, encoded. */
 export const remotePayload = (token: string, graceMs: number, cwd: string | undefined, env: Record<string, string>, code: string): string => {
 	const names = Object.keys(env).filter(name => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
-	return [
-		`${BOOTSTRAP}\0${REMOTE_PROTOCOL}`,
-		token,
-		String(Math.max(1, Math.ceil(graceMs / 1000))),
-		b64(cwd ?? ''),
-		String(names.length),
-		...names.map(name => `${name} ${b64(env[name]!)}`),
-		b64(GO_GATE + code),
-		'',
-	].join('\n');
+	// One base64 line of NUL-terminated fields: one decoder on the host, whatever the number of values.
+	const fields = [cwd ?? '', String(names.length), ...names.flatMap(name => [name, env[name]!]), GO_GATE + code];
+	return [`${BOOTSTRAP}\0${REMOTE_PROTOCOL}`, token, String(Math.max(1, Math.ceil(graceMs / 1000))), b64(fields.map(f => `${f}\0`).join('')), ''].join('\n');
 };
 
 /** Why a block never started on the host, in words the operator can act on. */
