@@ -147,8 +147,20 @@ export const startRun = (ctx: CliContext, ready: ReadyRun, flags: OpenFlags): Ru
 
 /** The whole way from a command line to a live session, signed when it ends if a key is configured. */
 export const openSession = async (ctx: CliContext, target: RunTarget, flags: OpenFlags): Promise<RunSession> => {
-	const key = await signingFor(ctx, 'key', flags.signKey);
+	const sign = await sessionSigning(ctx, flags.signKey);
 	const session = startRun(ctx, await readyRun(ctx, target, flags), flags);
-	if (key) session.afterClose = sessionSigner(ctx.stateDir(), key, ctx.env, ctx.err);
+	sign(session);
 	return session;
+};
+
+/**
+ * Makes each session it is given sign its record when it ends, with the key
+ * of --sign-key or the settings; does nothing when no key is configured.
+ */
+export const sessionSigning = async (ctx: CliContext, flag: string | undefined): Promise<(session: RunSession) => void> => {
+	const key = await signingFor(ctx, 'key', flag);
+	if (!key) return () => {};
+	return session => {
+		session.afterClose = sessionSigner(ctx.stateDir(), key, ctx.env, ctx.err);
+	};
 };

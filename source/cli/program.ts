@@ -234,10 +234,10 @@ Examples:
 			)
 			.action((runId: string | undefined, options) => {
 				setResult(
-					import('./commands/fleet.js').then(fleet => {
+					import('./fleet-of-run.js').then(({fleetOfRun}) => {
 						// A fleet run, or one host's run of it, is resumed over SSH, headless.
-						const remote = fleet.fleetOfRun(ctx(), runId);
-						if (remote) return fleet.fleetResumeCommand(ctx(), remote.fleetId, options, remote.host);
+						const remote = fleetOfRun(ctx(), runId);
+						if (remote) return import('./commands/fleet.js').then(m => m.fleetResumeCommand(ctx(), remote.fleetId, options, remote.host));
 						if (tuiWanted(ctx(), options)) return startTui({...ctx(), signKey: options.signKey}, {screen: 'resume', runId, approve: options.approve});
 						return import('./commands/run.js').then(m => m.resumeCommand(ctx(), runId, options));
 					}),

@@ -35,13 +35,17 @@ const summarize = (stateDir: string, runId: string, {events, problems}: ReadJour
 
 export const loadRun = (stateDir: string, runId: string): RunSummary => summarize(stateDir, runId, readJournal(journalPath(stateDir, runId)));
 
+/** The newest unfinished run's head: of any run, or of one runbook's runs on this machine. */
+export const newestUnfinishedHead = (heads: readonly RunHead[], runbookId?: string): RunHead | undefined =>
+	[...heads].reverse().find(h => !h.outcome && (runbookId === undefined || (h.runbookId === runbookId && h.host === undefined)));
+
 /**
  * The newest unfinished run (of one runbook, or of any), found in the run
  * index and folded in full only for that run: a history of thousands of runs
  * costs a directory listing, not a read of each journal.
  */
 export const newestUnfinishedRun = (stateDir: string, runbookId?: string, heads: readonly RunHead[] = loadListingHeads(stateDir)): RunSummary | undefined => {
-	const head = [...heads].reverse().find(h => !h.outcome && (runbookId === undefined || (h.runbookId === runbookId && h.host === undefined)));
+	const head = newestUnfinishedHead(heads, runbookId);
 	if (!head) return undefined;
 	try {
 		return loadRun(stateDir, head.runId);

@@ -49,7 +49,8 @@ export const fleetBatches = <T>(hosts: readonly T[], plan: Pick<FleetPlan, 'seri
 	return batches;
 };
 
-const SUCCESS: ReadonlySet<HostOutcomeKind> = new Set(['completed', 'attention']);
+/** A host whose run was carried out to the end (with findings or without). */
+export const SUCCESS: ReadonlySet<HostOutcomeKind> = new Set(['completed', 'attention']);
 
 const runMember = async (member: FleetMember, options: HeadlessOptions, hooks: FleetHooks): Promise<HostOutcome> => {
 	let session: RunSession;

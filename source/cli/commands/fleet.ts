@@ -9,9 +9,8 @@ import type {RunSession} from '../../engine/run-session.js';
 import {openRun, type ReadyRun, type RunContext} from '../../engine/open-run.js';
 import {listRuns} from '../../journal/read-journal.js';
 import {readRunHead} from '../../journal/read-records.js';
-import {isFleetId, readFleetRecord, writeFleetRecord, type FleetRecord} from '../../journal/fleet-record.js';
-import {loadListingHeads} from '../../engine/run-catalog.js';
-import {runFleet, type FleetMember, type FleetPlan, type HostOutcome} from '../../headless/fleet-run.js';
+import {readFleetRecord, writeFleetRecord, type FleetRecord} from '../../journal/fleet-record.js';
+import {runFleet, SUCCESS, type FleetMember, type FleetPlan, type HostOutcome} from '../../headless/fleet-run.js';
 import {lineReporter} from '../../headless/line-reporter.js';
 import {jsonReporter} from '../../headless/reporters.js';
 import {controlDirectory, type SshConnection} from '../../remote/ssh-connection.js';
@@ -19,13 +18,11 @@ import {openHostSession} from '../../remote/host-session.js';
 import {resolveTargets, type FleetHost, type TargetFlags} from '../../remote/targets.js';
 import {InventoryError} from '../../remote/inventory.js';
 import {CliError, usageError} from '../errors.js';
-import {signingFor} from './journal.js';
-import {sessionSigner} from '../../trust/signing-config.js';
 import {EXIT} from '../exit-codes.js';
 import type {CliContext} from '../context.js';
 import {gatherInputs} from '../prepare-run.js';
 import {maxLogBytes} from '../log-limit.js';
-import {readyRun} from '../open-run.js';
+import {readyRun, sessionSigning} from '../open-run.js';
 import type {ResumeOptions, RunOptions} from './run.js';
 
 export interface FleetOptions {
@@ -63,13 +60,11 @@ interface FleetRun {
 	mode: 'run' | 'check';
 }
 
-const SUCCESS = new Set(['completed', 'attention']);
-
 /** Connects to each host in turn of the plan, runs it, and says how each ended. */
 const driveFleet = async (ctx: CliContext, fleet: FleetRun, hosts: FleetHost[], options: RunOptions & FleetOptions): Promise<number> => {
 	const plan = fleetPlan(options);
 	const run: RunContext = {env: ctx.env, cwd: ctx.cwd, stateDir: ctx.stateDir};
-	const key = await signingFor(ctx, 'key', options.signKey);
+	const sign = await sessionSigning(ctx, options.signKey);
 	const control = controlDirectory();
 	const connections: SshConnection[] = [];
 	const sessions = new Map<string, RunSession>();
@@ -99,7 +94,7 @@ const driveFleet = async (ctx: CliContext, fleet: FleetRun, hosts: FleetHost[], 
 				ctx.env,
 			);
 			connections.push(connection);
-			if (key) session.afterClose = sessionSigner(ctx.stateDir(), key, ctx.env, ctx.err);
+			sign(session);
 			if (!options.json) ctx.err(`rampart: ${host.name}: run ${session.runId} (host key ${connection.facts.hostKey ?? 'not reported'})`);
 			return session;
 		},
@@ -139,7 +134,7 @@ const driveFleet = async (ctx: CliContext, fleet: FleetRun, hosts: FleetHost[], 
 	await ctx.stdoutFlushed?.();
 	report(ctx, fleet.record, outcomes, options.json === true);
 	if (interrupted) return EXIT.interrupted;
-	return outcomes.every(o => SUCCESS.has(o.kind)) && outcomes.every(o => o.kind === 'completed') ? EXIT.ok : EXIT.failed;
+	return outcomes.every(o => o.kind === 'completed') ? EXIT.ok : EXIT.failed;
 };
 
 const report = (ctx: CliContext, record: FleetRecord, outcomes: HostOutcome[], json: boolean) => {
@@ -216,14 +211,6 @@ export const fleetResumeCommand = async (ctx: CliContext, fleetId: string, optio
 	return driveFleet(ctx, {record, mode: record.mode, readyFor: cached}, hosts, options);
 };
 
-/** The fleet a resume means, when it means one: a fleet id, one host's run of a fleet, or (no id) the newest unfinished run if it is a host's. */
-export const fleetOfRun = (ctx: CliContext, runId: string | undefined): {fleetId: string; host?: string} | undefined => {
-	if (runId !== undefined && isFleetId(runId)) return {fleetId: runId};
-	const head = runId !== undefined ? readRunHead(ctx.stateDir(), runId) : [...loadListingHeads(ctx.stateDir())].reverse().find(h => !h.outcome);
-	if (head?.fleet === undefined) return undefined;
-	return runId !== undefined ? {fleetId: head.fleet, ...(head.host !== undefined ? {host: head.host} : {})} : {fleetId: head.fleet};
-};
-
 /** `rampart run RUNBOOK` with --host or --inventory. */
 export const fleetCommand = async (ctx: CliContext, ref: string, options: RunOptions & FleetOptions & TargetFlags & {dryRun?: boolean}): Promise<number> => {
 	let hosts: FleetHost[] | undefined;
@@ -260,7 +247,7 @@ export const reopenHostRun = async (
 	if (!record || !spec) throw new CliError(`the fleet record of run ${runId} (${fleetId}) is missing, so Rampart does not know how to reach ${host}`, EXIT.failed);
 	const {values: given, sources} = gatherInputs(ctx, options.input ?? [], options.inputs);
 	const run: RunContext = {env: ctx.env, cwd: ctx.cwd, stateDir: ctx.stateDir};
-	const key = await signingFor(ctx, 'key', (options as FleetOptions).signKey);
+	const sign = await sessionSigning(ctx, (options as FleetOptions).signKey);
 	const control = controlDirectory();
 	try {
 		const {session, connection} = await openHostSession(
@@ -274,7 +261,7 @@ export const reopenHostRun = async (
 			{fleetId, mode: record.mode, maxLogBytes: maxLogBytes(options.maxLogBytes, ctx.env), controlDir: control.path, socketName: 'h0', batch: true},
 			ctx.env,
 		);
-		if (key) session.afterClose = sessionSigner(ctx.stateDir(), key, ctx.env, ctx.err);
+		sign(session);
 		return {
 			session,
 			close: async () => {

@@ -6,13 +6,13 @@ import {usageError} from '../errors.js';
 import {EXIT} from '../exit-codes.js';
 import {reopenRun, type RunOptions} from './run.js';
 import {jsonEvent} from '../../headless/reporters.js';
+import {fleetOfRun} from '../fleet-of-run.js';
 import {stripStyles} from '../../output/terminal-text.js';
 
 /** The run reopened for `verb`: a fleet host's run over a new connection to its host, any other here. */
 const reopen = async (ctx: CliContext, runId: string | undefined, options: RunOptions, verb: string) => {
-	const {fleetOfRun, reopenHostRun} = await import('./fleet.js');
 	const remote = fleetOfRun(ctx, runId);
-	if (remote?.host !== undefined && runId !== undefined) return reopenHostRun(ctx, runId, remote.fleetId, remote.host, options);
+	if (remote?.host !== undefined && runId !== undefined) return (await import('./fleet.js')).reopenHostRun(ctx, runId, remote.fleetId, remote.host, options);
 	const session = await reopenRun(ctx, runId, options, verb);
 	return {session, close: async () => session.close()};
 };

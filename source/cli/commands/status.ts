@@ -1,13 +1,18 @@
 import {discoverRunbooks} from '../../runbook/discover.js';
 import {loadRunbookList} from '../../engine/runbook-list.js';
 import {EXIT} from '../exit-codes.js';
+import {recordKey} from '../../journal/layout.js';
 import type {CliContext} from '../context.js';
 
 /** `rampart status`: what is due, overdue or unfinished; exit 1 when anything is overdue (for cron and monitoring). */
 export const statusCommand = async (ctx: CliContext, options: {json?: boolean}): Promise<number> => {
 	const rows = await loadRunbookList(discoverRunbooks(ctx.env, ctx.cwd), ctx.stateDir());
 	// Each host a runbook ran on over SSH is due on its own: shown as id@host.
-	const all = rows.flatMap(r => [r, ...(r.hosts ?? []).map(h => ({...r, ...h, id: `${r.id}@${h.host}`, attention: undefined}))]);
+	// `run`: the arguments of `rampart run` that do it again.
+	const all = rows.flatMap(r => [
+		{...r, run: r.id},
+		...(r.hosts ?? []).map(h => ({...r, ...h, id: recordKey(r.id, h.host), run: `${r.id} --host ${h.host}`, attention: undefined})),
+	]);
 	const relevant = all.filter(r => r.every || r.state === 'in-progress');
 	const rank = {overdue: 0, due: 1, 'in-progress': 2, done: 3, 'never-run': 4} as const;
 	// Ids in code-unit order, as `list` shows them: the same on every machine
@@ -41,7 +46,7 @@ export const statusCommand = async (ctx: CliContext, options: {json?: boolean}):
 	} else {
 		const width = Math.max(...relevant.map(r => r.id.length));
 		for (const r of relevant) ctx.out(`${r.state === 'overdue' ? 'OVERDUE ' : r.state === 'due' ? 'due     ' : '        '}${r.id.padEnd(width)}  ${r.stateText}`);
-		if (overdue.length > 0) ctx.out(`\n${overdue.length} overdue: run ${overdue.map(r => `rampart run ${r.id.replace(/@(.*)$/, ' --host $1')}`).join(', ')}`);
+		if (overdue.length > 0) ctx.out(`\n${overdue.length} overdue: run ${overdue.map(r => `rampart run ${r.run}`).join(', ')}`);
 		for (const r of relevant.filter(row => row.attention)) ctx.out(`${r.id}: its last run has findings: rampart report ${r.attention!.runId}`);
 	}
 	return overdue.length > 0 ? EXIT.failed : EXIT.ok;
