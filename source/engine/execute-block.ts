@@ -9,6 +9,7 @@
 import {spawn, type ChildProcess} from 'node:child_process';
 import {randomUUID} from 'node:crypto';
 import {existsSync} from 'node:fs';
+import type {Readable} from 'node:stream';
 import {StringDecoder} from 'node:string_decoder';
 import {resolveBash} from './resolve-bash.js';
 import {BLOCK_MARKER, blockTree, outputLinks, pipeHolders, type BlockTree, type TreeProcess} from './block-tree.js';
@@ -175,6 +176,31 @@ export const lineChunker = (stream: 'stdout' | 'stderr', onOutput: BlockRun['onO
 	};
 };
 
+/**
+ * Reads a block's output pipes at the pace of whoever shows the output
+ * (BlockRun.backlog): both pause while it is behind. Once the block's shell
+ * has exited, what is left in the pipes is bounded and must be read at once:
+ * they are waited for only briefly.
+ */
+export const pacedReading = (readers: readonly Readable[], backlog: BlockRun['backlog']) => {
+	let exited = false;
+	return {
+		reader: (write: (chunk: Buffer) => void) => (chunk: Buffer) => {
+			write(chunk);
+			const wait = exited ? undefined : backlog?.();
+			if (!wait) return;
+			for (const stream of readers) stream.pause();
+			void wait.finally(() => {
+				for (const stream of readers) stream.resume();
+			});
+		},
+		shellExited: () => {
+			exited = true;
+			for (const stream of readers) stream.resume();
+		},
+	};
+};
+
 export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
 	const startedAt = performance.now();
 	const grace = run.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
@@ -242,26 +268,22 @@ export const executeBlock = async (run: BlockRun): Promise<BlockResult> => {
 
 	const out = lineChunker('stdout', run.onOutput);
 	const err = lineChunker('stderr', run.onOutput);
-	// Once the shell has exited what is left in the pipes is bounded, and it must
-	// be read at once: the pipes are waited for only briefly (endOfTree).
-	let exitedShell = false;
-	const readers = [child.stdout, child.stderr].filter(stream => stream !== null);
-	const read = (chunker: ReturnType<typeof lineChunker>) => (chunk: Buffer) => {
-		chunker.write(chunk);
-		const wait = exitedShell ? undefined : run.backlog?.();
-		if (!wait) return;
-		for (const stream of readers) stream.pause();
-		void wait.finally(() => {
-			for (const stream of readers) stream.resume();
-		});
-	};
-	child.stdout?.on('data', read(out));
-	child.stderr?.on('data', read(err));
+	const pacing = pacedReading(
+		[child.stdout, child.stderr].filter(stream => stream !== null),
+		run.backlog,
+	);
+	child.stdout?.on(
+		'data',
+		pacing.reader(chunk => out.write(chunk)),
+	);
+	child.stderr?.on(
+		'data',
+		pacing.reader(chunk => err.write(chunk)),
+	);
 	// Processes the block left running in its group would hold its output open
 	// and outlive it: stop them as soon as the block's own shell has exited.
 	child.on('exit', () => {
-		exitedShell = true;
-		for (const stream of readers) stream.resume();
+		pacing.shellExited();
 		if (pgid !== undefined && !run.interactive) stopping ??= stopTree(pgid, tree, grace, false);
 	});
 

@@ -5,7 +5,7 @@
 
 import {spawn} from 'node:child_process';
 import {randomUUID} from 'node:crypto';
-import {DEFAULT_KILL_GRACE_MS, GO_GATE, lineChunker, type BlockExecutor, type BlockResult, type BlockRun} from '../engine/execute-block.js';
+import {DEFAULT_KILL_GRACE_MS, GO_GATE, lineChunker, pacedReading, type BlockExecutor, type BlockResult, type BlockRun} from '../engine/execute-block.js';
 import {BOOTSTRAP, REMOTE_PROTOCOL, STARTED_PREFIX} from './bootstrap.js';
 import type {SshConnection} from './ssh-connection.js';
 
@@ -80,20 +80,10 @@ export const remoteExecutor =
 		let pgid: number | undefined;
 		let started!: (pgid: number | undefined) => void;
 		const spawned = new Promise<number | undefined>(resolve => (started = resolve));
-		let exitedShell = false;
-		const readers = [child.stdout, child.stderr];
-		const paced = (write: (chunk: Buffer) => void) => (chunk: Buffer) => {
-			write(chunk);
-			const wait = exitedShell ? undefined : run.backlog?.();
-			if (!wait) return;
-			for (const stream of readers) stream.pause();
-			void wait.finally(() => {
-				for (const stream of readers) stream.resume();
-			});
-		};
+		const pacing = pacedReading([child.stdout, child.stderr], run.backlog);
 		child.stdout.on(
 			'data',
-			paced(chunk => {
+			pacing.reader(chunk => {
 				if (pgid !== undefined) return out.write(chunk);
 				// The bootstrap's one line comes first: the block is still waiting for the go byte.
 				head += chunk.toString('latin1');
@@ -108,7 +98,7 @@ export const remoteExecutor =
 		);
 		child.stderr.on(
 			'data',
-			paced(chunk => {
+			pacing.reader(chunk => {
 				if (pgid === undefined && setupStderr.length < 8192) setupStderr += chunk.toString('utf8');
 				err.write(chunk);
 			}),
@@ -118,8 +108,7 @@ export const remoteExecutor =
 			child.on('close', code => resolve({code}));
 		});
 		void exited.then(() => {
-			exitedShell = true;
-			for (const stream of readers) stream.resume();
+			pacing.shellExited();
 			started(undefined);
 		});
 
