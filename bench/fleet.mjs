@@ -55,10 +55,11 @@ export const fleet = async ({reps = 3, bashrcReps = 2, hosts = 20, steps = 10, c
 		}
 	};
 	const profiles = {1: [], [hosts]: []};
+	// A condition asked for no runs (reps 0) is left out altogether.
 	const conditions = [
 		{name: 'quick', label: 'quick login shell', quickShell: true, reps},
 		{name: 'bashrc', label: "this machine's ~/.bashrc", quickShell: false, reps: bashrcReps},
-	];
+	].filter(condition => condition.reps > 0);
 	let floor = [];
 	try {
 		for (const condition of conditions) {

@@ -1,73 +1,95 @@
-// The bash that runs one block on a remote host. It is the same text for
-// every block and every host, and holds no value: the block's code and its
-// environment arrive after it on the connection's stdin, base64-encoded so
-// that no byte is interpreted, and reach the block only as its environment
-// (never an argument of any process, never a file). The block runs in its
+// The bash that runs blocks on a remote host: one agent per host, started
+// once over the connection (so the host's login shell is paid for once, not
+// per block), that runs the blocks it is sent one after another. It is the
+// same text for every host and holds no value: each block's code and
+// environment arrive on the connection's stdin, escaped so that no byte is
+// interpreted by the shell, and reach the block only as its environment
+// (never an argument of any process, never a file). Each block runs in its
 // own session and process group, waits for Rampart's go byte (sent once the
-// start is in the record) and is stopped, with everything that carries its
+// start is in the record), and is stopped, with everything that carries its
 // marker, when Rampart says stop or the connection goes.
+//
+// Requests (stdin): one line per block, `rampart-block TOKEN GRACE =CWD =CODE
+// [=NAME =VALUE]…`, each field `=` then printf %b escapes; then one byte, `g`
+// (go) or anything else (do not start); while the block runs, any byte or the
+// end of stdin stops it. Answers: records `RS TOKEN KIND [ARG]` + newline,
+// written once nothing of the block can still write before them: `s PGID` on
+// stdout (started, waiting for go), `e` on stderr (no more of its stderr) and
+// `x STATUS` on stdout (it ended; 125 without `s`: it never started).
 
-/** Identifies the protocol: a bootstrap only accepts the payload it was written for. */
-export const REMOTE_PROTOCOL = 'rampart-remote 1';
+/** Identifies the protocol: an agent only accepts requests it was written for. */
+export const REMOTE_PROTOCOL = 'rampart-agent 2';
 
-/** Printed by the bootstrap on stdout, before the block may run: its process group. */
-export const STARTED_PREFIX = 'rampart-started ';
+/** Opens every record the agent writes: ASCII RS, never in a block's output next to its random token. */
+export const RECORD = '\x1e';
 
-/** Exit status of a bootstrap that could not start the block (a bad payload, no bash, no mktemp). */
+/** What a block that could not be started ends with (a bad request, no such directory). */
 export const REMOTE_SETUP_FAILED = 125;
 
 /**
- * Reads values into shell variables only (not exported: the bootstrap's own
- * environment stays clean, so the marker finds the block's processes alone);
- * the block's subshell exports them and becomes the block.
- * Every field comes in one base64 line, NUL-terminated inside (no value of
- * the environment can hold a NUL), decoded by one `base64 -d` whose output
- * is read through a pipe: never a here-string, which older bash writes to a
- * temporary file. `read -d ''` keeps every byte, trailing newlines too.
+ * Everything is read with bash builtins (one request line: one `read`; each
+ * field: one `printf -v … %b`), so a block costs the host a fork for the
+ * block and one for the stop watcher: no login shell, no decoder, no
+ * temporary file, and the sweep for leftovers reads /proc with builtins. The go gate is one FIFO made when
+ * the agent starts, opened read-write and unlinked at once.
+ * SIGPIPE is ignored by the agent (it must outlive a closed connection long
+ * enough to stop the block) and given back to each block.
  */
 export const BOOTSTRAP = String.raw`set -u
 trap '' PIPE
 IFS= read -r __r_v && [[ $__r_v == '${REMOTE_PROTOCOL}' ]] || exit ${REMOTE_SETUP_FAILED}
-IFS= read -r __r_tok && [[ $__r_tok =~ ^[A-Za-z0-9]+$ ]] || exit ${REMOTE_SETUP_FAILED}
-IFS= read -r __r_grace && [[ $__r_grace =~ ^[0-9]+$ ]] || exit ${REMOTE_SETUP_FAILED}
-IFS= read -r __r_blob || exit ${REMOTE_SETUP_FAILED}
-__r_names=() __r_values=()
-{
-	IFS= read -r -d '' __r_cwd && IFS= read -r -d '' __r_n && [[ $__r_n =~ ^[0-9]+$ ]] || exit ${REMOTE_SETUP_FAILED}
-	for ((__r_i = 0; __r_i < __r_n; __r_i++)); do
-		IFS= read -r -d '' __r_k && [[ $__r_k =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] && IFS= read -r -d '' __r_e || exit ${REMOTE_SETUP_FAILED}
-		__r_names+=("$__r_k") __r_values+=("$__r_e")
-	done
-	IFS= read -r -d '' __r_code || exit ${REMOTE_SETUP_FAILED}
-} < <(printf %s "$__r_blob" | base64 -d)
-unset __r_blob __r_e
-if [[ -n $__r_cwd ]] && ! cd -- "$__r_cwd"; then echo "rampart: cannot enter the working directory $__r_cwd on ${'$'}{HOSTNAME:-the host}" >&2; exit ${REMOTE_SETUP_FAILED}; fi
 command -v setsid >/dev/null && command -v mkfifo >/dev/null || { echo "rampart: setsid and mkfifo are needed on ${'$'}{HOSTNAME:-the host} (util-linux, coreutils)" >&2; exit ${REMOTE_SETUP_FAILED}; }
-__r_t=$(mktemp -d) && mkfifo -m 600 "$__r_t/go" || exit ${REMOTE_SETUP_FAILED}
-(
-	for __r_i in "${'$'}{!__r_names[@]}"; do export "${'$'}{__r_names[__r_i]}=${'$'}{__r_values[__r_i]}"; done
-	export RAMPART_BLOCK=$__r_tok
-	exec setsid bash -Eeuo pipefail -c "$__r_code" rampart-block 3<>"$__r_t/go" </dev/null
-) &
-__r_p=$!
-exec 4>"$__r_t/go"
-rm -rf -- "$__r_t"
-unset __r_values __r_code
-# Stop the block's group and whatever carries its marker (except what asked to be left running).
+__r_t=$(mktemp -d) && mkfifo -m 600 "$__r_t/go" && exec 3<>"$__r_t/go" && rm -rf -- "$__r_t" || exit ${REMOTE_SETUP_FAILED}
+__r_home=$PWD
+read -r __r_pidmax </proc/sys/kernel/pid_max 2>/dev/null || __r_pidmax=0
+# Where the host is in giving out process ids: the last one (__r_last) and how
+# many it has forked since it booted (__r_fk).
+__r_ids() {
+	local k v
+	read -r __r_last </proc/sys/kernel/ns_last_pid 2>/dev/null || __r_last=
+	__r_fk=
+	while read -r k v _; do [[ $k == processes ]] && { __r_fk=$v; return; }; done </proc/stat
+}
+# The block's processes, found by its marker, except what asked to be left running
+# (into __r_m). Only processes born after the block can carry it, and ids are given
+# out in rising order until they wrap: the cursor moves at most once per fork plus
+# once per id in use, so while the ids left above the block's outnumber both, the
+# block's processes all lie between its id and the last one given out; otherwise
+# (near the wrap, or /proc says too little) every process is a candidate. A few
+# candidates are read by a builtin (mapfile), costing the host no process; many
+# are narrowed down by one grep first.
 __r_members() {
-	local f
-	for f in $(grep -lzxF "RAMPART_BLOCK=$__r_tok" /proc/[0-9]*/environ 2>/dev/null); do
-		grep -qzxF RAMPART_DETACH=1 "$f" 2>/dev/null && continue
-		f=${'$'}{f#/proc/}
-		printf '%s\n' "${'$'}{f%/environ}"
+	local d e mine kept tasks l0=$__r_l0 f0=$__r_f0 all=1 c=() env=()
+	__r_m=()
+	__r_ids
+	read -r _ _ _ tasks _ </proc/loadavg 2>/dev/null && tasks=${'$'}{tasks#*/} || tasks=
+	[[ -n $l0 && -n $f0 && -n $__r_last && -n $__r_fk && -n $tasks ]] && ((__r_pidmax - l0 > __r_fk - f0 + 2 * tasks + 1000)) && all=0
+	for d in /proc/[0-9]*; do
+		((all || (${'$'}{d#/proc/} >= __r_p && ${'$'}{d#/proc/} <= __r_last))) && c+=("$d/environ")
+	done
+	((${'$'}{#c[@]} > 16)) && mapfile -t c < <(grep -lzxF "RAMPART_BLOCK=$__r_tok" "${'$'}{c[@]}" 2>/dev/null)
+	for d in "${'$'}{c[@]}"; do
+		mapfile -d '' env <"$d" 2>/dev/null || continue
+		mine=0 kept=0
+		for e in "${'$'}{env[@]}"; do
+			[[ $e == "RAMPART_BLOCK=$__r_tok" ]] && mine=1
+			[[ $e == RAMPART_DETACH=1 ]] && kept=1
+		done
+		d=${'$'}{d#/proc/}
+		((mine && !kept)) && __r_m+=("${'$'}{d%/environ}")
 	done
 }
 __r_signal() {
 	local pid sent=1
+	# The block itself while it is ours to wait for (its id cannot be reused yet): until it
+	# has made its own group, that group does not exist.
+	((__r_live)) && kill -"$1" "$__r_p" 2>/dev/null && sent=0
 	kill -"$1" -- "-$__r_p" 2>/dev/null && sent=0
-	for pid in $(__r_members); do kill -"$1" "$pid" 2>/dev/null && sent=0; done
+	__r_members
+	for pid in "${'$'}{__r_m[@]}"; do kill -"$1" "$pid" 2>/dev/null && sent=0; done
 	return $sent
 }
+# TERM to the block's group and marked processes, KILL after the grace.
 __r_stop() {
 	local i
 	__r_signal TERM || return 0
@@ -77,20 +99,63 @@ __r_stop() {
 	done
 	for ((i = 0; i < 20; i++)); do __r_signal KILL || return 0; sleep 0.05; done
 }
-printf '${STARTED_PREFIX}%s\n' "$__r_p"
-IFS= read -r -n 1 __r_go
-if [[ $__r_go != g ]]; then __r_stop; wait "$__r_p"; exit ${REMOTE_SETUP_FAILED}; fi
-printf g >&4
-exec 4>&-
-# Any byte or the end of stdin (Rampart said stop, or the connection went): stop the block.
-exec 5<&0 0</dev/null
-( IFS= read -r -n 1 -u 5 __r_x; __r_stop ) &
-__r_w=$!
-exec 5<&-
-wait "$__r_p"
-__r_s=$?
-kill "$__r_w" 2>/dev/null
-# What the block left running goes with it, as on the operator's machine.
-__r_stop
-exit $__r_s
+__r_end() {
+	printf '${RECORD}%s e\n' "$__r_tok" >&2
+	printf '${RECORD}%s x %s\n' "$__r_tok" "$1"
+}
+while IFS=' ' read -r -a __r_f; do
+	# A stop byte that crossed its block's end comes before the next request: skip it.
+	[[ ${'$'}{__r_f[0]-} == *rampart-block && ${'$'}{__r_f[1]-} =~ ^[A-Za-z0-9]+$ && ${'$'}{__r_f[2]-} =~ ^[0-9]+$ && ${'$'}{#__r_f[@]} -ge 5 ]] || continue
+	__r_tok=${'$'}{__r_f[1]} __r_grace=${'$'}{__r_f[2]}
+	printf -v __r_cwd %b "${'$'}{__r_f[3]#=}"
+	if ! cd -- "${'$'}{__r_cwd:-$__r_home}" 2>/dev/null; then
+		echo "rampart: cannot enter the working directory $__r_cwd on ${'$'}{HOSTNAME:-the host}" >&2
+		__r_end ${REMOTE_SETUP_FAILED}
+		continue
+	fi
+	# A go byte whose block died at the gate must not let the next one through.
+	while read -r -t 0 -u 3; do read -r -n 1 -u 3 __r_x; done
+	__r_ids
+	__r_l0=$__r_last __r_f0=$__r_fk
+	(
+		trap - PIPE
+		printf -v __r_code %b "${'$'}{__r_f[4]#=}"
+		for ((__r_i = 5; __r_i + 1 < ${'$'}{#__r_f[@]}; __r_i += 2)); do
+			printf -v __r_k %b "${'$'}{__r_f[__r_i]#=}"
+			[[ $__r_k =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || exit ${REMOTE_SETUP_FAILED}
+			printf -v __r_e %b "${'$'}{__r_f[__r_i + 1]#=}"
+			export "$__r_k=$__r_e"
+		done
+		unset __r_f __r_e
+		export RAMPART_BLOCK=$__r_tok
+		exec setsid bash -Eeuo pipefail -c "$__r_code" rampart-block </dev/null
+	) &
+	__r_p=$! __r_live=1
+	unset __r_f
+	printf '${RECORD}%s s %s\n' "$__r_tok" "$__r_p"
+	__r_go=
+	IFS= read -r -n 1 __r_go
+	if [[ $__r_go != g ]]; then
+		# Told not to go: the block reads that at its gate and runs nothing.
+		printf x >&3
+		__r_stop
+		wait "$__r_p" 2>/dev/null
+		__r_live=0
+		__r_end ${REMOTE_SETUP_FAILED}
+		[[ -n $__r_go ]] && continue
+		exit 0
+	fi
+	printf g >&3
+	# Any byte or the end of stdin (Rampart said stop, or the connection went): stop the block.
+	# (Its stdin named: bash gives a background job /dev/null otherwise.)
+	( IFS= read -r -n 1 __r_x; __r_stop ) <&0 &
+	__r_w=$!
+	wait "$__r_p"
+	__r_s=$? __r_live=0
+	kill "$__r_w" 2>/dev/null
+	wait "$__r_w" 2>/dev/null
+	# What the block left running goes with it, as on the operator's machine.
+	__r_stop
+	__r_end "$__r_s"
+done
 `;

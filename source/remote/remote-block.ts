@@ -1,12 +1,17 @@
-// Runs one block on a host over its SSH connection, with the guarantees of a
+// Runs blocks on a host over its SSH connection, with the guarantees of a
 // local block: the start is recorded before anything runs (the go byte),
 // inputs travel only on stdin (see bootstrap.ts), and a timeout, a cancel or
 // the end of Rampart stops everything the block started on the host.
+//
+// One agent per host runs them all: a single ssh session through the master,
+// so the host's login shell (its ~/.bashrc) and sshd's session set-up are paid
+// for once, not for every block.
 
-import {spawn} from 'node:child_process';
+import {spawn, type ChildProcess} from 'node:child_process';
 import {randomUUID} from 'node:crypto';
 import {DEFAULT_KILL_GRACE_MS, GO_GATE, lineChunker, pacedReading, type BlockExecutor, type BlockResult, type BlockRun} from '../engine/execute-block.js';
-import {BOOTSTRAP, REMOTE_PROTOCOL, STARTED_PREFIX} from './bootstrap.js';
+import {BOOTSTRAP, REMOTE_PROTOCOL, REMOTE_SETUP_FAILED} from './bootstrap.js';
+import {recordScanner} from './agent-records.js';
 import type {SshConnection} from './ssh-connection.js';
 
 /** The command ssh asks the host's login shell to run: constant, no value in it. */
@@ -16,17 +21,28 @@ export const remoteCommand = (become: boolean, becomeUser?: string): string => {
 	return `exec ${sudo}bash --noprofile --norc -c 'IFS= read -r -d "" __r_b && eval "$__r_b"' rampart-remote`;
 };
 
-/** How long a host may take to start a block (its login shell, sudo, the bootstrap) before it is given up on. */
+/** How long a host may take to start a block (its login shell, sudo, the agent) before it is given up on. */
 const SETUP_LIMIT_MS = 5 * 60_000;
 
-const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+/**
+ * One field of a request: `=` (so no field is empty) and the text's UTF-8
+ * bytes, printable ASCII as itself and every other byte (space, newline,
+ * backslash, control, non-ASCII) as `\xHH`, which the agent's `printf %b`
+ * turns back into that byte and nothing else.
+ */
+export const requestField = (text: string): string => {
+	let out = '=';
+	for (const byte of Buffer.from(text, 'utf8')) {
+		out += byte > 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+	}
+	return out;
+};
 
-/** What goes on stdin before the go byte: the bootstrap, then the block's code and environment, encoded. */
-export const remotePayload = (token: string, graceMs: number, cwd: string | undefined, env: Record<string, string>, code: string): string => {
+/** One block's request line: constant words, then its directory, code and environment, escaped. */
+export const remoteRequest = (token: string, graceMs: number, cwd: string | undefined, env: Record<string, string>, code: string): string => {
 	const names = Object.keys(env).filter(name => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
-	// One base64 line of NUL-terminated fields: one decoder on the host, whatever the number of values.
-	const fields = [cwd ?? '', String(names.length), ...names.flatMap(name => [name, env[name]!]), GO_GATE + code];
-	return [`${BOOTSTRAP}\0${REMOTE_PROTOCOL}`, token, String(Math.max(1, Math.ceil(graceMs / 1000))), b64(fields.map(f => `${f}\0`).join('')), ''].join('\n');
+	const fields = [cwd ?? '', GO_GATE + code, ...names.flatMap(name => [name, env[name]!])];
+	return `rampart-block ${token} ${Math.max(1, Math.ceil(graceMs / 1000))} ${fields.map(requestField).join(' ')}\n`;
 };
 
 /** Why a block never started on the host, in words the operator can act on. */
@@ -46,9 +62,53 @@ export type RemoteLink = Pick<SshConnection, 'host' | 'lost' | 'lostWithin' | 'e
 	program?: string;
 };
 
-export const remoteExecutor =
-	(connection: RemoteLink): BlockExecutor =>
-	async (run: BlockRun): Promise<BlockResult> => {
+/** What the agent said about the block in flight. */
+interface BlockHandler {
+	stdout: (chunk: Buffer) => void;
+	stderr: (chunk: Buffer) => void;
+	/** The agent's session ended: its exit status (255: ssh's own failure). */
+	agentExited: (code: number | null, error?: Error) => void;
+}
+
+/** A block's executor on one host; close() ends the host's agent. */
+export type RemoteExecutor = BlockExecutor & {close: () => void};
+
+type Settled = {kind: 'started'; pgid: number} | {kind: 'ended'; status: number} | {kind: 'agent-exited'; code: number | null; error?: Error};
+
+export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
+	let agent: ChildProcess | undefined;
+	let current: BlockHandler | undefined;
+	let idleStderr = '';
+	let queue: Promise<unknown> = Promise.resolve();
+
+	const startAgent = (): ChildProcess => {
+		const child = spawn(connection.program ?? 'ssh', connection.execArgs(remoteCommand(connection.host.become, connection.host.becomeUser)), {
+			stdio: ['pipe', 'pipe', 'pipe'],
+			// A Ctrl-C is Rampart's to turn into a stop on the host, not ssh's to act on.
+			detached: true,
+		});
+		idleStderr = '';
+		child.stdin!.on('error', () => {}); // the agent may be gone: its exit says why
+		child.stdin!.write(`${BOOTSTRAP}\0${REMOTE_PROTOCOL}\n`);
+		// Between blocks only a block's leftovers (RAMPART_DETACH=1 with its output still here) can write: dropped.
+		child.stdout!.on('data', (chunk: Buffer) => current?.stdout(chunk));
+		child.stderr!.on('data', (chunk: Buffer) => {
+			if (current) current.stderr(chunk);
+			else if (idleStderr.length < 8192) idleStderr += chunk.toString('utf8');
+		});
+		let exited = false;
+		const onExit = (code: number | null, error?: Error) => {
+			if (exited) return;
+			exited = true;
+			if (agent === child) agent = undefined;
+			current?.agentExited(code, error);
+		};
+		child.on('error', error => onExit(null, error));
+		child.on('close', code => onExit(code));
+		return child;
+	};
+
+	const runOne = async (run: BlockRun): Promise<BlockResult> => {
 		const startedAt = performance.now();
 		const durationMs = () => Math.round(performance.now() - startedAt);
 		if (run.signal?.aborted) return {exitCode: null, timedOut: false, cancelled: true, durationMs: 0};
@@ -65,72 +125,74 @@ export const remoteExecutor =
 		}
 		const grace = run.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
 		const token = randomUUID().replaceAll('-', '').slice(0, 16);
-		const child = spawn(connection.program ?? 'ssh', connection.execArgs(remoteCommand(connection.host.become, connection.host.becomeUser)), {
-			stdio: ['pipe', 'pipe', 'pipe'],
-			// A Ctrl-C is Rampart's to turn into a stop on the host, not ssh's to act on.
-			detached: true,
-		});
-		child.stdin.on('error', () => {}); // the bootstrap may be gone: its exit says why
-		child.stdin.write(remotePayload(token, grace, run.cwd, run.env, run.code));
-
+		const child = (agent ??= startAgent());
 		const out = lineChunker('stdout', run.onOutput);
 		const err = lineChunker('stderr', run.onOutput);
-		let setupStderr = '';
-		let head = '';
-		let pgid: number | undefined;
-		let started!: (pgid: number | undefined) => void;
-		const spawned = new Promise<number | undefined>(resolve => (started = resolve));
-		const pacing = pacedReading([child.stdout, child.stderr], run.backlog);
-		child.stdout.on(
-			'data',
-			pacing.reader(chunk => {
-				if (pgid !== undefined) return out.write(chunk);
-				// The bootstrap's one line comes first: the block is still waiting for the go byte.
-				head += chunk.toString('latin1');
-				const end = head.indexOf('\n');
-				if (end === -1) return;
-				const line = head.slice(0, end);
-				pgid = line.startsWith(STARTED_PREFIX) ? Number(line.slice(STARTED_PREFIX.length)) : Number.NaN;
-				started(Number.isSafeInteger(pgid) ? pgid : undefined);
-				const rest = Buffer.from(head.slice(end + 1), 'latin1');
-				if (rest.length > 0) out.write(rest);
-			}),
+		let setupStderr = idleStderr;
+		let started = false;
+		let stderrDone = false;
+		let status: number | undefined;
+		let wake: ((settled: Settled) => void) | undefined;
+		const next = () => new Promise<Settled>(resolve => (wake = resolve));
+		const settle = (settled: Settled) => wake?.(settled);
+		const ended = () => {
+			if (status !== undefined && stderrDone) settle({kind: 'ended', status});
+		};
+		const onRecord = (kind: string, arg: string) => {
+			if (kind === 's' && !started) {
+				started = true;
+				settle({kind: 'started', pgid: Number(arg)});
+			} else if (kind === 'x') {
+				status = Number(arg);
+				ended();
+			} else if (kind === 'e') {
+				stderrDone = true;
+				ended();
+			}
+		};
+		const pacing = pacedReading([child.stdout!, child.stderr!], run.backlog);
+		// Before the start, stdout holds only what the login shell printed: not the block's.
+		const stdout = recordScanner(token, bytes => started && out.write(bytes), onRecord);
+		const stderr = recordScanner(
+			token,
+			bytes => {
+				if (!started && setupStderr.length < 8192) setupStderr += bytes.toString('utf8');
+				err.write(bytes);
+			},
+			onRecord,
 		);
-		child.stderr.on(
-			'data',
-			pacing.reader(chunk => {
-				if (pgid === undefined && setupStderr.length < 8192) setupStderr += chunk.toString('utf8');
-				err.write(chunk);
-			}),
-		);
-		const exited = new Promise<{code: number | null; error?: Error}>(resolve => {
-			child.on('error', error => resolve({code: null, error}));
-			child.on('close', code => resolve({code}));
-		});
-		void exited.then(() => {
+		let pending = next();
+		current = {
+			stdout: pacing.reader(stdout),
+			stderr: pacing.reader(stderr),
+			agentExited: (code, error) => settle({kind: 'agent-exited', code, error}),
+		};
+		const finish = () => {
+			current = undefined;
 			pacing.shellExited();
-			started(undefined);
-		});
+			out.end();
+			err.end();
+		};
+		const lostOr = async (code: number | null, error: Error | undefined, otherwise: BlockResult): Promise<BlockResult> =>
+			(code === 255 || error) && (await connection.lostWithin(1000))
+				? {exitCode: null, timedOut: false, cancelled: false, durationMs: durationMs(), connectionLost: connection.lost ?? 'the connection closed'}
+				: otherwise;
 
 		let timedOut = false;
 		let cancelled = false;
 		let stopAt: number | undefined;
-		// Say stop: the bootstrap stops the block's group and its marked processes, TERM then KILL.
+		// Say stop: the agent stops the block's group and its marked processes, TERM then KILL.
 		const stop = () => {
 			if (stopAt !== undefined) return;
 			stopAt = Date.now();
-			child.stdin.write('k');
-			// A host that does not answer is cut off once the bootstrap had its grace and more.
+			child.stdin!.write('k');
+			// An agent that does not answer is cut off once it had its grace and more.
 			setTimeout(() => child.kill('SIGKILL'), grace + 10_000).unref();
 		};
-		// The block's time starts when the block does: a slow login shell on the host (its ~/.bashrc) is not the block's.
 		let timer: NodeJS.Timeout | undefined;
-		const startClock = () => {
-			if (run.timeoutMs !== undefined) timer = setTimeout(() => ((timedOut = true), stop()), run.timeoutMs);
-		};
 		const onAbort = () => {
 			cancelled = true;
-			stop();
+			if (started) stop();
 		};
 		run.signal?.addEventListener('abort', onAbort, {once: true});
 		// A host that never starts the block (a login shell that hangs) is given up on.
@@ -140,41 +202,78 @@ export const remoteExecutor =
 			child.kill('SIGKILL');
 		}, SETUP_LIMIT_MS);
 		try {
-			const remotePgid = await spawned;
+			child.stdin!.write(remoteRequest(token, grace, run.cwd, run.env, run.code));
+			const first = await pending;
 			clearTimeout(setupTimer);
-			if (remotePgid === undefined) {
-				const {code, error} = await exited;
-				out.end();
-				err.end();
-				if ((code === 255 || error) && (await connection.lostWithin(1000))) {
-					return {exitCode: null, timedOut: false, cancelled: false, durationMs: durationMs(), connectionLost: connection.lost ?? 'the connection closed'};
+			if (first.kind !== 'started') {
+				finish();
+				if (first.kind === 'agent-exited') {
+					const why = setupTimedOut ? `${connection.host.name} did not start the block within ${SETUP_LIMIT_MS / 60_000} minutes (its login shell hung?)` : undefined;
+					return lostOr(first.code, first.error, {
+						exitCode: null,
+						timedOut,
+						cancelled,
+						durationMs: durationMs(),
+						error: why ?? first.error?.message ?? setupError(connection, setupStderr, first.code),
+					});
 				}
-				const why = setupTimedOut ? `${connection.host.name} did not start the block within ${SETUP_LIMIT_MS / 60_000} minutes (its login shell hung?)` : undefined;
-				return {exitCode: null, timedOut, cancelled, durationMs: durationMs(), error: why ?? error?.message ?? setupError(connection, setupStderr, code)};
+				return {exitCode: null, timedOut, cancelled, durationMs: durationMs(), error: setupError(connection, setupStderr, REMOTE_SETUP_FAILED)};
 			}
+			pending = next();
+			// Any byte but the go byte makes the agent stop the waiting block: it never runs.
+			const withdraw = async () => {
+				child.stdin!.write('k');
+				await pending;
+				finish();
+			};
+			let recorded: unknown;
 			try {
-				await run.onSpawn?.(remotePgid);
+				if (!cancelled) await run.onSpawn?.(first.pgid);
 			} catch (error) {
-				// Not recorded, so not run: the end of stdin makes the bootstrap stop the waiting block.
-				child.stdin.end();
-				await exited;
-				throw error;
+				recorded = error ?? new Error('the start could not be recorded');
 			}
-			child.stdin.write('g');
-			startClock();
-			const {code} = await exited;
-			out.end();
-			err.end();
-			if (code === 255 && (await connection.lostWithin(1000))) {
-				return {exitCode: null, timedOut, cancelled, durationMs: durationMs(), connectionLost: connection.lost ?? 'the connection closed'};
+			if (recorded !== undefined || cancelled) {
+				await withdraw();
+				// Not recorded, so not run.
+				if (recorded !== undefined) throw recorded;
+				return {exitCode: null, timedOut: false, cancelled: true, durationMs: durationMs()};
 			}
-			// A block killed by a signal exits 128+n through the bootstrap, as bash reports it.
+			child.stdin!.write('g');
+			// The block's time starts when the block does: a slow login shell on the host is not the block's.
+			if (run.timeoutMs !== undefined) timer = setTimeout(() => ((timedOut = true), stop()), run.timeoutMs);
+			const last = await pending;
+			finish();
+			if (last.kind === 'agent-exited') {
+				return lostOr(last.code, last.error, {
+					exitCode: null,
+					timedOut,
+					cancelled: cancelled && !timedOut,
+					durationMs: durationMs(),
+					...(stopAt === undefined ? {error: `the Rampart agent on ${connection.host.name} ended while the block ran (exit ${last.code ?? 'by a signal'})`} : {}),
+				});
+			}
+			const code = last.kind === 'ended' ? last.status : null;
+			// A block killed by a signal exits 128+n, as bash reports it.
 			const signalled = code !== null && code > 128 && code < 160 && stopAt !== undefined;
 			return {exitCode: code, ...(signalled ? {signal: `signal ${code - 128}`} : {}), timedOut, cancelled: cancelled && !timedOut, durationMs: durationMs()};
 		} finally {
 			clearTimeout(setupTimer);
 			if (timer) clearTimeout(timer);
 			run.signal?.removeEventListener('abort', onAbort);
-			child.stdin.end();
+			if (current !== undefined) finish();
 		}
 	};
+
+	// One block at a time per host: the agent runs them in order.
+	const execute = (run: BlockRun): Promise<BlockResult> => {
+		const result = queue.then(() => runOne(run));
+		queue = result.catch(() => {});
+		return result;
+	};
+	return Object.assign(execute, {
+		close: () => {
+			agent?.stdin?.end();
+			agent = undefined;
+		},
+	});
+};

@@ -74,6 +74,7 @@ const openSshWords = (stderr: string): string =>
 export class SshConnection {
 	private lostReason: string | undefined;
 	private readonly lostWaiters = new Set<() => void>();
+	private readonly closers: (() => void)[] = [];
 
 	private constructor(
 		readonly host: FleetHost,
@@ -192,8 +193,14 @@ export class SshConnection {
 		});
 	}
 
+	/** Runs `close` before the connection ends (the host's agent leaves first, on its own). */
+	onClose(close: () => void): void {
+		this.closers.push(close);
+	}
+
 	/** Ends the master (and so the connection); waits for it to go. */
 	async close(): Promise<void> {
+		for (const close of this.closers.splice(0)) close();
 		if (this.master.exitCode !== null || this.master.signalCode !== null) return;
 		this.lostReason ??= 'closed by Rampart';
 		const gone = new Promise<void>(resolve => this.master.once('exit', () => resolve()));

@@ -1,13 +1,14 @@
 // The remote block protocol, end to end but without sshd: the command ssh
 // would ask the host's login shell to run is run by a local `sh -c`, and the
-// payload goes on its stdin exactly as it would over the connection.
+// agent and its requests go on its stdin exactly as they would over the
+// connection.
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {remoteCommand, remoteExecutor, type RemoteLink} from '../../source/remote/remote-block.js';
-import type {BlockRun} from '../../source/engine/execute-block.js';
+import {remoteCommand, remoteExecutor as openExecutor, type RemoteExecutor, type RemoteLink} from '../../source/remote/remote-block.js';
+import {executeBlock, type BlockRun} from '../../source/engine/execute-block.js';
 
 const link = (overrides: Partial<RemoteLink> = {}): RemoteLink => ({
 	host: {name: 'local', destination: 'local', sshArgs: [], become: false},
@@ -18,10 +19,10 @@ const link = (overrides: Partial<RemoteLink> = {}): RemoteLink => ({
 	...overrides,
 });
 
-const run = async (code: string, extra: Partial<BlockRun> = {}) => {
+const run = async (code: string, extra: Partial<BlockRun> = {}, executor: RemoteExecutor = remoteExecutor(link())) => {
 	const output = {stdout: '', stderr: ''};
 	let pgid: number | undefined;
-	const result = await remoteExecutor(link())({
+	const result = await executor({
 		code,
 		cwd: '',
 		env: {},
@@ -52,15 +53,24 @@ const waitFor = async (what: () => boolean, ms = 10_000) => {
 	}
 };
 
+// Every agent a test starts is ended after it, as the connection's close would.
+const executors: RemoteExecutor[] = [];
+const remoteExecutor = (remote: RemoteLink): RemoteExecutor => {
+	const executor = openExecutor(remote);
+	executors.push(executor);
+	return executor;
+};
+
 let tmp: string | undefined;
 afterEach(() => {
+	for (const executor of executors.splice(0)) executor.close();
 	if (tmp) fs.rmSync(tmp, {recursive: true, force: true});
 	tmp = undefined;
 });
 
 describe('a block run through the remote bootstrap', () => {
 	it('gets every byte of its inputs as environment variables, and none of them as an argument', async () => {
-		const hostile = `-n '; echo pwned; "$(id)" \`id\` * \\ \t ünï 🦊\n\nend\n\n`;
+		const hostile = `-n '; echo pwned; "$(id)" \`id\` * \\ \\c \\x41 \\0101 %s %b =x \t\r ünï 🦊\n\nend\n\n`;
 		const {result, stdout} = await run('printf "%s" "$V" | od -An -c | tr -s " "; printf "%s" "$V" | sha256sum', {env: {V: hostile, EMPTY: ''}});
 		expect(result.exitCode).toBe(0);
 		const expected = (await import('node:crypto')).createHash('sha256').update(hostile).digest('hex');
@@ -145,6 +155,17 @@ describe('a block run through the remote bootstrap', () => {
 		await waitFor(() => !alive(left));
 	});
 
+	it('finds every process that left its group, however many, once it exits', async () => {
+		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-remote-'));
+		const pids = path.join(tmp, 'pids');
+		// More escapees than the agent reads one by one: they are narrowed down by grep first.
+		const {result} = await run(`for i in $(seq 24); do setsid sleep 30$i </dev/null >/dev/null 2>&1 & echo $! >> ${pids}; done`, {killGraceMs: 1000});
+		expect(result.exitCode).toBe(0);
+		const left = fs.readFileSync(pids, 'utf8').trim().split('\n').map(Number);
+		expect(left).toHaveLength(24);
+		await waitFor(() => left.every(pid => !alive(pid)));
+	});
+
 	it('says clearly when sudo wants a password', async () => {
 		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-remote-'));
 		// A sudo that answers as sudo -n does when a password is needed.
@@ -165,5 +186,74 @@ describe('a block run through the remote bootstrap', () => {
 		const gone = link({lostWithin: async () => true, lost: undefined, execArgs: () => ['-c', 'exit 255']});
 		const result = await remoteExecutor(gone)({code: 'true', cwd: '', env: {}, interactive: false, onOutput: () => {}});
 		expect(result.connectionLost).toBeDefined();
+	});
+	it('runs every block of a host through one agent: the login shell is started once, not per block', async () => {
+		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-remote-'));
+		const logins = path.join(tmp, 'logins');
+		// Each ssh session runs the login shell's command once: count them.
+		const host = remoteExecutor(link({execArgs: command => ['-c', `echo login >> ${logins}; ${command}`]}));
+		const parents = new Set<string>();
+		for (let i = 0; i < 5; i++) {
+			const {result, stdout} = await run(`echo "block ${i} $PPID"`, {}, host);
+			expect(result.exitCode).toBe(0);
+			expect(stdout).toMatch(new RegExp(`^block ${i} \\d+\\n$`));
+			parents.add(stdout.split(' ')[2]!);
+		}
+		expect(fs.readFileSync(logins, 'utf8')).toBe('login\n');
+		expect(parents.size).toBe(1);
+	});
+
+	it("keeps each block's output its own: no newline at the end, control bytes and look-alike records pass through", async () => {
+		const host = remoteExecutor(link());
+		const first = await run(String.raw`printf 'no newline\x1e'; printf '\x1eabc x 0\n' >&2; printf '\x1e'`, {}, host);
+		expect(first.result.exitCode).toBe(0);
+		expect(first.stdout).toBe('no newline\x1e\x1e');
+		expect(first.stderr).toBe('\x1eabc x 0\n');
+		const second = await run('echo second; echo two >&2; exit 3', {}, host);
+		expect(second).toMatchObject({stdout: 'second\n', stderr: 'two\n', result: {exitCode: 3}});
+	});
+
+	it('gives the block SIGPIPE as a shell has it: a pipe cut short ends as it does locally, without an error', async () => {
+		const code = 'yes | head -n 1';
+		const remote = await run(code);
+		const local = await executeBlock({code, cwd: os.tmpdir(), env: {PATH: process.env.PATH ?? ''}, interactive: false, onOutput: () => {}});
+		// 141 (SIGPIPE) through pipefail; with SIGPIPE ignored, yes would say "Broken pipe" and exit 1.
+		expect(remote.result.exitCode).toBe(local.exitCode);
+		expect(remote.stderr).toBe('');
+		expect(remote.stdout).toBe('y\n');
+	});
+
+	it('runs blocks asked for at once one after another, each with its own output', async () => {
+		const host = remoteExecutor(link());
+		const results = await Promise.all([1, 2, 3].map(i => run(`sleep 0.2; echo ${i}; exit ${i}`, {}, host)));
+		expect(results.map(r => [r.stdout, r.result.exitCode])).toEqual([
+			['1\n', 1],
+			['2\n', 2],
+			['3\n', 3],
+		]);
+	});
+
+	it('says so when its agent is killed mid-block, and starts a new one for the next block', async () => {
+		const host = remoteExecutor(link());
+		const killed = await run('kill -9 $PPID; sleep 5', {killGraceMs: 500}, host);
+		expect(killed.result.exitCode).toBeNull();
+		expect(killed.result.error).toMatch(/agent on local ended while the block ran/);
+		// The block itself does not outlive its agent: the end of its stdin stopped it.
+		await waitFor(() => !alive(killed.pgid!));
+		const after = await run('echo again', {}, host);
+		expect(after.result.exitCode).toBe(0);
+		expect(after.stdout).toBe('again\n');
+	});
+
+	it('runs nothing of a block cancelled while its start is being recorded, and the next block still runs', async () => {
+		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-remote-'));
+		const marker = path.join(tmp, 'ran');
+		const host = remoteExecutor(link());
+		const abort = new AbortController();
+		const cancelled = await run(`touch ${marker}`, {signal: abort.signal, onSpawn: () => abort.abort()}, host);
+		expect(cancelled.result.cancelled).toBe(true);
+		const next = await run('echo next', {}, host);
+		expect(next.stdout).toBe('next\n');
+		expect(fs.existsSync(marker)).toBe(false);
 	});
 });
