@@ -9,13 +9,16 @@
 // start is in the record), and is stopped, with everything that carries its
 // marker, when Rampart says stop or the connection goes.
 //
-// Requests (stdin): one line per block, `rampart-block TOKEN GRACE =CWD =CODE
-// [=NAME =VALUE]…`, each field `=` then printf %b escapes; then one byte, `g`
+// Requests (stdin): per block a line `rampart-block TOKEN GRACE LENGTH`, then
+// LENGTH bytes of fields `=CWD =CODE [=NAME =VALUE]…` separated by blanks, each
+// `=` then printf %b escapes (so no field holds a blank); then one byte, `g`
 // (go) or anything else (do not start); while the block runs, any byte or the
 // end of stdin stops it. Answers: records `RS TOKEN KIND [ARG]` + newline,
 // written once nothing of the block can still write before them: `s PGID` on
 // stdout (started, waiting for go), `e` on stderr (no more of its stderr) and
 // `x STATUS` on stdout (it ended; 125 without `s`: it never started).
+
+import {GO_GATE} from '../engine/execute-block.js';
 
 /** Identifies the protocol: an agent only accepts requests it was written for. */
 export const REMOTE_PROTOCOL = 'rampart-agent 2';
@@ -27,19 +30,20 @@ export const RECORD = '\x1e';
 export const REMOTE_SETUP_FAILED = 125;
 
 /**
- * Everything is read with bash builtins (one request line: one `read`; each
- * field: one `printf -v … %b`), so a block costs the host a fork for the
- * block and one for the stop watcher: no login shell, no decoder, no
- * temporary file, and the sweep for leftovers reads /proc with builtins. The go gate is one FIFO made when
- * the agent starts, opened read-write and unlinked at once.
+ * Everything is read with bash builtins (a request: two `read`s; each field:
+ * one `printf -v … %b`), so a block costs the host a fork for the
+ * block (and, past its first 100 ms, one for a stop watcher): no login shell, no decoder, no
+ * temporary file, and the sweep for leftovers reads /proc with builtins.
  * SIGPIPE is ignored by the agent (it must outlive a closed connection long
  * enough to stop the block) and given back to each block.
  */
 export const BOOTSTRAP = String.raw`set -u
 trap '' PIPE
 IFS= read -r __r_v && [[ $__r_v == '${REMOTE_PROTOCOL}' ]] || exit ${REMOTE_SETUP_FAILED}
-command -v setsid >/dev/null && command -v mkfifo >/dev/null || { echo "rampart: setsid and mkfifo are needed on ${'$'}{HOSTNAME:-the host} (util-linux, coreutils)" >&2; exit ${REMOTE_SETUP_FAILED}; }
-__r_t=$(mktemp -d) && mkfifo -m 600 "$__r_t/go" && exec 3<>"$__r_t/go" && rm -rf -- "$__r_t" || exit ${REMOTE_SETUP_FAILED}
+command -v setsid >/dev/null || { echo "rampart: setsid is needed on ${'$'}{HOSTNAME:-the host} (util-linux)" >&2; exit ${REMOTE_SETUP_FAILED}; }
+# The go gate: a pipe opened read-write through /dev/fd (Linux), so no file is made.
+exec 3<> <(:) || exit ${REMOTE_SETUP_FAILED}
+__r_gate='${GO_GATE}'
 __r_home=$PWD
 read -r __r_pidmax </proc/sys/kernel/pid_max 2>/dev/null || __r_pidmax=0
 # Where the host is in giving out process ids: the last one (__r_last) and how
@@ -64,9 +68,14 @@ __r_members() {
 	__r_ids
 	read -r _ _ _ tasks _ </proc/loadavg 2>/dev/null && tasks=${'$'}{tasks#*/} || tasks=
 	[[ -n $l0 && -n $f0 && -n $__r_last && -n $__r_fk && -n $tasks ]] && ((__r_pidmax - l0 > __r_fk - f0 + 2 * tasks + 1000)) && all=0
-	for d in /proc/[0-9]*; do
-		((all || (${'$'}{d#/proc/} >= __r_p && ${'$'}{d#/proc/} <= __r_last))) && c+=("$d/environ")
-	done
+	if ((all || __r_last - __r_p > 4096)); then
+		for d in /proc/[0-9]*; do
+			((all || (${'$'}{d#/proc/} >= __r_p && ${'$'}{d#/proc/} <= __r_last))) && c+=("$d/environ")
+		done
+	else
+		# Fewer ids given out than processes listed: ask for each (no listing, no sort).
+		for ((d = __r_p; d <= __r_last; d++)); do [[ -e /proc/$d ]] && c+=("/proc/$d/environ"); done
+	fi
 	((${'$'}{#c[@]} > 16)) && mapfile -t c < <(grep -lzxF "RAMPART_BLOCK=$__r_tok" "${'$'}{c[@]}" 2>/dev/null)
 	for d in "${'$'}{c[@]}"; do
 		mapfile -d '' env <"$d" 2>/dev/null || continue
@@ -103,11 +112,17 @@ __r_end() {
 	printf '${RECORD}%s e\n' "$__r_tok" >&2
 	printf '${RECORD}%s x %s\n' "$__r_tok" "$1"
 }
-while IFS=' ' read -r -a __r_f; do
+while IFS=' ' read -r __r_w __r_tok __r_grace __r_len; do
 	# A stop byte that crossed its block's end comes before the next request: skip it.
-	[[ ${'$'}{__r_f[0]-} == *rampart-block && ${'$'}{__r_f[1]-} =~ ^[A-Za-z0-9]+$ && ${'$'}{__r_f[2]-} =~ ^[0-9]+$ && ${'$'}{#__r_f[@]} -ge 5 ]] || continue
-	__r_tok=${'$'}{__r_f[1]} __r_grace=${'$'}{__r_f[2]}
-	printf -v __r_cwd %b "${'$'}{__r_f[3]#=}"
+	[[ $__r_w == *rampart-block && $__r_tok =~ ^[A-Za-z0-9]+$ && $__r_grace =~ ^[0-9]+$ && $__r_len =~ ^[0-9]+$ ]] || continue
+	# The fields, read at once (a line would be read a byte at a time); none holds a blank.
+	IFS= read -r -N "$__r_len" __r_body || exit 0
+	set -f
+	__r_f=($__r_body)
+	set +f
+	unset __r_body
+	((${'$'}{#__r_f[@]} >= 2)) || exit ${REMOTE_SETUP_FAILED}
+	printf -v __r_cwd %b "${'$'}{__r_f[0]#=}"
 	if ! cd -- "${'$'}{__r_cwd:-$__r_home}" 2>/dev/null; then
 		echo "rampart: cannot enter the working directory $__r_cwd on ${'$'}{HOSTNAME:-the host}" >&2
 		__r_end ${REMOTE_SETUP_FAILED}
@@ -119,8 +134,8 @@ while IFS=' ' read -r -a __r_f; do
 	__r_l0=$__r_last __r_f0=$__r_fk
 	(
 		trap - PIPE
-		printf -v __r_code %b "${'$'}{__r_f[4]#=}"
-		for ((__r_i = 5; __r_i + 1 < ${'$'}{#__r_f[@]}; __r_i += 2)); do
+		printf -v __r_code %b "${'$'}{__r_f[1]#=}"
+		for ((__r_i = 2; __r_i + 1 < ${'$'}{#__r_f[@]}; __r_i += 2)); do
 			printf -v __r_k %b "${'$'}{__r_f[__r_i]#=}"
 			[[ $__r_k =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || exit ${REMOTE_SETUP_FAILED}
 			printf -v __r_e %b "${'$'}{__r_f[__r_i + 1]#=}"
@@ -128,7 +143,7 @@ while IFS=' ' read -r -a __r_f; do
 		done
 		unset __r_f __r_e
 		export RAMPART_BLOCK=$__r_tok
-		exec setsid bash -Eeuo pipefail -c "$__r_code" rampart-block </dev/null
+		exec setsid bash -Eeuo pipefail -c "$__r_gate$__r_code" rampart-block </dev/null
 	) &
 	__r_p=$! __r_live=1
 	unset __r_f
@@ -146,14 +161,25 @@ while IFS=' ' read -r -a __r_f; do
 		exit 0
 	fi
 	printf g >&3
-	# Any byte or the end of stdin (Rampart said stop, or the connection went): stop the block.
-	# (Its stdin named: bash gives a background job /dev/null otherwise.)
-	( IFS= read -r -n 1 __r_x; __r_stop ) <&0 &
-	__r_w=$!
+	# Any byte or the end of stdin (Rampart said stop, or the connection went) stops the
+	# block. Most blocks end within moments: for those, the agent itself polls stdin and
+	# the block's state for a while; a longer one gets a watcher process.
+	__r_done=0
+	for ((__r_i = 0; __r_i < 20; __r_i++)); do
+		IFS= read -r -n 1 -t 0.005 __r_x
+		(($? > 128)) || { __r_stop; break; }
+		# Ended: a zombie, or already reaped by the shell (then its /proc entry is gone).
+		{ ! read -r __r_st </proc/$__r_p/stat || [[ ${'$'}{__r_st##*) } == Z* ]]; } 2>/dev/null && { __r_done=1; break; }
+	done
+	__r_w=
+	if ((!__r_done && __r_i == 20)); then
+		# (Its stdin named: bash gives a background job /dev/null otherwise.)
+		( IFS= read -r -n 1 __r_x; __r_stop ) <&0 &
+		__r_w=$!
+	fi
 	wait "$__r_p"
 	__r_s=$? __r_live=0
-	kill "$__r_w" 2>/dev/null
-	wait "$__r_w" 2>/dev/null
+	[[ -n $__r_w ]] && { kill "$__r_w" 2>/dev/null; wait "$__r_w" 2>/dev/null; }
 	# What the block left running goes with it, as on the operator's machine.
 	__r_stop
 	__r_end "$__r_s"

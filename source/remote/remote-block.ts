@@ -9,7 +9,7 @@
 
 import {spawn, type ChildProcess} from 'node:child_process';
 import {randomUUID} from 'node:crypto';
-import {DEFAULT_KILL_GRACE_MS, GO_GATE, lineChunker, pacedReading, type BlockExecutor, type BlockResult, type BlockRun} from '../engine/execute-block.js';
+import {DEFAULT_KILL_GRACE_MS, lineChunker, pacedReading, type BlockExecutor, type BlockResult, type BlockRun} from '../engine/execute-block.js';
 import {BOOTSTRAP, REMOTE_PROTOCOL, REMOTE_SETUP_FAILED} from './bootstrap.js';
 import {recordScanner} from './agent-records.js';
 import type {SshConnection} from './ssh-connection.js';
@@ -38,11 +38,12 @@ export const requestField = (text: string): string => {
 	return out;
 };
 
-/** One block's request line: constant words, then its directory, code and environment, escaped. */
+/** One block's request: a line of constant words and the length of what follows, then its directory, code and environment, escaped. */
 export const remoteRequest = (token: string, graceMs: number, cwd: string | undefined, env: Record<string, string>, code: string): string => {
 	const names = Object.keys(env).filter(name => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
-	const fields = [cwd ?? '', GO_GATE + code, ...names.flatMap(name => [name, env[name]!])];
-	return `rampart-block ${token} ${Math.max(1, Math.ceil(graceMs / 1000))} ${fields.map(requestField).join(' ')}\n`;
+	// ASCII only, so its length in characters is its length in bytes.
+	const body = [cwd ?? '', code, ...names.flatMap(name => [name, env[name]!])].map(requestField).join(' ');
+	return `rampart-block ${token} ${Math.max(1, Math.ceil(graceMs / 1000))} ${body.length}\n${body}`;
 };
 
 /** Why a block never started on the host, in words the operator can act on. */

@@ -139,7 +139,11 @@ describe('a block run through the remote bootstrap', () => {
 		process.kill(detached, 'SIGKILL');
 	});
 
-	it('is stopped when it times out', async () => {
+	it('is stopped when it times out, also within its first moments', async () => {
+		const early = await run('sleep 300', {timeoutMs: 20, killGraceMs: 1000});
+		expect(early.result.timedOut).toBe(true);
+		await waitFor(() => !alive(early.pgid!));
+
 		const timed = await run('sleep 300', {timeoutMs: 300, killGraceMs: 1000});
 		expect(timed.result.timedOut).toBe(true);
 		expect(timed.pgid).toBeDefined();
