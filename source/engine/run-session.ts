@@ -348,7 +348,7 @@ export class RunSession {
 	}
 
 	/** `ownWords`: the text is Rampart's own, with no value in it, so it is not masked (a one-letter secret would garble it). */
-	private emit(body: RunEventBody, ownWords = false): RunEvent {
+	private emit(body: RunEventBody, ownWords = false, {durable = true}: {durable?: boolean} = {}): RunEvent {
 		// Closed while a command ran: the lock is released and another process
 		// may have resumed the run, so nothing more may be written here.
 		if (this.closed) throw new EngineError('the run was closed while a command was running; resume it to run the step again');
@@ -360,7 +360,7 @@ export class RunSession {
 			if (typeof fields[key] === 'string') fields[key] = maskCredentials(this.mask(fields[key]));
 		}
 		try {
-			this.journal.append(event, {sync: !SYNCED_BY_NEXT_EVENT.has(event.type)});
+			this.journal.append(event, {sync: durable && !SYNCED_BY_NEXT_EVENT.has(event.type)});
 		} catch (error) {
 			throw this.recordFailed(error);
 		}
@@ -435,20 +435,31 @@ export class RunSession {
 	private async runBlock(step: Step, block: CodeBlock, log: StepLog): Promise<BlockResult & {said: {stderr: string[]; lastLine?: string}}> {
 		// What the block said, kept short: a failing check's finding is worded from it.
 		const said: {stderr: string[]; lastLine?: string} = {stderr: []};
-		const started = (pid: number | undefined) =>
-			this.emit({
-				type: 'block-started',
-				step: step.id,
-				block: block.index,
-				role: block.role,
-				name: block.name,
-				// Interactive blocks share Rampart's group, which dies with it.
-				...(pid !== undefined && !block.interactive
-					? this.options.target
-						? {pgid: pid, host: this.options.target.host, remote: true}
-						: {pgid: pid, host: hostname()}
-					: {}),
-			});
+		// Made durable on a background thread: the block waits for it, and other hosts' runs (and the screen) go on meanwhile.
+		const started = async (pid: number | undefined) => {
+			this.emit(
+				{
+					type: 'block-started',
+					step: step.id,
+					block: block.index,
+					role: block.role,
+					name: block.name,
+					// Interactive blocks share Rampart's group, which dies with it.
+					...(pid !== undefined && !block.interactive
+						? this.options.target
+							? {pgid: pid, host: this.options.target.host, remote: true}
+							: {pgid: pid, host: hostname()}
+						: {}),
+				} as RunEventBody,
+				false,
+				{durable: false},
+			);
+			try {
+				await this.journal.syncInBackground();
+			} catch (error) {
+				throw this.recordFailed(error);
+			}
+		};
 		let announced = false;
 		// The log's name is made durable on another thread while the block is
 		// spawned (the spawn blocks this one for about a millisecond).
@@ -481,7 +492,7 @@ export class RunSession {
 			onSpawn: async pid => {
 				announced = true;
 				await logNameDurable;
-				started(pid);
+				await started(pid);
 			},
 			onOutput: (stream, piece, last) => {
 				// A piece of a line longer than a read is cut where no secret straddles the cut; the rest waits for the next.
@@ -577,6 +588,7 @@ export class RunSession {
 			write: guarded(text => log.write(text)),
 			note: guarded(text => log.note(text)),
 			persistName: () => log.persistName(),
+			flushDurably: () => log.flushDurably(),
 			finish: () => {
 				if (this.recordError !== undefined) throw new RecordWriteError(this.recordError);
 				try {
@@ -782,8 +794,10 @@ export class RunSession {
 		this.rerunConfirmed.delete(step.id);
 		this.emit({type: 'step-started', step: step.id, attempt, ...(rerun ? {rerun: 'interrupted' as const} : {})});
 		const log = this.openLog(step.id, `run-${attempt}`);
-		const finish = (status: 'done' | 'failed' | 'timed-out' | 'cancelled', result?: BlockResult, error = result?.error) => {
+		const finish = async (status: 'done' | 'failed' | 'timed-out' | 'cancelled', result?: BlockResult, error = result?.error) => {
 			const attention = status === 'done' && findings.length > 0;
+			// The log's fsync on a background thread; the step's end is then written and fsynced here.
+			await log.flushDurably().catch(() => {}); // finish() fsyncs (and reports) what this could not
 			this.emit({
 				type: 'step-finished',
 				step: step.id,

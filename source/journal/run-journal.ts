@@ -182,6 +182,20 @@ class FileRunJournal implements ReopenedRunJournal {
 		this.#nextSeq++;
 	}
 
+	syncInBackground(): Promise<void> {
+		const fd = this.#requireFd();
+		if (!this.#unsynced) return Promise.resolve();
+		const upTo = this.#nextSeq;
+		return new Promise((resolve, reject) => {
+			fs.fsync(fd, error => {
+				if (error) return reject(error);
+				// Lines appended meanwhile were not necessarily covered.
+				if (this.#nextSeq === upTo) this.#unsynced = false;
+				resolve();
+			});
+		});
+	}
+
 	openLog(step: string, label: string): StepLog {
 		this.#requireFd();
 		const dir = logsDir(this.#stateDir, this.runId);

@@ -28,6 +28,8 @@ export class FileStepLog implements StepLog {
 	#outputBytes = 0;
 	/** Bytes handed to the file (or pending), including the truncation notice. */
 	#fileBytes = 0;
+	/** How much of the file an fsync has made durable (flushDurably). */
+	#durableBytes = -1;
 	#lastByte: number | undefined;
 	#truncated = false;
 	#ref: LogRef | undefined;
@@ -81,7 +83,7 @@ export class FileStepLog implements StepLog {
 
 		const fd = this.#requireFd();
 		this.#flush();
-		fs.fsyncSync(fd);
+		if (this.#durableBytes !== this.#fileBytes) fs.fsyncSync(fd);
 		fs.closeSync(fd);
 		this.#fd = undefined;
 		// The journal will point at this file: its name must survive a power cut too.
@@ -94,6 +96,19 @@ export class FileStepLog implements StepLog {
 			...(this.#truncated ? {truncated: true} : {}),
 		};
 		return this.#ref;
+	}
+
+	flushDurably(): Promise<void> {
+		const fd = this.#requireFd();
+		this.#flush();
+		const upTo = this.#fileBytes;
+		return new Promise((resolve, reject) => {
+			fs.fsync(fd, error => {
+				if (error) return reject(error);
+				this.#durableBytes = Math.max(this.#durableBytes, upTo);
+				resolve();
+			});
+		});
 	}
 
 	persistName(): Promise<void> {

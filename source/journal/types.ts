@@ -16,6 +16,8 @@ export interface StepLog {
 	 * early, before a block is spawned, takes the fsync off the step's path.
 	 */
 	persistName(): Promise<void>;
+	/** Flush and fsync on a background thread: a finish() after it (with nothing written between) has nothing left to fsync. */
+	flushDurably(): Promise<void>;
 	/** Flush, fsync and close; returns the log's size and SHA-256. */
 	finish(): LogRef;
 }
@@ -35,6 +37,12 @@ export interface RunJournal {
 	 * for can have an effect.
 	 */
 	append(event: RunEvent, options?: {sync?: boolean}): void;
+	/**
+	 * fsync what was appended with `{sync: false}` on a background thread;
+	 * resolves once it is durable. The caller waits for it before acting on
+	 * the event, as append() itself would have made it.
+	 */
+	syncInBackground(): Promise<void>;
 	/** A new log for one attempt of one step (or its check or rollback). */
 	openLog(step: string, label: string): StepLog;
 	close(): void;
