@@ -26,6 +26,13 @@ export const REMOTE_PROTOCOL = 'rampart-agent 2';
 /** Opens every record the agent writes: ASCII RS, never in a block's output next to its random token. */
 export const RECORD = '\x1e';
 
+/** The command ssh asks the host's login shell to run to start the agent: constant, no value in it. */
+export const agentCommand = (become: boolean, becomeUser?: string): string => {
+	if (becomeUser !== undefined && !/^[a-z_][a-z0-9_.-]*$/i.test(becomeUser)) throw new Error(`ansible_become_user "${becomeUser}" is not a user name`);
+	const sudo = become ? `sudo -n ${becomeUser ? `-u ${becomeUser} ` : ''}-- ` : '';
+	return `exec ${sudo}bash --noprofile --norc -c 'IFS= read -r -d "" __r_b && eval "$__r_b"' rampart-remote`;
+};
+
 /** What a block that could not be started ends with (a bad request, no such directory). */
 export const REMOTE_SETUP_FAILED = 125;
 
@@ -45,14 +52,14 @@ command -v setsid >/dev/null || { echo "rampart: setsid is needed on ${'$'}{HOST
 exec 3<> <(:) || exit ${REMOTE_SETUP_FAILED}
 __r_gate='${GO_GATE}'
 __r_home=$PWD
-read -r __r_pidmax </proc/sys/kernel/pid_max 2>/dev/null || __r_pidmax=0
+read -r __r_pidmax 2>/dev/null </proc/sys/kernel/pid_max || __r_pidmax=0
 # Where the host is in giving out process ids: the last one (__r_last) and how
 # many it has forked since it booted (__r_fk).
 __r_ids() {
 	local k v
-	read -r __r_last </proc/sys/kernel/ns_last_pid 2>/dev/null || __r_last=
+	read -r __r_last 2>/dev/null </proc/sys/kernel/ns_last_pid || __r_last=
 	__r_fk=
-	while read -r k v _; do [[ $k == processes ]] && { __r_fk=$v; return; }; done </proc/stat
+	while read -r k v _; do [[ $k == processes ]] && { __r_fk=$v; return; }; done 2>/dev/null </proc/stat
 }
 # The block's processes, found by its marker, except what asked to be left running
 # (into __r_m). Only processes born after the block can carry it, and ids are given
@@ -66,7 +73,7 @@ __r_members() {
 	local d e mine kept tasks l0=$__r_l0 f0=$__r_f0 all=1 c=() env=()
 	__r_m=()
 	__r_ids
-	read -r _ _ _ tasks _ </proc/loadavg 2>/dev/null && tasks=${'$'}{tasks#*/} || tasks=
+	read -r _ _ _ tasks _ 2>/dev/null </proc/loadavg && tasks=${'$'}{tasks#*/} || tasks=
 	[[ -n $l0 && -n $f0 && -n $__r_last && -n $__r_fk && -n $tasks ]] && ((__r_pidmax - l0 > __r_fk - f0 + 2 * tasks + 1000)) && all=0
 	if ((all || __r_last - __r_p > 4096)); then
 		for d in /proc/[0-9]*; do
@@ -78,7 +85,8 @@ __r_members() {
 	fi
 	((${'$'}{#c[@]} > 16)) && mapfile -t c < <(grep -lzxF "RAMPART_BLOCK=$__r_tok" "${'$'}{c[@]}" 2>/dev/null)
 	for d in "${'$'}{c[@]}"; do
-		mapfile -d '' env <"$d" 2>/dev/null || continue
+		# (Errors first: a process gone meanwhile must not say so on the block's stderr.)
+		mapfile -d '' env 2>/dev/null <"$d" || continue
 		mine=0 kept=0
 		for e in "${'$'}{env[@]}"; do
 			[[ $e == "RAMPART_BLOCK=$__r_tok" ]] && mine=1

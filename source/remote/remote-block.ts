@@ -7,19 +7,12 @@
 // so the host's login shell (its ~/.bashrc) and sshd's session set-up are paid
 // for once, not for every block.
 
-import {spawn, type ChildProcess} from 'node:child_process';
+import type {ChildProcess} from 'node:child_process';
 import {randomUUID} from 'node:crypto';
 import {DEFAULT_KILL_GRACE_MS, lineChunker, pacedReading, type BlockExecutor, type BlockResult, type BlockRun} from '../engine/execute-block.js';
 import {BOOTSTRAP, REMOTE_PROTOCOL, REMOTE_SETUP_FAILED} from './bootstrap.js';
 import {recordScanner} from './agent-records.js';
 import type {SshConnection} from './ssh-connection.js';
-
-/** The command ssh asks the host's login shell to run: constant, no value in it. */
-export const remoteCommand = (become: boolean, becomeUser?: string): string => {
-	if (becomeUser !== undefined && !/^[a-z_][a-z0-9_.-]*$/i.test(becomeUser)) throw new Error(`ansible_become_user "${becomeUser}" is not a user name`);
-	const sudo = become ? `sudo -n ${becomeUser ? `-u ${becomeUser} ` : ''}-- ` : '';
-	return `exec ${sudo}bash --noprofile --norc -c 'IFS= read -r -d "" __r_b && eval "$__r_b"' rampart-remote`;
-};
 
 /** How long a host may take to start a block (its login shell, sudo, the agent) before it is given up on. */
 const SETUP_LIMIT_MS = 5 * 60_000;
@@ -57,11 +50,12 @@ const setupError = (connection: RemoteLink, stderr: string, code: number | null)
 	return said !== '' ? said : `the block could not be started on ${connection.host.name} (ssh exited with ${code ?? 'a signal'})`;
 };
 
-/** What a block needs of a connection: how to run a command there, and whether it is still up. */
-export type RemoteLink = Pick<SshConnection, 'host' | 'lost' | 'lostWithin' | 'execArgs'> & {
-	/** The program execArgs are for: `ssh` (a local shell in tests of the protocol). */
-	program?: string;
-};
+/**
+ * What a block needs of a connection: whether it is still up, and the host's
+ * agent, a process whose stdin, stdout and stderr reach the command
+ * agentCommand() on the host (undefined once it cannot give one any more).
+ */
+export type RemoteLink = Pick<SshConnection, 'host' | 'lost' | 'lostWithin' | 'openAgent'>;
 
 /** What the agent said about the block in flight. */
 interface BlockHandler {
@@ -82,12 +76,9 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 	let idleStderr = '';
 	let queue: Promise<unknown> = Promise.resolve();
 
-	const startAgent = (): ChildProcess => {
-		const child = spawn(connection.program ?? 'ssh', connection.execArgs(remoteCommand(connection.host.become, connection.host.becomeUser)), {
-			stdio: ['pipe', 'pipe', 'pipe'],
-			// A Ctrl-C is Rampart's to turn into a stop on the host, not ssh's to act on.
-			detached: true,
-		});
+	const startAgent = (): ChildProcess | undefined => {
+		const child = connection.openAgent();
+		if (!child) return undefined;
 		idleStderr = '';
 		child.stdin!.on('error', () => {}); // the agent may be gone: its exit says why
 		child.stdin!.write(`${BOOTSTRAP}\0${REMOTE_PROTOCOL}\n`);
@@ -106,6 +97,9 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 		};
 		child.on('error', error => onExit(null, error));
 		child.on('close', code => onExit(code));
+		// Its output may have waited (paused) since the connection was made.
+		child.stdout!.resume();
+		child.stderr!.resume();
 		return child;
 	};
 
@@ -127,6 +121,15 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 		const grace = run.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
 		const token = randomUUID().replaceAll('-', '').slice(0, 16);
 		const child = (agent ??= startAgent());
+		if (!child) {
+			return {
+				exitCode: null,
+				timedOut: false,
+				cancelled: false,
+				durationMs: 0,
+				connectionLost: connection.lost ?? `the Rampart agent on ${connection.host.name} has ended`,
+			};
+		}
 		const out = lineChunker('stdout', run.onOutput);
 		const err = lineChunker('stderr', run.onOutput);
 		let setupStderr = idleStderr;

@@ -2,13 +2,16 @@
 // with their ~/.ssh/config, keys, agent, jump hosts and known_hosts. Host
 // keys are checked as their config says; Rampart never turns that off. The
 // master runs in the foreground as Rampart's child, its control socket in a
-// private 0700 directory, and it ends with Rampart: its remote command waits
-// on the pipe from Rampart, which closes when Rampart exits, however it exits.
+// private 0700 directory. Its own session is the host's Rampart agent
+// (bootstrap.ts), which runs every block there: one login shell per host. It
+// ends with Rampart: the agent reads the pipe from Rampart, which closes when
+// Rampart exits, however it exits.
 
 import {spawn, type ChildProcess} from 'node:child_process';
-import {mkdtempSync, rmSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {agentCommand} from './bootstrap.js';
 import type {FleetHost} from './targets.js';
 
 export type ConnectFailure = 'unreachable' | 'host-key' | 'auth' | 'ssh-missing' | 'other';
@@ -43,7 +46,7 @@ export const controlDirectory = (): {path: string; remove: () => void} => {
 	return {path, remove: () => rmSync(path, {recursive: true, force: true})};
 };
 
-/** Options every ssh command for this host gets (the master's and each block's). */
+/** Options every ssh command for this host gets. */
 const hostOptions = (host: FleetHost, batch: boolean): string[] => [
 	...(host.port !== undefined ? ['-p', String(host.port)] : []),
 	...(host.user !== undefined ? ['-l', host.user] : []),
@@ -76,12 +79,13 @@ export class SshConnection {
 	private readonly lostWaiters = new Set<() => void>();
 	private readonly closers: (() => void)[] = [];
 
+	private agentTaken = false;
+
 	private constructor(
 		readonly host: FleetHost,
 		readonly controlPath: string,
 		private readonly master: ChildProcess,
 		readonly facts: ConnectionFacts,
-		private readonly batch: boolean,
 	) {
 		master.on('exit', () => {
 			this.lostReason ??= 'the connection closed';
@@ -97,8 +101,13 @@ export class SshConnection {
 	static async open(host: FleetHost, dir: string, name: string, batch: boolean, env: NodeJS.ProcessEnv = process.env): Promise<SshConnection> {
 		if (host.destination.startsWith('-')) throw new ConnectError(host.name, 'other', `${host.name}: the address ${host.destination} is not a host name`);
 		const controlPath = join(dir, name);
+		// ssh's own messages (and the host key it checked, from -v) go to a file in the
+		// private directory, so its stderr carries only what the host's agent says.
+		const log = `${controlPath}.log`;
 		const args = [
 			'-v',
+			'-E',
+			log,
 			...hostOptions(host, batch),
 			'-o',
 			'ControlMaster=yes',
@@ -112,15 +121,19 @@ export class SshConnection {
 			'-T',
 			'--',
 			host.destination,
-			`printf '${READY}%s\\n' "$SSH_CONNECTION"; exec cat >/dev/null`,
+			`printf '${READY}%s\\n' "$SSH_CONNECTION"; ${agentCommand(host.become, host.becomeUser)}`,
 		];
 		// Headless, the master leaves the terminal's process group (a Ctrl-C is Rampart's to
 		// pass on as a stop); on a terminal it stays in it, so ssh can ask for a passphrase.
 		const master = spawn('ssh', args, {env, stdio: 'pipe', detached: batch});
-		let stderr = '';
+		const said = () => {
+			try {
+				return readFileSync(log, 'utf8');
+			} catch {
+				return '';
+			}
+		};
 		let stdout = '';
-		master.stderr?.setEncoding('utf8');
-		master.stdout?.setEncoding('utf8');
 		master.stdin?.on('error', () => {});
 		const ready = await new Promise<ConnectionFacts | ConnectError>(resolve => {
 			master.on('error', error => {
@@ -133,42 +146,45 @@ export class SshConnection {
 					),
 				);
 			});
-			master.stderr?.on('data', (text: string) => {
-				// Only the start matters; the rest (multiplexing chatter) is dropped.
-				if (stderr.length < 256 * 1024) stderr += text;
-			});
-			master.stdout?.on('data', (text: string) => {
-				stdout += text;
-				const line = stdout
-					.split('\n')
-					.slice(0, -1)
-					.find(l => l.startsWith(READY));
-				if (line === undefined) return;
-				const sshConnection = line.slice(READY.length).trim();
+			const onData = (chunk: Buffer) => {
+				stdout += chunk.toString('latin1');
+				const at = stdout.indexOf(READY);
+				const end = at === -1 ? -1 : stdout.indexOf('\n', at);
+				if (end === -1) return;
+				// What follows the line is the agent's: it waits for the agent's reader.
+				master.stdout?.off('data', onData);
+				master.stdout?.pause();
+				const rest = Buffer.from(stdout.slice(end + 1), 'latin1');
+				if (rest.length > 0) master.stdout?.unshift(rest);
+				const sshConnection = stdout.slice(at + READY.length, end).trim();
 				const [clientAddress = '', , address = ''] = sshConnection.split(' ');
-				const key = /Server host key: (\S+) (\S+)/.exec(stderr);
+				const key = /Server host key: (\S+) (\S+)/.exec(said());
 				resolve({sshConnection, address, clientAddress, ...(key ? {hostKey: `${key[1]} ${key[2]}`} : {})});
-			});
+			};
+			master.stdout?.on('data', onData);
+			// The agent's stderr (sudo refusing, the login shell's words) is kept for its reader.
+			master.stderr?.pause();
 			master.on('exit', code => {
-				const words = openSshWords(stderr) || `ssh exited with ${code}`;
-				resolve(new ConnectError(host.name, classify(stderr), words));
+				const words = openSshWords(said()) || `ssh exited with ${code}`;
+				resolve(new ConnectError(host.name, classify(said()), words));
 			});
 		});
 		if (ready instanceof ConnectError) {
 			master.kill('SIGKILL');
 			throw ready;
 		}
-		// The master's chatter is not needed any more; keep its pipe drained.
-		master.stderr?.removeAllListeners('data');
-		master.stderr?.resume();
-		master.stdout?.removeAllListeners('data');
-		master.stdout?.resume();
-		return new SshConnection(host, controlPath, master, ready, batch);
+		return new SshConnection(host, controlPath, master, ready);
 	}
 
-	/** The `ssh` arguments that run `command` on the host over this connection. */
-	execArgs(command: string): string[] {
-		return [...hostOptions(this.host, true), '-o', 'ControlMaster=no', '-S', this.controlPath, '-T', '--', this.host.destination, command];
+	/**
+	 * The host's agent: the master's own session, whose stdin, stdout and
+	 * stderr are the agent's. Given once; undefined after (the agent does not
+	 * outlive its connection).
+	 */
+	openAgent(): ChildProcess | undefined {
+		if (this.agentTaken) return undefined;
+		this.agentTaken = true;
+		return this.master;
 	}
 
 	/** Why the connection is gone, or undefined while it is up. */
@@ -208,9 +224,5 @@ export class SshConnection {
 		const timer = setTimeout(() => this.master.kill('SIGTERM'), 3000);
 		await gone;
 		clearTimeout(timer);
-	}
-
-	get batchMode(): boolean {
-		return this.batch;
 	}
 }

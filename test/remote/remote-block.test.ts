@@ -7,17 +7,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {remoteCommand, remoteExecutor as openExecutor, type RemoteExecutor, type RemoteLink} from '../../source/remote/remote-block.js';
+import {spawn} from 'node:child_process';
+import {remoteExecutor as openExecutor, type RemoteExecutor, type RemoteLink} from '../../source/remote/remote-block.js';
+import {agentCommand} from '../../source/remote/bootstrap.js';
 import {executeBlock, type BlockRun} from '../../source/engine/execute-block.js';
 
-const link = (overrides: Partial<RemoteLink> = {}): RemoteLink => ({
-	host: {name: 'local', destination: 'local', sshArgs: [], become: false},
-	lost: undefined,
-	lostWithin: async () => false,
-	execArgs: (command: string) => ['-c', command],
-	program: 'sh',
-	...overrides,
-});
+/** A host whose login shell is a local `sh`: it runs the agent's command as sshd would (after `before`). */
+const link = ({before = '', ...overrides}: Partial<RemoteLink> & {before?: string} = {}): RemoteLink => {
+	const host = overrides.host ?? {name: 'local', destination: 'local', sshArgs: [], become: false};
+	return {
+		host,
+		lost: undefined,
+		lostWithin: async () => false,
+		openAgent: () => spawn('sh', ['-c', `${before}${agentCommand(host.become, host.becomeUser)}`], {stdio: 'pipe'}),
+		...overrides,
+	};
+};
 
 const run = async (code: string, extra: Partial<BlockRun> = {}, executor: RemoteExecutor = remoteExecutor(link())) => {
 	const output = {stdout: '', stderr: ''};
@@ -163,8 +168,13 @@ describe('a block run through the remote bootstrap', () => {
 		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-remote-'));
 		const pids = path.join(tmp, 'pids');
 		// More escapees than the agent reads one by one: they are narrowed down by grep first.
-		const {result} = await run(`for i in $(seq 24); do setsid sleep 30$i </dev/null >/dev/null 2>&1 & echo $! >> ${pids}; done`, {killGraceMs: 1000});
+		const {result, stderr} = await run(
+			`for i in $(seq 24); do setsid sleep 30$i </dev/null >/dev/null 2>&1 & echo $! >> ${pids}; done; sleep 0.3; kill -9 $(cat ${pids} | head -n 3)`,
+			{killGraceMs: 1000},
+		);
 		expect(result.exitCode).toBe(0);
+		// Nothing of the agent's own search reaches the block's output.
+		expect(stderr).toBe('');
 		const left = fs.readFileSync(pids, 'utf8').trim().split('\n').map(Number);
 		expect(left).toHaveLength(24);
 		await waitFor(() => left.every(pid => !alive(pid)));
@@ -174,20 +184,20 @@ describe('a block run through the remote bootstrap', () => {
 		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-remote-'));
 		// A sudo that answers as sudo -n does when a password is needed.
 		fs.writeFileSync(path.join(tmp, 'sudo'), '#!/bin/sh\necho "sudo: a password is required" >&2\nexit 1\n', {mode: 0o755});
-		const become = link({host: {name: 'web1', destination: 'web1', sshArgs: [], become: true}, execArgs: command => ['-c', `PATH=${tmp}:$PATH; ${command}`]});
+		const become = link({host: {name: 'web1', destination: 'web1', sshArgs: [], become: true}, before: `PATH=${tmp}:$PATH; `});
 		const result = await remoteExecutor(become)({code: 'true', cwd: '', env: {}, interactive: false, onOutput: () => {}});
 		expect(result.error).toMatch(/sudo on web1 needs a password; Rampart runs sudo -n/);
 	});
 
 	it('keeps the login shell command constant and free of values', () => {
-		expect(remoteCommand(false)).toBe(remoteCommand(false));
-		expect(remoteCommand(true)).toMatch(/^exec sudo -n -- bash /);
-		expect(remoteCommand(true, 'deploy')).toMatch(/^exec sudo -n -u deploy -- bash /);
-		expect(() => remoteCommand(true, 'x; rm -rf /')).toThrow(/not a user name/);
+		expect(agentCommand(false)).toBe(agentCommand(false));
+		expect(agentCommand(true)).toMatch(/^exec sudo -n -- bash /);
+		expect(agentCommand(true, 'deploy')).toMatch(/^exec sudo -n -u deploy -- bash /);
+		expect(() => agentCommand(true, 'x; rm -rf /')).toThrow(/not a user name/);
 	});
 
 	it('reports a lost connection instead of an exit status', async () => {
-		const gone = link({lostWithin: async () => true, lost: undefined, execArgs: () => ['-c', 'exit 255']});
+		const gone = link({lostWithin: async () => true, lost: undefined, openAgent: () => spawn('sh', ['-c', 'exit 255'], {stdio: 'pipe'})});
 		const result = await remoteExecutor(gone)({code: 'true', cwd: '', env: {}, interactive: false, onOutput: () => {}});
 		expect(result.connectionLost).toBeDefined();
 	});
@@ -195,7 +205,7 @@ describe('a block run through the remote bootstrap', () => {
 		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-remote-'));
 		const logins = path.join(tmp, 'logins');
 		// Each ssh session runs the login shell's command once: count them.
-		const host = remoteExecutor(link({execArgs: command => ['-c', `echo login >> ${logins}; ${command}`]}));
+		const host = remoteExecutor(link({before: `echo login >> ${logins}; `}));
 		const parents = new Set<string>();
 		for (let i = 0; i < 5; i++) {
 			const {result, stdout} = await run(`echo "block ${i} $PPID"`, {}, host);
