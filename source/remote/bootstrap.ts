@@ -83,7 +83,7 @@ __r_members() {
 		# Fewer ids given out than processes listed: ask for each (no listing, no sort).
 		for ((d = __r_p; d <= __r_last; d++)); do [[ -e /proc/$d ]] && c+=("/proc/$d/environ"); done
 	fi
-	((${'$'}{#c[@]} > 16)) && mapfile -t c < <(grep -lzxF "RAMPART_BLOCK=$__r_tok" "${'$'}{c[@]}" 2>/dev/null)
+	((${'$'}{#c[@]} > 64)) && mapfile -t c < <(grep -lzxF "RAMPART_BLOCK=$__r_tok" "${'$'}{c[@]}" 2>/dev/null)
 	for d in "${'$'}{c[@]}"; do
 		# (Errors first: a process gone meanwhile must not say so on the block's stderr.)
 		mapfile -d '' env 2>/dev/null <"$d" || continue

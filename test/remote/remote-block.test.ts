@@ -169,14 +169,14 @@ describe('a block run through the remote bootstrap', () => {
 		const pids = path.join(tmp, 'pids');
 		// More escapees than the agent reads one by one: they are narrowed down by grep first.
 		const {result, stderr} = await run(
-			`for i in $(seq 24); do setsid sleep 30$i </dev/null >/dev/null 2>&1 & echo $! >> ${pids}; done; sleep 0.3; kill -9 $(cat ${pids} | head -n 3)`,
+			`for i in $(seq 80); do setsid sleep 30$i </dev/null >/dev/null 2>&1 & echo $! >> ${pids}; done; sleep 0.3; kill -9 $(cat ${pids} | head -n 3)`,
 			{killGraceMs: 1000},
 		);
 		expect(result.exitCode).toBe(0);
 		// Nothing of the agent's own search reaches the block's output.
 		expect(stderr).toBe('');
 		const left = fs.readFileSync(pids, 'utf8').trim().split('\n').map(Number);
-		expect(left).toHaveLength(24);
+		expect(left).toHaveLength(80);
 		await waitFor(() => left.every(pid => !alive(pid)));
 	});
 
