@@ -47,6 +47,7 @@ export const REMOTE_SETUP_FAILED = 125;
 export const BOOTSTRAP = String.raw`set -u
 trap '' PIPE
 IFS= read -r __r_v && [[ $__r_v == '${REMOTE_PROTOCOL}' ]] || exit ${REMOTE_SETUP_FAILED}
+((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) || { echo "rampart: bash 4.4 or later is needed on ${'$'}{HOSTNAME:-the host} (it has $BASH_VERSION)" >&2; exit ${REMOTE_SETUP_FAILED}; }
 command -v setsid >/dev/null || { echo "rampart: setsid is needed on ${'$'}{HOSTNAME:-the host} (util-linux)" >&2; exit ${REMOTE_SETUP_FAILED}; }
 # The go gate: a pipe opened read-write through /dev/fd (Linux), so no file is made.
 exec 3<> <(:) || exit ${REMOTE_SETUP_FAILED}
