@@ -38,7 +38,7 @@ export const writeWork = (dir, steps) => {
 		'- hosts: all\n  gather_facts: false\n  tasks:\n' +
 			codes.map((code, i) => `    - name: step ${i + 1}\n      ansible.builtin.shell: |\n${indent(code, '        ')}\n`).join(''),
 	);
-	return {runbook, playbook, out};
+	return {runbook, playbook, out, codes};
 };
 
 /**

@@ -11,7 +11,7 @@ import {join} from 'node:path';
 import {loadavg} from 'node:os';
 import {cleanup, hasCommand, median, ms, scratch} from './lib.mjs';
 import {startFleetLab, fleetLabMissing} from './fleet-lab.mjs';
-import {phaseMedians, phases, sshExecFloor} from './fleet-profile.mjs';
+import {phaseMedians, phases, plainSshFloor, sshExecFloor} from './fleet-profile.mjs';
 import {ansibleFleet, rampartFleet, writeWork} from './fleet-work.mjs';
 import {isMain, printSection} from './section.mjs';
 
@@ -70,9 +70,17 @@ export const fleet = async ({reps = 3, bashrcReps = 2, hosts = 20, steps = 10, c
 				for (let i = 0; i < condition.reps; i++) {
 					series(`1-minute load before each run (${condition.name})`).push(loadavg()[0]);
 					// Which tool goes first alternates, so that neither always runs on the other's heels.
-					const order = i % 2 ? ['ansible', 'rampart'] : ['rampart', 'ansible'];
+					const order = i % 2 ? ['ansible', 'rampart', 'plain'] : ['plain', 'rampart', 'ansible'];
 					for (const tool of order) {
 						if (tool === 'ansible' && !ansible) continue;
+						if (tool === 'plain') {
+							try {
+								series(`plain ssh ${hosts} hosts (${condition.name}), wall`).push(await plainSshFloor(lab, work.codes, hosts));
+							} catch (error) {
+								failures.push(`- plain ssh, ${condition.name}: ${error.message}`);
+							}
+							continue;
+						}
 						await measured(`${tool} ${hosts} hosts (${condition.name})`, () =>
 							tool === 'rampart'
 								? rampartRun(inventories[hosts], condition.quickShell ? profiles[hosts] : undefined)
@@ -107,6 +115,13 @@ export const fleet = async ({reps = 3, bashrcReps = 2, hosts = 20, steps = 10, c
 			ratio: ansible ? theirs / ours : undefined,
 			target: ansible ? 10 : undefined,
 			atLeast: true,
+		});
+		const plain = m(`plain ssh ${hosts} hosts (${condition.name}), wall`);
+		rows.push({
+			measure: `Fleet, ${hosts} hosts × ${steps} steps, wall time against the floor, ${condition.label}`,
+			value: Number.isNaN(ours) ? 'every run failed (see below)' : s(ours),
+			reference: `plain ssh, one connection per host running the ${steps} steps' text in turn: ${s(plain)}${ansible ? ` (ansible-playbook is ${(theirs / plain).toFixed(1)}× it)` : ''}`,
+			ratio: ours / plain,
 		});
 		if (ansible) {
 			const cpu = {ours: m(`rampart ${hosts} hosts (${condition.name}), CPU`), theirs: m(`ansible ${hosts} hosts (${condition.name}), CPU`)};
@@ -144,7 +159,7 @@ export const fleet = async ({reps = 3, bashrcReps = 2, hosts = 20, steps = 10, c
 			`${hosts} real sshd on 127.0.0.2 … 127.0.0.${hosts + 1}, each with its own host key and config, key-only, logging in as root (bench/fleet-lab.mjs, the recipe of the fleet system tests); the client side is an ssh_config of the benchmark's own (key, known_hosts, StrictHostKeyChecking yes) that both tools get from the same Ansible INI inventory (\`ansible_ssh_common_args='-F FILE'\`). A runbook of ${steps} steps, each one POSIX shell block that writes a file in the host's own directory and checks it (idempotent), and a playbook of the same ${steps} \`ansible.builtin.shell\` tasks with the very same text.`,
 			`Rampart: \`node dist/rampart.js run RUNBOOK --inventory INV --yes --approve --forks ${hosts}\`, each run in a fresh state directory (so every run records and fsyncs its own journals from nothing), output to /dev/null. Ansible (ansible-core, \`ansible-playbook -i INV PLAYBOOK\`): \`gather_facts: false\`, and a private ansible.cfg named by ANSIBLE_CONFIG: \`forks = ${hosts}\`, \`pipelining = True\`, \`host_key_checking = True\` (the inventory's ssh_config checks the keys), \`interpreter_python = /usr/bin/python3\` (no discovery round trip), its local and remote temporary directories and its ControlPersist sockets in the benchmark's directory (a fresh one per run, its masters ended after the run, so no run reuses the connections of the one before); ~/.ansible and /etc/ansible are not used. Wall time and CPU time (user + system of the tool and every process it waited for, from bash's \`times\`: the operator's side, not the hosts' sshd sessions) per run; ${reps} runs of each with a quick login shell, ${bashrcReps} with this machine's ~/.bashrc, the tools alternating which goes first; medians.`,
 			"The two login shells. sshd runs every remote command through the user's shell, and bash then reads ~/.bashrc; root's ~/.bashrc here starts pyenv, which costs each remote command (every block of Rampart's, every task of Ansible's) about 0.5 s on a quiet machine and 1.5–2 s at a load of 7. So everything is measured twice. Quick login shell: each lab sshd is started inside its own mount namespace (`unshare -m --propagation private`) with an empty file bind-mounted over /root/.bashrc, so the sessions it serves read an empty ~/.bashrc while the machine's own file and every other process are untouched. Then the same with the sshd started plainly, reading the real ~/.bashrc. Both tools always talk to the same sshd.",
-			`The curve: Rampart with the first 1, ${curve.slice(1).join(', ')} and ${hosts} hosts of the same lab (quick login shell, \`--forks ${hosts}\`, ${reps} runs each, interleaved with the runs above); per host-step is the wall time over hosts × steps; the ratio is against 1 host. The profile rows read each host's journal of those runs (every event's time, to the ms): from the process's start to the host's run-started (connect, the requires probe), and per block the phases named, against the floor \`ssh HOST true\` through an open ControlMaster (10 in a row, one host, no other load of ours).`,
+			`The curve: Rampart with the first 1, ${curve.slice(1).join(', ')} and ${hosts} hosts of the same lab (quick login shell, \`--forks ${hosts}\`, ${reps} runs each, interleaved with the runs above); per host-step is the wall time over hosts × steps; the ratio is against 1 host. The floor rows: all ${hosts} hosts at once, each over one plain \`ssh HOST 'bash -c STEP1 && … && bash -c STEP${steps}'\` (the steps' very text, each in a fresh bash as a block is; no record, no start gate, nothing kept), run in the same rotation as the two tools: the least any tool that runs each step in its own shell over one connection per host could take here. The profile rows read each host's journal of those runs (every event's time, to the ms): from the process's start to the host's run-started (connect, the requires probe), and per block the phases named, against the floor \`ssh HOST true\` through an open ControlMaster (10 in a row, one host, no other load of ours).`,
 		].join('\n\n'),
 		rows,
 		raw,

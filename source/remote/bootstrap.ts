@@ -30,7 +30,8 @@ export const RECORD = '\x1e';
 export const agentCommand = (become: boolean, becomeUser?: string): string => {
 	if (becomeUser !== undefined && !/^[a-z_][a-z0-9_.-]*$/i.test(becomeUser)) throw new Error(`ansible_become_user "${becomeUser}" is not a user name`);
 	const sudo = become ? `sudo -n ${becomeUser ? `-u ${becomeUser} ` : ''}-- ` : '';
-	return `exec ${sudo}bash --noprofile --norc -c 'IFS= read -r -d "" __r_b && eval "$__r_b"' rampart-remote`;
+	// The agent's length, then the agent: read in one go (a line or a NUL-ended read takes a system call per byte from a pipe).
+	return `exec ${sudo}bash --noprofile --norc -c 'IFS= read -r __r_n && IFS= read -r -N "$__r_n" __r_b && eval "$__r_b"' rampart-remote`;
 };
 
 /** What a block that could not be started ends with (a bad request, no such directory). */

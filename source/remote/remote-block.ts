@@ -81,7 +81,8 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 		if (!child) return undefined;
 		idleStderr = '';
 		child.stdin!.on('error', () => {}); // the agent may be gone: its exit says why
-		child.stdin!.write(`${BOOTSTRAP}\0${REMOTE_PROTOCOL}\n`);
+		// ASCII only (a test holds it to that), so its length in characters is its length in bytes.
+		child.stdin!.write(`${BOOTSTRAP.length}\n${BOOTSTRAP}${REMOTE_PROTOCOL}\n`);
 		// Between blocks only a block's leftovers (RAMPART_DETACH=1 with its output still here) can write: dropped.
 		child.stdout!.on('data', (chunk: Buffer) => current?.stdout(chunk));
 		child.stderr!.on('data', (chunk: Buffer) => {

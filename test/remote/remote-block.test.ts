@@ -9,7 +9,7 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {spawn} from 'node:child_process';
 import {remoteExecutor as openExecutor, type RemoteExecutor, type RemoteLink} from '../../source/remote/remote-block.js';
-import {agentCommand} from '../../source/remote/bootstrap.js';
+import {agentCommand, BOOTSTRAP} from '../../source/remote/bootstrap.js';
 import {executeBlock, type BlockRun} from '../../source/engine/execute-block.js';
 
 /** A host whose login shell is a local `sh`: it runs the agent's command as sshd would (after `before`). */
@@ -189,7 +189,9 @@ describe('a block run through the remote bootstrap', () => {
 		expect(result.error).toMatch(/sudo on web1 needs a password; Rampart runs sudo -n/);
 	});
 
-	it('keeps the login shell command constant and free of values', () => {
+	it('keeps the login shell command constant and free of values, and the agent plain ASCII', () => {
+		// The agent is read by length in characters, sent as its length in bytes.
+		expect(Buffer.byteLength(BOOTSTRAP)).toBe(BOOTSTRAP.length);
 		expect(agentCommand(false)).toBe(agentCommand(false));
 		expect(agentCommand(true)).toMatch(/^exec sudo -n -- bash /);
 		expect(agentCommand(true, 'deploy')).toMatch(/^exec sudo -n -u deploy -- bash /);
