@@ -78,12 +78,13 @@ export const sshExecFloor = async (lab, times) => {
 /**
  * The floor under a whole fleet run: every host at once, one plain ssh
  * connection each that runs the steps' own text one after another, each in
- * a fresh `bash -c` as a block would be, and nothing else (no record, no
+ * a fresh `bash -c` with stdin from /dev/null as a block would be, and nothing else (no record, no
  * start gate, no output kept). Wall time, ms.
  */
 export const plainSshFloor = async (lab, codes, n) => {
 	const quote = text => `'${text.replaceAll("'", `'\\''`)}'`;
-	const script = codes.map(code => `bash -c ${quote(code)}`).join(' && ');
+	// stdin from /dev/null, as a block's: a bash whose stdin is the ssh session reads ~/.bashrc.
+	const script = codes.map(code => `bash -c ${quote(code)} </dev/null`).join(' && ');
 	const start = performance.now();
 	const codesOut = await Promise.all(
 		lab.hosts.slice(0, n).map(host => exited(ssh(['-F', lab.sshConfig, '-p', String(host.port), '-o', 'BatchMode=yes', '-T', host.address, script]))),
