@@ -52,6 +52,8 @@ IFS= read -r __r_v && [[ $__r_v == '${REMOTE_PROTOCOL}' ]] || exit ${REMOTE_SETU
 command -v setsid >/dev/null || { echo "rampart: setsid is needed on ${'$'}{HOSTNAME:-the host} (util-linux)" >&2; exit ${REMOTE_SETUP_FAILED}; }
 # The go gate: a pipe opened read-write through /dev/fd (Linux), so no file is made.
 exec 3<> <(:) || exit ${REMOTE_SETUP_FAILED}
+# A pipe nobody writes: a timed read of it is a pause that costs no process.
+exec 4<> <(:) || exit ${REMOTE_SETUP_FAILED}
 __r_gate='${GO_GATE}'
 __r_home=$PWD
 read -r __r_pidmax 2>/dev/null </proc/sys/kernel/pid_max || __r_pidmax=0
@@ -153,7 +155,7 @@ while IFS=' ' read -r __r_w __r_tok __r_grace __r_len; do
 		done
 		unset __r_f __r_e
 		export RAMPART_BLOCK=$__r_tok
-		exec setsid bash -Eeuo pipefail -c "$__r_gate$__r_code" rampart-block </dev/null
+		exec setsid bash -Eeuo pipefail -c "$__r_gate$__r_code" rampart-block </dev/null 4<&-
 	) &
 	__r_p=$! __r_live=1
 	unset __r_f
@@ -174,12 +176,14 @@ while IFS=' ' read -r __r_w __r_tok __r_grace __r_len; do
 	# Any byte or the end of stdin (Rampart said stop, or the connection went) stops the
 	# block. Most blocks end within moments: for those, the agent itself polls stdin and
 	# the block's state for a while; a longer one gets a watcher process.
+	# Stdin is only ever read without a timer: a timed read drops the byte that arrives as its
+	# time runs out (bash discards it on the alarm), and that byte is the stop.
 	__r_done=0
 	for ((__r_i = 0; __r_i < 20; __r_i++)); do
-		IFS= read -r -n 1 -t 0.005 __r_x
-		(($? > 128)) || { __r_stop; break; }
+		read -r -t 0 && { IFS= read -r -n 1 __r_x; __r_stop; break; }
 		# Ended: a zombie, or already reaped by the shell (then its /proc entry is gone).
 		{ ! read -r __r_st </proc/$__r_p/stat || [[ ${'$'}{__r_st##*) } == Z* ]]; } 2>/dev/null && { __r_done=1; break; }
+		read -r -t 0.005 -u 4 _
 	done
 	__r_w=
 	if ((!__r_done && __r_i == 20)); then

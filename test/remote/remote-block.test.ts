@@ -155,6 +155,32 @@ describe('a block run through the remote bootstrap', () => {
 		await waitFor(() => !alive(timed.pgid!));
 	});
 
+	it('is stopped by a cancel that reaches a host too busy to read it at once, in the block’s first moments', async () => {
+		// A loaded host: the agent is not scheduled while the stop byte arrives and its
+		// wait for input would have run out (SIGSTOP/SIGCONT make that moment happen every time).
+		for (let i = 0; i < 5; i++) {
+			const abort = new AbortController();
+			let agent = 0;
+			const running = run('sleep 300', {
+				signal: abort.signal,
+				killGraceMs: 1000,
+				onSpawn: pgid => {
+					const stat = fs.readFileSync(`/proc/${pgid}/stat`, 'utf8');
+					agent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+				},
+			});
+			await waitFor(() => agent !== 0);
+			await new Promise(r => setTimeout(r, 20));
+			process.kill(agent, 'SIGSTOP');
+			abort.abort();
+			await new Promise(r => setTimeout(r, 30));
+			process.kill(agent, 'SIGCONT');
+			const {result, pgid} = await running;
+			expect(result.cancelled).toBe(true);
+			await waitFor(() => !alive(pgid!));
+		}
+	});
+
 	it('stops what the block left running in its group once it exits, as a local block does', async () => {
 		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-remote-'));
 		const pid = path.join(tmp, 'pid');

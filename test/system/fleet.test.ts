@@ -285,16 +285,22 @@ describe.skipIf(reason !== '')(`fleet over OpenSSH${reason ? ` (skipped: ${reaso
 		fs.writeFileSync(path.join(out, 'release'), '');
 		fs.writeFileSync(path.join(out, 'hang'), '');
 		let pid = 0;
-		const running = rampart(['run', path.join(tmp, 'wait.md'), '--inventory', inventory, '--yes', '--approve'], env, '', p => (pid = p));
-		await waitFor(() => lab.hosts.every(h => fs.existsSync(path.join(out, `sleeping-${h.address}`))) && sleepers().length === 6);
-		process.kill(pid, 'SIGINT');
-		const stoppedAt = Date.now();
-		await waitFor(() => sleepers().length === 0, 10_000);
-		expect(Date.now() - stoppedAt).toBeLessThan(2000);
-		const result = await running;
-		expect(result.code).toBe(130);
-		expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
-		fs.rmSync(path.join(out, 'hang'));
+		let ended = false;
+		const running = rampart(['run', path.join(tmp, 'wait.md'), '--inventory', inventory, '--yes', '--approve'], env, '', p => (pid = p)).finally(() => (ended = true));
+		try {
+			await waitFor(() => lab.hosts.every(h => fs.existsSync(path.join(out, `sleeping-${h.address}`))) && sleepers().length === 6);
+			process.kill(pid, 'SIGINT');
+			const stoppedAt = Date.now();
+			await waitFor(() => sleepers().length === 0, 10_000);
+			expect(Date.now() - stoppedAt).toBeLessThan(2000);
+			const result = await running;
+			expect(result.code).toBe(130);
+			expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
+		} finally {
+			// Whatever happened, the next test's run must not hang here, nor this one go on.
+			fs.rmSync(path.join(out, 'hang'), {force: true});
+			if (!ended && pid) process.kill(pid, 'SIGKILL');
+		}
 	});
 
 	it('a host whose connection goes mid-step is interrupted, the others finish, and resume finishes it once it is back', async () => {
