@@ -450,7 +450,7 @@ export class RunSession {
 							? {pgid: pid, host: this.options.target.host, remote: true}
 							: {pgid: pid, host: hostname()}
 						: {}),
-				} as RunEventBody,
+				},
 				false,
 				{durable: false},
 			);

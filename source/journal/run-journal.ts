@@ -17,7 +17,7 @@ import type {RunEvent} from '../types/events.js';
 import type {JournalLine, RunJournal, StepLog} from './types.js';
 import {CHAIN_START, sha256Hex} from './chain.js';
 import {journalPath, LOGS, logsDir, RUNS, slugForFileName} from './layout.js';
-import {ensurePrivateDir, fsyncDir, isErrno, openPrivateFile, writeAll} from './state-dir.js';
+import {ensurePrivateDir, fsyncDir, fsyncInBackground, isErrno, openPrivateFile, writeAll} from './state-dir.js';
 import {DEFAULT_MAX_LOG_BYTES, FileStepLog} from './step-log.js';
 
 export interface RunJournalOptions {
@@ -182,18 +182,13 @@ class FileRunJournal implements ReopenedRunJournal {
 		this.#nextSeq++;
 	}
 
-	syncInBackground(): Promise<void> {
+	async syncInBackground(): Promise<void> {
 		const fd = this.#requireFd();
-		if (!this.#unsynced) return Promise.resolve();
+		if (!this.#unsynced) return;
 		const upTo = this.#nextSeq;
-		return new Promise((resolve, reject) => {
-			fs.fsync(fd, error => {
-				if (error) return reject(error);
-				// Lines appended meanwhile were not necessarily covered.
-				if (this.#nextSeq === upTo) this.#unsynced = false;
-				resolve();
-			});
-		});
+		await fsyncInBackground(fd);
+		// Lines appended meanwhile were not necessarily covered.
+		if (this.#nextSeq === upTo) this.#unsynced = false;
 	}
 
 	openLog(step: string, label: string): StepLog {

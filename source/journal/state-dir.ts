@@ -281,17 +281,20 @@ export function fsyncDir(dir: string): void {
 	}
 }
 
-/** fsyncDir on libuv's thread pool, so the caller can do other work meanwhile. */
-export function fsyncDirInBackground(dir: string): Promise<void> {
-	return new Promise((resolve, reject) => {
-		// Inside the executor: a failed open rejects instead of throwing.
-		const fd = fs.openSync(dir, 'r');
-		fs.fsync(fd, error => {
-			fs.closeSync(fd);
-			if (error) reject(error);
-			else resolve();
-		});
-	});
+/** fsync on libuv's thread pool, so the caller can do other work meanwhile. */
+export function fsyncInBackground(fd: number): Promise<void> {
+	return new Promise((resolve, reject) => fs.fsync(fd, error => (error ? reject(error) : resolve())));
+}
+
+/** fsyncDir on libuv's thread pool. */
+export async function fsyncDirInBackground(dir: string): Promise<void> {
+	// In an async function: a failed open rejects instead of throwing.
+	const fd = fs.openSync(dir, 'r');
+	try {
+		await fsyncInBackground(fd);
+	} finally {
+		fs.closeSync(fd);
+	}
 }
 
 export function isErrno(error: unknown, code: string): boolean {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {LOG_NOTE_PREFIX, type LogRef} from '../types/events.js';
 import type {StepLog} from './types.js';
-import {fsyncDir, fsyncDirInBackground, openPrivateFile, writeAll} from './state-dir.js';
+import {fsyncDir, fsyncDirInBackground, fsyncInBackground, openPrivateFile, writeAll} from './state-dir.js';
 
 export const DEFAULT_MAX_LOG_BYTES = 64 * 1024 * 1024;
 const FLUSH_AT_BYTES = 64 * 1024;
@@ -98,17 +98,12 @@ export class FileStepLog implements StepLog {
 		return this.#ref;
 	}
 
-	flushDurably(): Promise<void> {
+	async flushDurably(): Promise<void> {
 		const fd = this.#requireFd();
 		this.#flush();
 		const upTo = this.#fileBytes;
-		return new Promise((resolve, reject) => {
-			fs.fsync(fd, error => {
-				if (error) return reject(error);
-				this.#durableBytes = Math.max(this.#durableBytes, upTo);
-				resolve();
-			});
-		});
+		await fsyncInBackground(fd);
+		this.#durableBytes = Math.max(this.#durableBytes, upTo);
 	}
 
 	persistName(): Promise<void> {

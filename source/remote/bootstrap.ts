@@ -18,7 +18,7 @@
 // stdout (started, waiting for go), `e` on stderr (no more of its stderr) and
 // `x STATUS` on stdout (it ended; 125 without `s`: it never started).
 
-import {GO_GATE} from '../engine/execute-block.js';
+import {GO_GATE, NOT_STARTED_EXIT} from '../engine/execute-block.js';
 
 /** Identifies the protocol: an agent only accepts requests it was written for. */
 export const REMOTE_PROTOCOL = 'rampart-agent 2';
@@ -35,7 +35,7 @@ export const agentCommand = (become: boolean, becomeUser?: string): string => {
 };
 
 /** What a block that could not be started ends with (a bad request, no such directory). */
-export const REMOTE_SETUP_FAILED = 125;
+export const REMOTE_SETUP_FAILED = NOT_STARTED_EXIT;
 
 /**
  * Everything is read with bash builtins (a request: two `read`s; each field:

@@ -59,7 +59,6 @@ export const openHostSession = async (
 	}
 	try {
 		const execute = remoteExecutor(connection);
-		connection.onClose(execute.close);
 		const targetEnv = sshEnvironment(connection.facts.sshConnection);
 		const inputs = withHostInputs(await ready(), targetEnv);
 		if ('problems' in inputs) throw new Error(`inputs for this host, nothing was run:\n${inputs.problems.map(p => `  ${p.input}: ${p.message}`).join('\n')}`);

@@ -77,7 +77,6 @@ const openSshWords = (stderr: string): string =>
 export class SshConnection {
 	private lostReason: string | undefined;
 	private readonly lostWaiters = new Set<() => void>();
-	private readonly closers: (() => void)[] = [];
 
 	private agentTaken = false;
 
@@ -165,8 +164,8 @@ export class SshConnection {
 			// The agent's stderr (sudo refusing, the login shell's words) is kept for its reader.
 			master.stderr?.pause();
 			master.on('exit', code => {
-				const words = openSshWords(said()) || `ssh exited with ${code}`;
-				resolve(new ConnectError(host.name, classify(said()), words));
+				const written = said();
+				resolve(new ConnectError(host.name, classify(written), openSshWords(written) || `ssh exited with ${code}`));
 			});
 		});
 		if (ready instanceof ConnectError) {
@@ -209,14 +208,8 @@ export class SshConnection {
 		});
 	}
 
-	/** Runs `close` before the connection ends (the host's agent leaves first, on its own). */
-	onClose(close: () => void): void {
-		this.closers.push(close);
-	}
-
-	/** Ends the master (and so the connection); waits for it to go. */
+	/** Ends the master (its stdin is the agent's: the agent leaves first, on its own) and so the connection; waits for it to go. */
 	async close(): Promise<void> {
-		for (const close of this.closers.splice(0)) close();
 		if (this.master.exitCode !== null || this.master.signalCode !== null) return;
 		this.lostReason ??= 'closed by Rampart';
 		const gone = new Promise<void>(resolve => this.master.once('exit', () => resolve()));
