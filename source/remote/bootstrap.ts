@@ -5,12 +5,12 @@
 // environment arrive on the connection's stdin, escaped so that no byte is
 // interpreted by the shell, and reach the block only as its environment
 // (never an argument of any process, never a file). Each block runs in its
-// own session and process group, waits for Rampart's go byte (sent once the
+// own process group, waits for Rampart's go byte (sent once the
 // start is in the record), and is stopped, with everything that carries its
 // marker, when Rampart says stop or the connection goes.
 //
-// Requests (stdin): per block a line `rampart-block TOKEN GRACE LENGTH`, then
-// LENGTH bytes of fields `=CWD =CODE [=NAME =VALUE]…` separated by blanks, each
+// Requests (stdin): per block a header of fixed width, `@TOKEN GRACE LENGTH`
+// (16 letters or digits, 6 and 10 digits) and a newline, then LENGTH bytes of fields `=CWD =CODE [=NAME =VALUE]…` separated by blanks, each
 // `=` then printf %b escapes (so no field holds a blank); then one byte, `g`
 // (go) or anything else (do not start); while the block runs, any byte or the
 // end of stdin stops it. Answers: records `RS TOKEN KIND [ARG]` + newline,
@@ -21,7 +21,7 @@
 import {GO_GATE, NOT_STARTED_EXIT} from '../engine/execute-block.js';
 
 /** Identifies the protocol: an agent only accepts requests it was written for. */
-export const REMOTE_PROTOCOL = 'rampart-agent 2';
+export const REMOTE_PROTOCOL = 'rampart-agent 3';
 
 /** Opens every record the agent writes: ASCII RS, never in a block's output next to its random token. */
 export const RECORD = '\x1e';
@@ -37,11 +37,17 @@ export const agentCommand = (become: boolean, becomeUser?: string): string => {
 /** What a block that could not be started ends with (a bad request, no such directory). */
 export const REMOTE_SETUP_FAILED = NOT_STARTED_EXIT;
 
+/** The width of a request's header: `@`, a 16-character token, 6 digits of grace (s), 10 of length, two blanks and a newline. */
+export const HEADER_WIDTH = 36;
+
 /**
- * Everything is read with bash builtins (a request: two `read`s; each field:
- * one `printf -v … %b`), so a block costs the host a fork for the
- * block (and, past its first 100 ms, one for a stop watcher): no login shell, no decoder, no
- * temporary file, and the sweep for leftovers reads /proc with builtins.
+ * Everything is read with bash builtins (a request: three `read`s; each field:
+ * one `printf -v … %b`), so a block costs the host a fork for the block (and,
+ * past its first 100 ms, one for a stop watcher): no login shell, no decoder,
+ * no exec of setsid, no temporary file, and the sweep for leftovers reads
+ * /proc with builtins. Each system call counts (a loaded host pays dearly for
+ * them), so the agent's own stderr is /dev/null once it runs (no redirection
+ * per command), and the blocks' stderr is kept on fd 5.
  * SIGPIPE is ignored by the agent (it must outlive a closed connection long
  * enough to stop the block) and given back to each block.
  */
@@ -49,21 +55,22 @@ export const BOOTSTRAP = String.raw`set -u
 trap '' PIPE
 IFS= read -r __r_v && [[ $__r_v == '${REMOTE_PROTOCOL}' ]] || exit ${REMOTE_SETUP_FAILED}
 ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) || { echo "rampart: bash 4.4 or later is needed on ${'$'}{HOSTNAME:-the host} (it has $BASH_VERSION)" >&2; exit ${REMOTE_SETUP_FAILED}; }
-command -v setsid >/dev/null || { echo "rampart: setsid is needed on ${'$'}{HOSTNAME:-the host} (util-linux)" >&2; exit ${REMOTE_SETUP_FAILED}; }
 # The go gate: a pipe opened read-write through /dev/fd (Linux), so no file is made.
 exec 3<> <(:) || exit ${REMOTE_SETUP_FAILED}
 # A pipe nobody writes: a timed read of it is a pause that costs no process.
 exec 4<> <(:) || exit ${REMOTE_SETUP_FAILED}
+exec 5>&2 2>/dev/null
 __r_gate='${GO_GATE}'
 __r_home=$PWD
-read -r __r_pidmax 2>/dev/null </proc/sys/kernel/pid_max || __r_pidmax=0
+read -r __r_pidmax </proc/sys/kernel/pid_max || __r_pidmax=0
 # Where the host is in giving out process ids: the last one (__r_last) and how
 # many it has forked since it booted (__r_fk).
 __r_ids() {
-	local k v
-	read -r __r_last 2>/dev/null </proc/sys/kernel/ns_last_pid || __r_last=
+	local l st=()
+	read -r __r_last </proc/sys/kernel/ns_last_pid || __r_last=
 	__r_fk=
-	while read -r k v _; do [[ $k == processes ]] && { __r_fk=$v; return; }; done 2>/dev/null </proc/stat
+	mapfile -t st </proc/stat
+	for l in "${'$'}{st[@]}"; do [[ $l == 'processes '* ]] && { __r_fk=${'$'}{l#processes }; return; }; done
 }
 # The block's processes, found by its marker, except what asked to be left running
 # (into __r_m). Only processes born after the block can carry it, and ids are given
@@ -74,12 +81,12 @@ __r_ids() {
 # candidates are read by a builtin (mapfile), costing the host no process; many
 # are narrowed down by one grep first.
 __r_members() {
-	local d e mine kept tasks l0=$__r_l0 f0=$__r_f0 all=1 c=() env=()
+	local d s tasks l0=$__r_l0 f0=$__r_f0 all=1 c=() env=()
 	__r_m=()
 	__r_ids
-	read -r _ _ _ tasks _ 2>/dev/null </proc/loadavg && tasks=${'$'}{tasks#*/} || tasks=
+	read -r _ _ _ tasks _ </proc/loadavg && tasks=${'$'}{tasks#*/} || tasks=
 	[[ -n $l0 && -n $f0 && -n $__r_last && -n $__r_fk && -n $tasks ]] && ((__r_pidmax - l0 > __r_fk - f0 + 2 * tasks + 1000)) && all=0
-	if ((all || __r_last - __r_p > 4096)); then
+	if ((all || __r_last - __r_p > tasks)); then
 		for d in /proc/[0-9]*; do
 			((all || (${'$'}{d#/proc/} >= __r_p && ${'$'}{d#/proc/} <= __r_last))) && c+=("$d/environ")
 		done
@@ -87,27 +94,25 @@ __r_members() {
 		# Fewer ids given out than processes listed: ask for each (no listing, no sort).
 		for ((d = __r_p; d <= __r_last; d++)); do [[ -e /proc/$d ]] && c+=("/proc/$d/environ"); done
 	fi
-	((${'$'}{#c[@]} > 64)) && mapfile -t c < <(grep -lzxF "RAMPART_BLOCK=$__r_tok" "${'$'}{c[@]}" 2>/dev/null)
+	((${'$'}{#c[@]} > 64)) && mapfile -t c < <(grep -lzxF "RAMPART_BLOCK=$__r_tok" "${'$'}{c[@]}")
+	# Each environment joined by a byte no name has: one match per process, not one per variable.
+	local IFS=$'\x1f'
 	for d in "${'$'}{c[@]}"; do
-		# (Errors first: a process gone meanwhile must not say so on the block's stderr.)
-		mapfile -d '' env 2>/dev/null <"$d" || continue
-		mine=0 kept=0
-		for e in "${'$'}{env[@]}"; do
-			[[ $e == "RAMPART_BLOCK=$__r_tok" ]] && mine=1
-			[[ $e == RAMPART_DETACH=1 ]] && kept=1
-		done
+		mapfile -d '' env <"$d" || continue
+		s=$'\x1f'"${'$'}{env[*]}"$'\x1f'
+		[[ $s == *$'\x1f'"RAMPART_BLOCK=$__r_tok"$'\x1f'* && $s != *$'\x1f'RAMPART_DETACH=1$'\x1f'* ]] || continue
 		d=${'$'}{d#/proc/}
-		((mine && !kept)) && __r_m+=("${'$'}{d%/environ}")
+		__r_m+=("${'$'}{d%/environ}")
 	done
 }
 __r_signal() {
 	local pid sent=1
 	# The block itself while it is ours to wait for (its id cannot be reused yet): until it
 	# has made its own group, that group does not exist.
-	((__r_live)) && kill -"$1" "$__r_p" 2>/dev/null && sent=0
-	kill -"$1" -- "-$__r_p" 2>/dev/null && sent=0
+	((__r_live)) && kill -"$1" "$__r_p" && sent=0
+	kill -"$1" -- "-$__r_p" && sent=0
 	__r_members
-	for pid in "${'$'}{__r_m[@]}"; do kill -"$1" "$pid" 2>/dev/null && sent=0; done
+	for pid in "${'$'}{__r_m[@]}"; do kill -"$1" "$pid" && sent=0; done
 	return $sent
 }
 # TERM to the block's group and marked processes, KILL after the grace.
@@ -121,13 +126,19 @@ __r_stop() {
 	for ((i = 0; i < 20; i++)); do __r_signal KILL || return 0; sleep 0.05; done
 }
 __r_end() {
-	printf '${RECORD}%s e\n' "$__r_tok" >&2
+	printf '${RECORD}%s e\n' "$__r_tok" >&5
 	printf '${RECORD}%s x %s\n' "$__r_tok" "$1"
 }
-while IFS=' ' read -r __r_w __r_tok __r_grace __r_len; do
-	# A stop byte that crossed its block's end comes before the next request: skip it.
-	[[ $__r_w == *rampart-block && $__r_tok =~ ^[A-Za-z0-9]+$ && $__r_grace =~ ^[0-9]+$ && $__r_len =~ ^[0-9]+$ ]] || continue
-	# The fields, read at once (a line would be read a byte at a time); none holds a blank.
+while :; do
+	# A stop byte that crossed its block's end comes before the next request: skipped.
+	IFS= read -r -n 1 __r_c || exit 0
+	[[ $__r_c == @ ]] || continue
+	# The header at once (a line would be read a byte at a time), then the fields.
+	IFS= read -r -N ${HEADER_WIDTH - 1} __r_h || exit 0
+	__r_tok=${'$'}{__r_h:0:16} __r_grace=${'$'}{__r_h:17:6} __r_len=${'$'}{__r_h:24:10}
+	[[ $__r_tok =~ ^[A-Za-z0-9]{16}$ && $__r_grace =~ ^[0-9]{6}$ && $__r_len =~ ^[0-9]{10}$ ]] || exit ${REMOTE_SETUP_FAILED}
+	__r_grace=$((10#$__r_grace)) __r_len=$((10#$__r_len))
+	# None of the fields holds a blank.
 	IFS= read -r -N "$__r_len" __r_body || exit 0
 	set -f
 	__r_f=($__r_body)
@@ -135,8 +146,8 @@ while IFS=' ' read -r __r_w __r_tok __r_grace __r_len; do
 	unset __r_body
 	((${'$'}{#__r_f[@]} >= 2)) || exit ${REMOTE_SETUP_FAILED}
 	printf -v __r_cwd %b "${'$'}{__r_f[0]#=}"
-	if ! cd -- "${'$'}{__r_cwd:-$__r_home}" 2>/dev/null; then
-		echo "rampart: cannot enter the working directory $__r_cwd on ${'$'}{HOSTNAME:-the host}" >&2
+	if ! cd -- "${'$'}{__r_cwd:-$__r_home}"; then
+		echo "rampart: cannot enter the working directory $__r_cwd on ${'$'}{HOSTNAME:-the host}" >&5
 		__r_end ${REMOTE_SETUP_FAILED}
 		continue
 	fi
@@ -144,6 +155,9 @@ while IFS=' ' read -r __r_w __r_tok __r_grace __r_len; do
 	while read -r -t 0 -u 3; do read -r -n 1 -u 3 __r_x; done
 	__r_ids
 	__r_l0=$__r_last __r_f0=$__r_fk
+	# Monitor mode for the fork alone: the block gets a process group of its own with no
+	# exec of setsid (an exec costs a loaded host dearly); off again before any job notice is due.
+	set -m
 	(
 		trap - PIPE
 		printf -v __r_code %b "${'$'}{__r_f[1]#=}"
@@ -155,9 +169,10 @@ while IFS=' ' read -r __r_w __r_tok __r_grace __r_len; do
 		done
 		unset __r_f __r_e
 		export RAMPART_BLOCK=$__r_tok
-		exec setsid bash -Eeuo pipefail -c "$__r_gate$__r_code" rampart-block </dev/null 4<&-
+		exec bash -Eeuo pipefail -c "$__r_gate$__r_code" rampart-block </dev/null 2>&5 4<&- 5>&-
 	) &
 	__r_p=$! __r_live=1
+	set +m
 	unset __r_f
 	printf '${RECORD}%s s %s\n' "$__r_tok" "$__r_p"
 	__r_go=
@@ -166,7 +181,7 @@ while IFS=' ' read -r __r_w __r_tok __r_grace __r_len; do
 		# Told not to go: the block reads that at its gate and runs nothing.
 		printf x >&3
 		__r_stop
-		wait "$__r_p" 2>/dev/null
+		wait "$__r_p"
 		__r_live=0
 		__r_end ${REMOTE_SETUP_FAILED}
 		[[ -n $__r_go ]] && continue
@@ -175,14 +190,14 @@ while IFS=' ' read -r __r_w __r_tok __r_grace __r_len; do
 	printf g >&3
 	# Any byte or the end of stdin (Rampart said stop, or the connection went) stops the
 	# block. Most blocks end within moments: for those, the agent itself polls stdin and
-	# the block's state for a while; a longer one gets a watcher process.
-	# Stdin is only ever read without a timer: a timed read drops the byte that arrives as its
-	# time runs out (bash discards it on the alarm), and that byte is the stop.
+	# the block's state for a while; a longer one gets a watcher process. Stdin is only
+	# ever read without a timer: a timed read drops the byte that arrives as its time
+	# runs out (bash discards it on the alarm), and that byte is the stop.
 	__r_done=0
 	for ((__r_i = 0; __r_i < 20; __r_i++)); do
 		read -r -t 0 && { IFS= read -r -n 1 __r_x; __r_stop; break; }
-		# Ended: a zombie, or already reaped by the shell (then its /proc entry is gone).
-		{ ! read -r __r_st </proc/$__r_p/stat || [[ ${'$'}{__r_st##*) } == Z* ]]; } 2>/dev/null && { __r_done=1; break; }
+		# Ended, and reaped by the shell (which it does as the child ends).
+		kill -0 "$__r_p" || { __r_done=1; break; }
 		read -r -t 0.005 -u 4 _
 	done
 	__r_w=
@@ -193,7 +208,7 @@ while IFS=' ' read -r __r_w __r_tok __r_grace __r_len; do
 	fi
 	wait "$__r_p"
 	__r_s=$? __r_live=0
-	[[ -n $__r_w ]] && { kill "$__r_w" 2>/dev/null; wait "$__r_w" 2>/dev/null; }
+	[[ -n $__r_w ]] && { kill "$__r_w"; wait "$__r_w"; }
 	# What the block left running goes with it, as on the operator's machine.
 	__r_stop
 	__r_end "$__r_s"

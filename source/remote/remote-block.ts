@@ -10,7 +10,7 @@
 import type {ChildProcess} from 'node:child_process';
 import {randomUUID} from 'node:crypto';
 import {DEFAULT_KILL_GRACE_MS, lineChunker, pacedReading, type BlockExecutor, type BlockResult, type BlockRun} from '../engine/execute-block.js';
-import {BOOTSTRAP, REMOTE_PROTOCOL, REMOTE_SETUP_FAILED} from './bootstrap.js';
+import {BOOTSTRAP, HEADER_WIDTH, REMOTE_PROTOCOL, REMOTE_SETUP_FAILED} from './bootstrap.js';
 import {recordScanner} from './agent-records.js';
 import type {SshConnection} from './ssh-connection.js';
 
@@ -31,12 +31,15 @@ export const requestField = (text: string): string => {
 	return out;
 };
 
-/** One block's request: a line of constant words and the length of what follows, then its directory, code and environment, escaped. */
+/** One block's request: a header of fixed width (its token, grace and the length of what follows), then its directory, code and environment, escaped. */
 export const remoteRequest = (token: string, graceMs: number, cwd: string | undefined, env: Record<string, string>, code: string): string => {
 	const names = Object.keys(env).filter(name => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
 	// ASCII only, so its length in characters is its length in bytes.
 	const body = [cwd ?? '', code, ...names.flatMap(name => [name, env[name]!])].map(requestField).join(' ');
-	return `rampart-block ${token} ${Math.max(1, Math.ceil(graceMs / 1000))} ${body.length}\n${body}`;
+	const grace = String(Math.min(999_999, Math.max(1, Math.ceil(graceMs / 1000)))).padStart(6, '0');
+	const header = `@${token} ${grace} ${String(body.length).padStart(10, '0')}\n`;
+	if (header.length !== HEADER_WIDTH || !/^[A-Za-z0-9]{16}$/.test(token)) throw new Error('a remote request needs a 16-character token and a body under 10 GB');
+	return header + body;
 };
 
 /** Why a block never started on the host, in words the operator can act on. */

@@ -265,6 +265,16 @@ describe('a block run through the remote bootstrap', () => {
 		expect(remote.stdout).toBe('y\n');
 	});
 
+	it('gives the block Ctrl-C and SIGQUIT as a shell has them, in a process group of its own', async () => {
+		// As locally: `kill -INT` or `timeout -s INT` in a block must work, and its group is the one Rampart stops.
+		const {result, stdout, pgid} = await run('grep -E "^SigIgn" /proc/self/status; ps -o pgid= -p $$; sleep 30 & kill -INT $!; wait $! || echo "sleep ended by $(kill -l $?)"');
+		expect(result.exitCode).toBe(0);
+		const [ignored, group, ended] = stdout.trim().split('\n');
+		expect(BigInt(`0x${ignored!.split(/\s+/)[1]}`) & 0b110n).toBe(0n);
+		expect(Number(group)).toBe(pgid);
+		expect(ended).toBe('sleep ended by INT');
+	});
+
 	it('runs blocks asked for at once one after another, each with its own output', async () => {
 		const host = remoteExecutor(link());
 		const results = await Promise.all([1, 2, 3].map(i => run(`sleep 0.2; echo ${i}; exit ${i}`, {}, host)));
