@@ -267,7 +267,9 @@ describe('a block run through the remote bootstrap', () => {
 
 	it('gives the block Ctrl-C and SIGQUIT as a shell has them, in a process group of its own', async () => {
 		// As locally: `kill -INT` or `timeout -s INT` in a block must work, and its group is the one Rampart stops.
-		const {result, stdout, pgid} = await run('grep -E "^SigIgn" /proc/self/status; ps -o pgid= -p $$; sleep 30 & kill -INT $!; wait $! || echo "sleep ended by $(kill -l $?)"');
+		const {result, stdout, pgid} = await run(
+			'grep -E "^SigIgn" /proc/self/status; ps -o pgid= -p $$; sleep 30 & kill -INT $!; wait $! || echo "sleep ended by $(kill -l $?)"',
+		);
 		expect(result.exitCode).toBe(0);
 		const [ignored, group, ended] = stdout.trim().split('\n');
 		expect(BigInt(`0x${ignored!.split(/\s+/)[1]}`) & 0b110n).toBe(0n);
