@@ -17,19 +17,19 @@ import type {SshConnection} from './ssh-connection.js';
 /** How long a host may take to start a block (its login shell, sudo, the agent) before it is given up on. */
 const SETUP_LIMIT_MS = 5 * 60_000;
 
+/** Every byte but printable ASCII other than the blank and the backslash. */
+const UNSAFE = /[^\x21-\x5b\x5d-\x7e]/g;
+const ESCAPES = Array.from({length: 256}, (_, byte) => `\\x${byte.toString(16).padStart(2, '0')}`);
+
 /**
  * One field of a request: `=` (so no field is empty) and the text's UTF-8
  * bytes, printable ASCII as itself and every other byte (space, newline,
  * backslash, control, non-ASCII) as `\xHH`, which the agent's `printf %b`
  * turns back into that byte and nothing else.
  */
-export const requestField = (text: string): string => {
-	let out = '=';
-	for (const byte of Buffer.from(text, 'utf8')) {
-		out += byte > 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
-	}
-	return out;
-};
+export const requestField = (text: string): string =>
+	// Latin-1 of the UTF-8 bytes: one character per byte, so the escape of each is its code.
+	'=' + Buffer.from(text, 'utf8').toString('latin1').replace(UNSAFE, c => ESCAPES[c.charCodeAt(0)]!);
 
 /** One block's request: a header of fixed width (its token, grace and the length of what follows), then its directory, code and environment, escaped. */
 export const remoteRequest = (token: string, graceMs: number, cwd: string | undefined, env: Record<string, string>, code: string): string => {
