@@ -38,6 +38,7 @@ export interface BlockRun {
 	/**
 	 * Called right after the spawn, before any output, with the process
 	 * (group) id. The block waits for it: it runs only once this resolves.
+	 * (A remote block calls it before it is sent, without an id.)
 	 */
 	onSpawn?: (pid: number | undefined) => void | Promise<void>;
 	/** Time between SIGTERM and SIGKILL. */

@@ -444,12 +444,13 @@ export class RunSession {
 					block: block.index,
 					role: block.role,
 					name: block.name,
-					// Interactive blocks share Rampart's group, which dies with it.
-					...(pid !== undefined && !block.interactive
-						? this.options.target
-							? {pgid: pid, host: this.options.target.host, remote: true}
-							: {pgid: pid, host: hostname()}
-						: {}),
+					// Interactive blocks share Rampart's group, which dies with it. A remote block is
+					// recorded before it is sent, so its group on the host is not known yet.
+					...(this.options.target
+						? {...(pid !== undefined ? {pgid: pid} : {}), host: this.options.target.host, remote: true}
+						: pid !== undefined && !block.interactive
+							? {pgid: pid, host: hostname()}
+							: {}),
 				},
 				false,
 				{durable: false},

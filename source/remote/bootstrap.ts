@@ -4,21 +4,21 @@
 // same text for every host and holds no value: each block's code and
 // environment arrive on the connection's stdin, escaped so that no byte is
 // interpreted by the shell, and reach the block only as its environment
-// (never an argument of any process, never a file). Each block runs in its
-// own process group, waits for Rampart's go byte (sent once the
-// start is in the record), and is stopped, with everything that carries its
-// marker, when Rampart says stop or the connection goes.
+// (never an argument of any process, never a file). Each block is sent only
+// once its start is in the record, runs in its own process group, and is
+// stopped, with everything that carries its marker, when Rampart says stop or
+// the connection goes.
 //
 // Requests (stdin): per block a header of fixed width, `@TOKEN GRACE LENGTH`
 // (16 letters or digits, 6 and 10 digits) and a newline, then LENGTH bytes of fields `=CWD =CODE [=NAME =VALUE]…` separated by blanks, each
-// `=` then printf %b escapes (so no field holds a blank); then one byte, `g`
-// (go) or anything else (do not start); while the block runs, any byte or the
-// end of stdin stops it. Answers: records `RS TOKEN KIND [ARG]` + newline,
-// written once nothing of the block can still write before them: `s PGID` on
-// stdout (started, waiting for go), `e` on stderr (no more of its stderr) and
-// `x STATUS` on stdout (it ended; 125 without `s`: it never started).
+// `=` then printf %b escapes (so no field holds a blank); the block starts at
+// once, and while it runs any byte or the end of stdin stops it. Answers:
+// records `RS TOKEN KIND [ARG]` + newline, written once nothing of the block
+// can still write before them: `s PGID` on stdout (started), `e` on stderr (no
+// more of its stderr) and `x STATUS` on stdout (it ended; 125 without `s`: it
+// never started).
 
-import {GO_GATE, NOT_STARTED_EXIT} from '../engine/execute-block.js';
+import {NOT_STARTED_EXIT} from '../engine/execute-block.js';
 
 /** Identifies the protocol: an agent only accepts requests it was written for. */
 export const REMOTE_PROTOCOL = 'rampart-agent 3';
@@ -55,12 +55,10 @@ export const BOOTSTRAP = String.raw`set -u
 trap '' PIPE
 IFS= read -r __r_v && [[ $__r_v == '${REMOTE_PROTOCOL}' ]] || exit ${REMOTE_SETUP_FAILED}
 ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) || { echo "rampart: bash 4.4 or later is needed on ${'$'}{HOSTNAME:-the host} (it has $BASH_VERSION)" >&2; exit ${REMOTE_SETUP_FAILED}; }
-# The go gate: a pipe opened read-write through /dev/fd (Linux), so no file is made.
-exec 3<> <(:) || exit ${REMOTE_SETUP_FAILED}
-# A pipe nobody writes: a timed read of it is a pause that costs no process.
+# A pipe nobody writes, opened read-write through /dev/fd (Linux, no file made): a timed
+# read of it is a pause that costs no process.
 exec 4<> <(:) || exit ${REMOTE_SETUP_FAILED}
 exec 5>&2 2>/dev/null
-__r_gate='${GO_GATE}'
 __r_home=$PWD
 read -r __r_pidmax </proc/sys/kernel/pid_max || __r_pidmax=0
 # Where the host is in giving out process ids: the last one (__r_last) and how
@@ -151,8 +149,6 @@ while :; do
 		__r_end ${REMOTE_SETUP_FAILED}
 		continue
 	fi
-	# A go byte whose block died at the gate must not let the next one through.
-	while read -r -t 0 -u 3; do read -r -n 1 -u 3 __r_x; done
 	__r_ids
 	__r_l0=$__r_last __r_f0=$__r_fk
 	# Monitor mode for the fork alone: the block gets a process group of its own with no
@@ -169,25 +165,12 @@ while :; do
 		done
 		unset __r_f __r_e
 		export RAMPART_BLOCK=$__r_tok
-		exec bash -Eeuo pipefail -c "$__r_gate$__r_code" rampart-block </dev/null 2>&5 4<&- 5>&-
+		exec bash -Eeuo pipefail -c "$__r_code" rampart-block </dev/null 2>&5 4<&- 5>&-
 	) &
 	__r_p=$! __r_live=1
 	set +m
 	unset __r_f
 	printf '${RECORD}%s s %s\n' "$__r_tok" "$__r_p"
-	__r_go=
-	IFS= read -r -n 1 __r_go
-	if [[ $__r_go != g ]]; then
-		# Told not to go: the block reads that at its gate and runs nothing.
-		printf x >&3
-		__r_stop
-		wait "$__r_p"
-		__r_live=0
-		__r_end ${REMOTE_SETUP_FAILED}
-		[[ -n $__r_go ]] && continue
-		exit 0
-	fi
-	printf g >&3
 	# Any byte or the end of stdin (Rampart said stop, or the connection went) stops the
 	# block. Most blocks end within moments: for those, the agent itself polls stdin and
 	# the block's state for a while; a longer one gets a watcher process. Stdin is only

@@ -1,5 +1,5 @@
 // Runs blocks on a host over its SSH connection, with the guarantees of a
-// local block: the start is recorded before anything runs (the go byte),
+// local block: the start is recorded before the block is even sent,
 // inputs travel only on stdin (see bootstrap.ts), and a timeout, a cancel or
 // the end of Rampart stops everything the block started on the host.
 //
@@ -29,7 +29,10 @@ const ESCAPES = Array.from({length: 256}, (_, byte) => `\\x${byte.toString(16).p
  */
 export const requestField = (text: string): string =>
 	// Latin-1 of the UTF-8 bytes: one character per byte, so the escape of each is its code.
-	'=' + Buffer.from(text, 'utf8').toString('latin1').replace(UNSAFE, c => ESCAPES[c.charCodeAt(0)]!);
+	'=' +
+	Buffer.from(text, 'utf8')
+		.toString('latin1')
+		.replace(UNSAFE, c => ESCAPES[c.charCodeAt(0)]!);
 
 /** One block's request: a header of fixed width (its token, grace and the length of what follows), then its directory, code and environment, escaped. */
 export const remoteRequest = (token: string, graceMs: number, cwd: string | undefined, env: Record<string, string>, code: string): string => {
@@ -72,6 +75,32 @@ interface BlockHandler {
 export type RemoteExecutor = BlockExecutor & {close: () => void};
 
 type Settled = {kind: 'started'; pgid: number} | {kind: 'ended'; status: number} | {kind: 'agent-exited'; code: number | null; error?: Error};
+
+/** What Rampart has said to one block: whether it was sent, cancelled, and when it was told to stop. */
+interface BlockControl {
+	grace: number;
+	sent: boolean;
+	cancelled: boolean;
+	stopAt?: number;
+	stop: () => void;
+}
+
+const blockControl = (child: ChildProcess, grace: number): BlockControl => {
+	const control: BlockControl = {
+		grace,
+		sent: false,
+		cancelled: false,
+		// Say stop: the agent stops the block's group and its marked processes, TERM then KILL.
+		stop: () => {
+			if (control.stopAt !== undefined) return;
+			control.stopAt = Date.now();
+			child.stdin!.write('k');
+			// An agent that does not answer is cut off once it had its grace and more.
+			setTimeout(() => child.kill('SIGKILL'), grace + 10_000).unref();
+		},
+	};
+	return control;
+};
 
 export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 	let agent: ChildProcess | undefined;
@@ -134,6 +163,26 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 				connectionLost: connection.lost ?? `the Rampart agent on ${connection.host.name} has ended`,
 			};
 		}
+		const control = blockControl(child, grace);
+		const onAbort = () => {
+			control.cancelled = true;
+			if (control.sent) control.stop();
+		};
+		run.signal?.addEventListener('abort', onAbort, {once: true});
+		try {
+			// The start is recorded before the block is even sent (a round trip less per block
+			// than waiting for the host to say it is ready): not recorded, not sent, not run.
+			await run.onSpawn?.(undefined);
+			if (control.cancelled) return {exitCode: null, timedOut: false, cancelled: true, durationMs: durationMs()};
+			return await sendAndWait(run, child, token, control, startedAt);
+		} finally {
+			run.signal?.removeEventListener('abort', onAbort);
+		}
+	};
+
+	/** The block sent to the host's agent and followed to its end. */
+	const sendAndWait = async (run: BlockRun, child: ChildProcess, token: string, control: BlockControl, startedAt: number): Promise<BlockResult> => {
+		const durationMs = () => Math.round(performance.now() - startedAt);
 		const out = lineChunker('stdout', run.onOutput);
 		const err = lineChunker('stderr', run.onOutput);
 		let setupStderr = idleStderr;
@@ -185,24 +234,8 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 			(code === 255 || error) && (await connection.lostWithin(1000))
 				? {exitCode: null, timedOut: false, cancelled: false, durationMs: durationMs(), connectionLost: connection.lost ?? 'the connection closed'}
 				: otherwise;
-
 		let timedOut = false;
-		let cancelled = false;
-		let stopAt: number | undefined;
-		// Say stop: the agent stops the block's group and its marked processes, TERM then KILL.
-		const stop = () => {
-			if (stopAt !== undefined) return;
-			stopAt = Date.now();
-			child.stdin!.write('k');
-			// An agent that does not answer is cut off once it had its grace and more.
-			setTimeout(() => child.kill('SIGKILL'), grace + 10_000).unref();
-		};
 		let timer: NodeJS.Timeout | undefined;
-		const onAbort = () => {
-			cancelled = true;
-			if (started) stop();
-		};
-		run.signal?.addEventListener('abort', onAbort, {once: true});
 		// A host that never starts the block (a login shell that hangs) is given up on.
 		let setupTimedOut = false;
 		const setupTimer = setTimeout(() => {
@@ -210,7 +243,10 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 			child.kill('SIGKILL');
 		}, SETUP_LIMIT_MS);
 		try {
-			child.stdin!.write(remoteRequest(token, grace, run.cwd, run.env, run.code));
+			child.stdin!.write(remoteRequest(token, control.grace, run.cwd, run.env, run.code));
+			control.sent = true;
+			// Cancelled while it was being recorded or sent: the agent reads the stop once it runs the block.
+			if (control.cancelled) control.stop();
 			const first = await pending;
 			clearTimeout(setupTimer);
 			if (first.kind !== 'started') {
@@ -220,37 +256,19 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 					return lostOr(first.code, first.error, {
 						exitCode: null,
 						timedOut,
-						cancelled,
+						cancelled: control.cancelled,
 						durationMs: durationMs(),
 						error: why ?? first.error?.message ?? setupError(connection, setupStderr, first.code),
 					});
 				}
-				return {exitCode: null, timedOut, cancelled, durationMs: durationMs(), error: setupError(connection, setupStderr, REMOTE_SETUP_FAILED)};
+				return {exitCode: null, timedOut, cancelled: control.cancelled, durationMs: durationMs(), error: setupError(connection, setupStderr, REMOTE_SETUP_FAILED)};
 			}
 			pending = next();
-			// Any byte but the go byte makes the agent stop the waiting block: it never runs.
-			const withdraw = async () => {
-				child.stdin!.write('k');
-				await pending;
-				finish();
-			};
-			let recorded: unknown;
-			try {
-				if (!cancelled) await run.onSpawn?.(first.pgid);
-			} catch (error) {
-				recorded = error ?? new Error('the start could not be recorded');
-			}
-			if (recorded !== undefined || cancelled) {
-				await withdraw();
-				// Not recorded, so not run.
-				if (recorded !== undefined) throw recorded;
-				return {exitCode: null, timedOut: false, cancelled: true, durationMs: durationMs()};
-			}
-			child.stdin!.write('g');
 			// The block's time starts when the block does: a slow login shell on the host is not the block's.
-			if (run.timeoutMs !== undefined) timer = setTimeout(() => ((timedOut = true), stop()), run.timeoutMs);
+			if (run.timeoutMs !== undefined) timer = setTimeout(() => ((timedOut = true), control.stop()), run.timeoutMs);
 			const last = await pending;
 			finish();
+			const {cancelled, stopAt} = control;
 			if (last.kind === 'agent-exited') {
 				return lostOr(last.code, last.error, {
 					exitCode: null,
@@ -267,7 +285,6 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 		} finally {
 			clearTimeout(setupTimer);
 			if (timer) clearTimeout(timer);
-			run.signal?.removeEventListener('abort', onAbort);
 			if (current !== undefined) finish();
 		}
 	};

@@ -26,20 +26,23 @@ const link = ({before = '', ...overrides}: Partial<RemoteLink> & {before?: strin
 
 const run = async (code: string, extra: Partial<BlockRun> = {}, executor: RemoteExecutor = remoteExecutor(link())) => {
 	const output = {stdout: '', stderr: ''};
-	let pgid: number | undefined;
-	const result = await executor({
-		code,
-		cwd: '',
-		env: {},
-		interactive: false,
-		onOutput: (stream, text) => (output[stream] += text),
-		onSpawn: pid => {
-			pgid = pid;
-		},
-		...extra,
-	});
-	return {result, ...output, pgid};
+	const result = await executor({code, cwd: '', env: {}, interactive: false, onOutput: (stream, text) => (output[stream] += text), ...extra});
+	return {result, ...output};
 };
+
+/** Processes running `sleep SECONDS` (each test sleeps a number of its own). */
+const sleeping = (seconds: number): number[] =>
+	fs
+		.readdirSync('/proc')
+		.filter(entry => /^\d+$/.test(entry))
+		.filter(entry => {
+			try {
+				return fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8') === `sleep\0${seconds}\0`;
+			} catch {
+				return false;
+			}
+		})
+		.map(Number);
 
 const alive = (pid: number) => {
 	try {
@@ -145,39 +148,41 @@ describe('a block run through the remote bootstrap', () => {
 	});
 
 	it('is stopped when it times out, also within its first moments', async () => {
-		const early = await run('sleep 300', {timeoutMs: 20, killGraceMs: 1000});
+		const early = await run('sleep 3011', {timeoutMs: 20, killGraceMs: 1000});
 		expect(early.result.timedOut).toBe(true);
-		await waitFor(() => !alive(early.pgid!));
+		await waitFor(() => sleeping(3011).length === 0, 2000);
 
-		const timed = await run('sleep 300', {timeoutMs: 300, killGraceMs: 1000});
+		const timed = await run('sleep 3012', {timeoutMs: 300, killGraceMs: 1000});
 		expect(timed.result.timedOut).toBe(true);
-		expect(timed.pgid).toBeDefined();
-		await waitFor(() => !alive(timed.pgid!));
+		await waitFor(() => sleeping(3012).length === 0, 2000);
 	});
 
 	it('is stopped by a cancel that reaches a host too busy to read it at once, in the block’s first moments', async () => {
 		// A loaded host: the agent is not scheduled while the stop byte arrives and its
 		// wait for input would have run out (SIGSTOP/SIGCONT make that moment happen every time).
+		let agent = 0;
+		const host = remoteExecutor(
+			link({
+				openAgent: () => {
+					const child = spawn('sh', ['-c', agentCommand(false)], {stdio: 'pipe'});
+					agent = child.pid!;
+					return child;
+				},
+			}),
+		);
 		for (let i = 0; i < 5; i++) {
 			const abort = new AbortController();
-			let agent = 0;
-			const running = run('sleep 300', {
-				signal: abort.signal,
-				killGraceMs: 1000,
-				onSpawn: pgid => {
-					const stat = fs.readFileSync(`/proc/${pgid}/stat`, 'utf8');
-					agent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-				},
-			});
-			await waitFor(() => agent !== 0);
+			let started = false;
+			const running = run('echo started; sleep 3013', {signal: abort.signal, killGraceMs: 1000, onOutput: () => (started = true)}, host);
+			await waitFor(() => started);
 			await new Promise(r => setTimeout(r, 20));
 			process.kill(agent, 'SIGSTOP');
 			abort.abort();
 			await new Promise(r => setTimeout(r, 30));
 			process.kill(agent, 'SIGCONT');
-			const {result, pgid} = await running;
+			const {result} = await running;
 			expect(result.cancelled).toBe(true);
-			await waitFor(() => !alive(pgid!));
+			await waitFor(() => sleeping(3013).length === 0, 2000);
 		}
 	});
 
@@ -267,13 +272,14 @@ describe('a block run through the remote bootstrap', () => {
 
 	it('gives the block Ctrl-C and SIGQUIT as a shell has them, in a process group of its own', async () => {
 		// As locally: `kill -INT` or `timeout -s INT` in a block must work, and its group is the one Rampart stops.
-		const {result, stdout, pgid} = await run(
-			'grep -E "^SigIgn" /proc/self/status; ps -o pgid= -p $$; sleep 30 & kill -INT $!; wait $! || echo "sleep ended by $(kill -l $?)"',
+		const {result, stdout} = await run(
+			'grep -E "^SigIgn" /proc/self/status; echo $$ $(ps -o pgid= -p $$); sleep 30 & kill -INT $!; wait $! || echo "sleep ended by $(kill -l $?)"',
 		);
 		expect(result.exitCode).toBe(0);
 		const [ignored, group, ended] = stdout.trim().split('\n');
 		expect(BigInt(`0x${ignored!.split(/\s+/)[1]}`) & 0b110n).toBe(0n);
-		expect(Number(group)).toBe(pgid);
+		const [pid, pgid] = group!.split(' ');
+		expect(pgid).toBe(pid);
 		expect(ended).toBe('sleep ended by INT');
 	});
 
@@ -289,11 +295,10 @@ describe('a block run through the remote bootstrap', () => {
 
 	it('says so when its agent is killed mid-block, and starts a new one for the next block', async () => {
 		const host = remoteExecutor(link());
-		const killed = await run('kill -9 $PPID; sleep 5', {killGraceMs: 500}, host);
+		// Nothing is left on the host to stop the block (as when Rampart itself is killed at home): it ends on its own.
+		const killed = await run('kill -9 $PPID; sleep 0.5', {killGraceMs: 500}, host);
 		expect(killed.result.exitCode).toBeNull();
 		expect(killed.result.error).toMatch(/agent on local ended while the block ran/);
-		// The block itself does not outlive its agent: the end of its stdin stopped it.
-		await waitFor(() => !alive(killed.pgid!));
 		const after = await run('echo again', {}, host);
 		expect(after.result.exitCode).toBe(0);
 		expect(after.stdout).toBe('again\n');
