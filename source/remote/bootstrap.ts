@@ -43,7 +43,7 @@ export const HEADER_WIDTH = 36;
 /**
  * Everything is read with bash builtins (a request: three `read`s; each field:
  * one `printf -v … %b`), so a block costs the host a fork for the block (and,
- * past its first 100 ms, one for a stop watcher): no login shell, no decoder,
+ * past its first half second, one for a stop watcher): no login shell, no decoder,
  * no exec of setsid, no temporary file, and the sweep for leftovers reads
  * /proc with builtins. Each system call counts (a loaded host pays dearly for
  * them), so the agent's own stderr is /dev/null once it runs (no redirection
@@ -173,18 +173,20 @@ while :; do
 	printf '${RECORD}%s s %s\n' "$__r_tok" "$__r_p"
 	# Any byte or the end of stdin (Rampart said stop, or the connection went) stops the
 	# block. Most blocks end within moments: for those, the agent itself polls stdin and
-	# the block's state for a while; a longer one gets a watcher process. Stdin is only
+	# the block's state, every 5 ms for 100 ms, then every 20 ms up to half a second (a
+	# loaded host stretches short blocks); a longer one gets a watcher process. Stdin is only
 	# ever read without a timer: a timed read drops the byte that arrives as its time
 	# runs out (bash discards it on the alarm), and that byte is the stop.
-	__r_done=0
-	for ((__r_i = 0; __r_i < 20; __r_i++)); do
+	__r_done=0 __r_pace=0.005
+	for ((__r_i = 0; __r_i < 40; __r_i++)); do
 		read -r -t 0 && { IFS= read -r -n 1 __r_x; __r_stop; break; }
 		# Ended, and reaped by the shell (which it does as the child ends).
 		kill -0 "$__r_p" || { __r_done=1; break; }
-		read -r -t 0.005 -u 4 _
+		read -r -t "$__r_pace" -u 4 _
+		((__r_i == 19)) && __r_pace=0.02
 	done
 	__r_w=
-	if ((!__r_done && __r_i == 20)); then
+	if ((!__r_done && __r_i == 40)); then
 		# (Its stdin named: bash gives a background job /dev/null otherwise.)
 		( IFS= read -r -n 1 __r_x; __r_stop ) <&0 &
 		__r_w=$!

@@ -186,6 +186,18 @@ describe('a block run through the remote bootstrap', () => {
 		}
 	});
 
+	it('is stopped by a cancel that comes after its first moments, when a watcher reads the stop', async () => {
+		const abort = new AbortController();
+		const running = run('sleep 3015', {signal: abort.signal, killGraceMs: 1000});
+		// Past the agent's own polling (half a second): the watcher process has the connection's stdin.
+		await new Promise(r => setTimeout(r, 1200));
+		expect(sleeping(3015)).toHaveLength(1);
+		abort.abort();
+		const {result} = await running;
+		expect(result.cancelled).toBe(true);
+		await waitFor(() => sleeping(3015).length === 0, 2000);
+	});
+
 	it('stops what the block left running in its group once it exits, as a local block does', async () => {
 		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-remote-'));
 		const pid = path.join(tmp, 'pid');
