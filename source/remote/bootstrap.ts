@@ -10,8 +10,9 @@
 // the connection goes.
 //
 // Requests (stdin): per block a header of fixed width, `@TOKEN GRACE LENGTH`
-// (16 letters or digits, 6 and 10 digits) and a newline, then LENGTH bytes of fields `=CWD =CODE [=NAME =VALUE]…` separated by blanks, each
-// `=` then printf %b escapes (so no field holds a blank); the block starts at
+// (16 letters or digits, 6 and 10 digits) and a newline, then LENGTH bytes of
+// fields `=CWD =CODE [=NAME =VALUE]…` separated by blanks, each `=` then
+// printf %b escapes (so no field holds a blank); the block starts at
 // once, and while it runs any byte or the end of stdin stops it. Answers:
 // records `RS TOKEN KIND [ARG]` + newline, written once nothing of the block
 // can still write before them: `s PGID` on stdout (started), `e` on stderr (no
@@ -105,9 +106,7 @@ __r_members() {
 }
 __r_signal() {
 	local pid sent=1
-	# The block itself while it is ours to wait for (its id cannot be reused yet): until it
-	# has made its own group, that group does not exist.
-	((__r_live)) && kill -"$1" "$__r_p" && sent=0
+	# The block's group exists from its fork on (monitor mode sets it in both processes).
 	kill -"$1" -- "-$__r_p" && sent=0
 	__r_members
 	for pid in "${'$'}{__r_m[@]}"; do kill -"$1" "$pid" && sent=0; done
@@ -167,7 +166,7 @@ while :; do
 		export RAMPART_BLOCK=$__r_tok
 		exec bash -Eeuo pipefail -c "$__r_code" rampart-block </dev/null 2>&5 4<&- 5>&-
 	) &
-	__r_p=$! __r_live=1
+	__r_p=$!
 	set +m
 	unset __r_f
 	printf '${RECORD}%s s %s\n' "$__r_tok" "$__r_p"
@@ -192,7 +191,7 @@ while :; do
 		__r_w=$!
 	fi
 	wait "$__r_p"
-	__r_s=$? __r_live=0
+	__r_s=$?
 	[[ -n $__r_w ]] && { kill "$__r_w"; wait "$__r_w"; }
 	# What the block left running goes with it, as on the operator's machine.
 	__r_stop

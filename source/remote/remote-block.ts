@@ -74,7 +74,7 @@ interface BlockHandler {
 /** A block's executor on one host; close() ends the host's agent. */
 export type RemoteExecutor = BlockExecutor & {close: () => void};
 
-type Settled = {kind: 'started'; pgid: number} | {kind: 'ended'; status: number} | {kind: 'agent-exited'; code: number | null; error?: Error};
+type Settled = {kind: 'started'} | {kind: 'ended'; status: number} | {kind: 'agent-exited'; code: number | null; error?: Error};
 
 /** What Rampart has said to one block: whether it was sent, cancelled, and when it was told to stop. */
 interface BlockControl {
@@ -174,15 +174,14 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 			// than waiting for the host to say it is ready): not recorded, not sent, not run.
 			await run.onSpawn?.(undefined);
 			if (control.cancelled) return {exitCode: null, timedOut: false, cancelled: true, durationMs: durationMs()};
-			return await sendAndWait(run, child, token, control, startedAt);
+			return await sendAndWait(run, child, token, control, durationMs);
 		} finally {
 			run.signal?.removeEventListener('abort', onAbort);
 		}
 	};
 
 	/** The block sent to the host's agent and followed to its end. */
-	const sendAndWait = async (run: BlockRun, child: ChildProcess, token: string, control: BlockControl, startedAt: number): Promise<BlockResult> => {
-		const durationMs = () => Math.round(performance.now() - startedAt);
+	const sendAndWait = async (run: BlockRun, child: ChildProcess, token: string, control: BlockControl, durationMs: () => number): Promise<BlockResult> => {
 		const out = lineChunker('stdout', run.onOutput);
 		const err = lineChunker('stderr', run.onOutput);
 		let setupStderr = idleStderr;
@@ -198,7 +197,7 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 		const onRecord = (kind: string, arg: string) => {
 			if (kind === 's' && !started) {
 				started = true;
-				settle({kind: 'started', pgid: Number(arg)});
+				settle({kind: 'started'});
 			} else if (kind === 'x') {
 				status = Number(arg);
 				ended();
