@@ -229,6 +229,12 @@ export class RunSession {
 	lost: string | undefined;
 	/** run-started or run-resumed: emitted before anyone could subscribe. */
 	private opening: RunEvent | undefined;
+	/**
+	 * Events recorded but not yet told to listeners, in the record's order: an
+	 * event made durable on a background thread holds back those after it, so
+	 * nobody hears of it, or of what followed it, before it is on disk.
+	 */
+	private readonly untold: {event: RunEvent; durable: boolean}[] = [];
 
 	private constructor(
 		readonly runbook: Runbook,
@@ -349,6 +355,30 @@ export class RunSession {
 
 	/** `ownWords`: the text is Rampart's own, with no value in it, so it is not masked (a one-letter secret would garble it). */
 	private emit(body: RunEventBody, ownWords = false, {durable = true}: {durable?: boolean} = {}): RunEvent {
+		return this.record(body, ownWords, durable ? 'now' : 'later').event;
+	}
+
+	/**
+	 * Records an event and makes it durable on a background thread, so that
+	 * one host's fsync does not hold up the others' runs (or the screen); it is
+	 * told to listeners once it is on disk.
+	 */
+	private async emitDurably(body: RunEventBody): Promise<RunEvent> {
+		const entry = this.record(body, false, 'held');
+		try {
+			await this.journal.syncInBackground();
+		} catch (error) {
+			this.untold.splice(this.untold.indexOf(entry), 1);
+			throw this.recordFailed(error);
+		} finally {
+			entry.durable = true;
+			this.tell();
+		}
+		return entry.event;
+	}
+
+	/** `sync`: fsynced here (now), by the event that always follows (later), or by the caller on a background thread (held, told once it is durable). */
+	private record(body: RunEventBody, ownWords: boolean, sync: 'now' | 'later' | 'held'): {event: RunEvent; durable: boolean} {
 		// Closed while a command ran: the lock is released and another process
 		// may have resumed the run, so nothing more may be written here.
 		if (this.closed) throw new EngineError('the run was closed while a command was running; resume it to run the step again');
@@ -360,13 +390,29 @@ export class RunSession {
 			if (typeof fields[key] === 'string') fields[key] = maskCredentials(this.mask(fields[key]));
 		}
 		try {
-			this.journal.append(event, {sync: durable && !SYNCED_BY_NEXT_EVENT.has(event.type)});
+			this.journal.append(event, {sync: sync === 'now' && !SYNCED_BY_NEXT_EVENT.has(event.type)});
 		} catch (error) {
 			throw this.recordFailed(error);
 		}
 		this.current = event.type === 'run-started' ? foldRun([event]) : reduceRun(this.current, event);
-		for (const listener of this.listeners) listener(event);
-		return event;
+		const entry = {event, durable: sync !== 'held'};
+		this.untold.push(entry);
+		this.tell();
+		return entry;
+	}
+
+	/** The end of a step or a check: its log, then the event that points at it, each made durable on a background thread. */
+	private async recordEnd(log: StepLog, body: (log: LogRef) => RunEventBody): Promise<void> {
+		await log.flushDurably().catch(() => {}); // finish() fsyncs (and reports) what this could not
+		await this.emitDurably(body(log.finish()));
+	}
+
+	/** Tells listeners every recorded event up to the first one still being made durable. */
+	private tell() {
+		while (this.untold[0]?.durable) {
+			const {event} = this.untold.shift()!;
+			for (const listener of this.listeners) listener(event);
+		}
 	}
 
 	private step(id: string): {step: Step; state: StepState} {
@@ -640,14 +686,14 @@ export class RunSession {
 			const result = await this.runBlock(step, block, log);
 			if (!failed(result)) continue;
 			if (result.cancelled) {
-				this.emit({type: 'check-finished', step: step.id, passed: false, cancelled: true, log: log.finish()});
+				await this.recordEnd(log, ref => ({type: 'check-finished', step: step.id, passed: false, cancelled: true, log: ref}));
 				return {passed: false, cancelled: true};
 			}
 			const finding = isFindingCheck(block) ? describeFinding(block, result.said, describeEnd(result, block)) : undefined;
-			this.emit({type: 'check-finished', step: step.id, passed: false, log: log.finish(), ...(finding ? {finding} : {})});
+			await this.recordEnd(log, ref => ({type: 'check-finished', step: step.id, passed: false, log: ref, ...(finding ? {finding} : {})}));
 			return {passed: false, cancelled: false};
 		}
-		this.emit({type: 'check-finished', step: step.id, passed: true, log: log.finish()});
+		await this.recordEnd(log, ref => ({type: 'check-finished', step: step.id, passed: true, log: ref}));
 		return {passed: true, cancelled: false};
 	}
 
@@ -797,18 +843,16 @@ export class RunSession {
 		const log = this.openLog(step.id, `run-${attempt}`);
 		const finish = async (status: 'done' | 'failed' | 'timed-out' | 'cancelled', result?: BlockResult, error = result?.error) => {
 			const attention = status === 'done' && findings.length > 0;
-			// The log's fsync on a background thread; the step's end is then written and fsynced here.
-			await log.flushDurably().catch(() => {}); // finish() fsyncs (and reports) what this could not
-			this.emit({
+			await this.recordEnd(log, ref => ({
 				type: 'step-finished',
 				step: step.id,
 				attempt,
 				status: attention ? 'attention' : status,
 				exitCode: result?.exitCode,
 				error,
-				log: log.finish(),
+				log: ref,
 				...(attention ? {findings} : {}),
-			});
+			}));
 			return this.step(step.id).state;
 		};
 		// An audit step's gate: its check failed and there is nothing to run that could change that.
@@ -851,19 +895,19 @@ export class RunSession {
 				continue;
 			}
 			const status = result.cancelled ? 'cancelled' : result.timedOut ? 'timed-out' : 'failed';
-			this.emit({type: 'step-finished', step: step.id, attempt, status, exitCode: result.exitCode, error: result.error, log: log.finish()});
+			await this.recordEnd(log, ref => ({type: 'step-finished', step: step.id, attempt, status, exitCode: result.exitCode, error: result.error, log: ref}));
 			return this.step(stepId).state;
 		}
 		const attention = findings.length > 0;
-		this.emit({
+		await this.recordEnd(log, ref => ({
 			type: 'step-finished',
 			step: step.id,
 			attempt,
 			status: attention ? 'attention' : 'done',
 			exitCode: 0,
-			log: log.finish(),
+			log: ref,
 			...(attention ? {findings} : {}),
-		});
+		}));
 		return this.step(stepId).state;
 	}
 

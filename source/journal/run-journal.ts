@@ -186,7 +186,13 @@ class FileRunJournal implements ReopenedRunJournal {
 		const fd = this.#requireFd();
 		if (!this.#unsynced) return;
 		const upTo = this.#nextSeq;
-		await fsyncInBackground(fd);
+		try {
+			await fsyncInBackground(fd);
+		} catch (error) {
+			// Closed meanwhile: close() fsynced what was written (or threw for it).
+			if (this.#fd !== fd) return;
+			throw error;
+		}
 		// Lines appended meanwhile were not necessarily covered.
 		if (this.#nextSeq === upTo) this.#unsynced = false;
 	}

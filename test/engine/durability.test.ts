@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {createRunJournal} from '../../source/journal/run-journal.js';
+import {journalPath} from '../../source/journal/index.js';
 import {note, tempStateDir} from '../journal/helpers.js';
 import {fixture, frontMatter, sh, startSession} from './helpers.js';
 
@@ -67,6 +68,65 @@ describe('journal durability with group commit', () => {
 		expect(dirFsync).toBeGreaterThan(-1);
 		expect(logFsync).toBeLessThan(stepFinished);
 		expect(dirFsync).toBeLessThan(stepFinished);
+	});
+
+	it('tells nobody that a step or a check ended before the record of it is on disk, and tells events in the order recorded', async () => {
+		const f = fixture(`${frontMatter('Ends')}# Ends\n\n## Work\n\n${sh('test -f done', 'role=check')}${sh('echo one; touch done')}`);
+		const session = startSession(f);
+		const ops = recordDiskOps();
+		const heard: string[] = [];
+		session.subscribe(event => {
+			if (event.type === 'output') return;
+			heard.push(event.type);
+			ops.push({op: 'write', fd: -1, type: `told ${event.type}`});
+		});
+		await session.runCheck('work');
+		await session.runStep('work');
+		const journalFd = ops.find(o => o.op === 'write' && o.type === 'step-started')!.fd;
+		const seen = ops.filter(o => o.fd === journalFd || o.fd === -1).map(o => (o.op === 'fsync' ? 'fsync' : (o as {type: string}).type));
+		for (const ended of ['check-finished', 'step-finished']) {
+			const written = seen.indexOf(ended);
+			const told = seen.indexOf(`told ${ended}`);
+			expect(seen.indexOf('fsync', written)).toBeGreaterThan(written);
+			expect(seen.indexOf('fsync', written)).toBeLessThan(told);
+		}
+		expect(heard).toEqual(seen.filter(s => !s.startsWith('told ') && s !== 'fsync'));
+	});
+
+	it("does not hold up another run while one run's step end waits for a slow disk", async () => {
+		const slow = fixture(`${frontMatter('Slow disk')}# Slow disk\n\n## Work\n\n${sh('true')}`);
+		const quick = fixture(`${frontMatter('Quick disk')}# Quick disk\n\n## Work\n\n${sh('true')}${sh('true')}${sh('true')}`);
+		const a = startSession(slow);
+		const b = startSession(quick);
+		const slowJournal = fs.realpathSync(journalPath(slow.stateDir, a.runId));
+		const isSlow = (fd: number) => {
+			try {
+				return fs.readlinkSync(`/proc/self/fd/${fd}`) === slowJournal;
+			} catch {
+				return false;
+			}
+		};
+		const {fsyncSync, fsync, writeSync} = fs;
+		const DELAY = 2000;
+		// The slow run's journal takes 2 s per fsync, on this thread or on another.
+		vi.spyOn(fs, 'fsyncSync').mockImplementation((fd: number) => {
+			if (isSlow(fd)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, DELAY);
+			fsyncSync(fd);
+		});
+		vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, callback: (error: Error | null) => void) =>
+			isSlow(fd) ? setTimeout(() => fsync(fd, callback), DELAY) : fsync(fd, callback)) as typeof fs.fsync);
+		const ended: string[] = [];
+		let quickRun: Promise<unknown> | undefined;
+		// The quick run starts as the slow run's step end is written.
+		vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: unknown, ...rest: unknown[]) => {
+			const written = (writeSync as (...args: unknown[]) => number)(fd, data, ...rest);
+			if (isSlow(fd) && String(data).includes('"step-finished"')) quickRun ??= b.runStep('work').then(() => ended.push('quick'));
+			return written;
+		}) as typeof fs.writeSync);
+		await a.runStep('work').then(() => ended.push('slow'));
+		await quickRun;
+		expect(ended).toEqual(['quick', 'slow']);
+		expect(b.state.steps[0]?.status).toBe('done');
 	});
 
 	it('writes an event left for the next fsync at once, and fsyncs it on close if nothing followed', () => {
