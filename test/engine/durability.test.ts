@@ -82,8 +82,9 @@ describe('journal durability with group commit', () => {
 		});
 		await session.runCheck('work');
 		await session.runStep('work');
-		const journalFd = ops.find(o => o.op === 'write' && o.type === 'step-started')!.fd;
-		const seen = ops.filter(o => o.fd === journalFd || o.fd === -1).map(o => (o.op === 'fsync' ? 'fsync' : (o as {type: string}).type));
+		const fdOf = (o: Op) => (o.op === 'dir-fsync' ? undefined : o.fd);
+		const journalFd = fdOf(ops.find(o => o.op === 'write' && o.type === 'step-started')!);
+		const seen = ops.filter(o => fdOf(o) === journalFd || fdOf(o) === -1).map(o => (o.op === 'fsync' ? 'fsync' : (o as {type: string}).type));
 		for (const ended of ['check-finished', 'step-finished']) {
 			const written = seen.indexOf(ended);
 			const told = seen.indexOf(`told ${ended}`);
