@@ -13,7 +13,10 @@
 // (16 letters or digits, 6 and 10 digits) and a newline, then LENGTH bytes of
 // fields `=CWD =CODE [=NAME =VALUE]…` separated by blanks, each `=` then
 // printf %b escapes (so no field holds a blank); the block starts at
-// once, and while it runs any byte or the end of stdin stops it. Answers:
+// once, and while it runs any byte or the end of stdin stops it. A header
+// that begins with `?` asks what the host has (for `requires`), its fields the
+// commands to look for: the agent answers it itself, as a block that printed
+// the facts (see FACTS_SEPARATOR), with no process made. Answers:
 // records `RS TOKEN KIND [ARG]` + newline, written once nothing of the block
 // can still write before them: `s PGID` on stdout (started), `e` on stderr (no
 // more of its stderr) and `x STATUS` on stdout (it ended; 125 without `s`: it
@@ -22,7 +25,7 @@
 import {NOT_STARTED_EXIT} from '../engine/execute-block.js';
 
 /** Identifies the protocol: an agent only accepts requests it was written for. */
-export const REMOTE_PROTOCOL = 'rampart-agent 3';
+export const REMOTE_PROTOCOL = 'rampart-agent 4';
 
 /** Opens every record the agent writes: ASCII RS, never in a block's output next to its random token. */
 export const RECORD = '\x1e';
@@ -37,6 +40,9 @@ export const agentCommand = (become: boolean, becomeUser?: string): string => {
 
 /** What a block that could not be started ends with (a bad request, no such directory). */
 export const REMOTE_SETUP_FAILED = NOT_STARTED_EXIT;
+
+/** Between the facts a `?` request is answered with: the user id, /etc/os-release, the commands missing. */
+export const FACTS_SEPARATOR = '--rampart-facts--';
 
 /** The width of a request's header: `@`, a 16-character token, 6 digits of grace (s), 10 of length, two blanks and a newline. */
 export const HEADER_WIDTH = 36;
@@ -122,6 +128,21 @@ __r_stop() {
 	done
 	for ((i = 0; i < 20; i++)); do __r_signal KILL || return 0; sleep 0.05; done
 }
+# What the host has, from builtins alone: who the blocks run as, its /etc/os-release,
+# and which of the commands named in the request's fields are not on the PATH.
+__r_facts() {
+	local l c out="$EUID"$'\n'"${FACTS_SEPARATOR}"$'\n'
+	if [[ -r /etc/os-release ]]; then
+		while IFS= read -r l || [[ -n $l ]]; do out+="$l"$'\n'; done </etc/os-release
+	fi
+	out+="${FACTS_SEPARATOR}"$'\n'
+	for c in "${'$'}{__r_f[@]}"; do
+		printf -v c %b "${'$'}{c#=}"
+		command -v -- "$c" >/dev/null || out+="$c"$'\n'
+	done
+	printf '${RECORD}%s s 0\n%s' "$__r_tok" "$out"
+	__r_end 0
+}
 __r_end() {
 	printf '${RECORD}%s e\n' "$__r_tok" >&5
 	printf '${RECORD}%s x %s\n' "$__r_tok" "$1"
@@ -129,7 +150,7 @@ __r_end() {
 while :; do
 	# A stop byte that crossed its block's end comes before the next request: skipped.
 	IFS= read -r -n 1 __r_c || exit 0
-	[[ $__r_c == @ ]] || continue
+	[[ $__r_c == [@?] ]] || continue
 	# The header at once (a line would be read a byte at a time), then the fields.
 	IFS= read -r -N ${HEADER_WIDTH - 1} __r_h || exit 0
 	__r_tok=${'$'}{__r_h:0:16} __r_grace=${'$'}{__r_h:17:6} __r_len=${'$'}{__r_h:24:10}
@@ -141,6 +162,7 @@ while :; do
 	__r_f=($__r_body)
 	set +f
 	unset __r_body
+	[[ $__r_c == '?' ]] && { __r_facts; continue; }
 	((${'$'}{#__r_f[@]} >= 2)) || exit ${REMOTE_SETUP_FAILED}
 	printf -v __r_cwd %b "${'$'}{__r_f[0]#=}"
 	if ! cd -- "${'$'}{__r_cwd:-$__r_home}"; then

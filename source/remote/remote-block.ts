@@ -34,16 +34,24 @@ export const requestField = (text: string): string =>
 		.toString('latin1')
 		.replace(UNSAFE, c => ESCAPES[c.charCodeAt(0)]!);
 
-/** One block's request: a header of fixed width (its token, grace and the length of what follows), then its directory, code and environment, escaped. */
-export const remoteRequest = (token: string, graceMs: number, cwd: string | undefined, env: Record<string, string>, code: string): string => {
-	const names = Object.keys(env).filter(name => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+/** A request: a header of fixed width (what it asks, its token, grace and the length of what follows), then its fields, escaped. */
+const request = (kind: '@' | '?', token: string, graceMs: number, fields: readonly string[]): string => {
 	// ASCII only, so its length in characters is its length in bytes.
-	const body = [cwd ?? '', code, ...names.flatMap(name => [name, env[name]!])].map(requestField).join(' ');
+	const body = fields.map(requestField).join(' ');
 	const grace = String(Math.min(999_999, Math.max(1, Math.ceil(graceMs / 1000)))).padStart(6, '0');
-	const header = `@${token} ${grace} ${String(body.length).padStart(10, '0')}\n`;
+	const header = `${kind}${token} ${grace} ${String(body.length).padStart(10, '0')}\n`;
 	if (header.length !== HEADER_WIDTH || !/^[A-Za-z0-9]{16}$/.test(token)) throw new Error('a remote request needs a 16-character token and a body under 10 GB');
 	return header + body;
 };
+
+/** One block's request: its directory, code and environment. */
+export const remoteRequest = (token: string, graceMs: number, cwd: string | undefined, env: Record<string, string>, code: string): string => {
+	const names = Object.keys(env).filter(name => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+	return request('@', token, graceMs, [cwd ?? '', code, ...names.flatMap(name => [name, env[name]!])]);
+};
+
+/** What the host has (see bootstrap.ts): the agent answers it without starting a process. */
+export const factsRequest = (token: string, commands: readonly string[]): string => request('?', token, 1000, commands);
 
 /** Why a block never started on the host, in words the operator can act on. */
 const setupError = (connection: RemoteLink, stderr: string, code: number | null): string => {
@@ -71,8 +79,15 @@ interface BlockHandler {
 	agentExited: (code: number | null, error?: Error) => void;
 }
 
-/** A block's executor on one host; close() ends the host's agent. */
-export type RemoteExecutor = BlockExecutor & {close: () => void};
+/** What the host said when asked what it has: the facts as printed (see FACTS_SEPARATOR), or how the asking went. */
+export interface FactsAnswer {
+	result: BlockResult;
+	stdout: string;
+	stderr: string;
+}
+
+/** A block's executor on one host; facts() asks the host what it has; close() ends the host's agent. */
+export type RemoteExecutor = BlockExecutor & {close: () => void; facts: (commands: readonly string[], timeoutMs: number) => Promise<FactsAnswer>};
 
 type Settled = {kind: 'started'} | {kind: 'ended'; status: number} | {kind: 'agent-exited'; code: number | null; error?: Error};
 
@@ -136,7 +151,8 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 		return child;
 	};
 
-	const runOne = async (run: BlockRun): Promise<BlockResult> => {
+	/** `ask`: the request for this run (a block's own by default). */
+	const runOne = async (run: BlockRun, ask?: (token: string) => string): Promise<BlockResult> => {
 		const startedAt = performance.now();
 		const durationMs = () => Math.round(performance.now() - startedAt);
 		if (run.signal?.aborted) return {exitCode: null, timedOut: false, cancelled: true, durationMs: 0};
@@ -174,14 +190,22 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 			// than waiting for the host to say it is ready): not recorded, not sent, not run.
 			await run.onSpawn?.(undefined);
 			if (control.cancelled) return {exitCode: null, timedOut: false, cancelled: true, durationMs: durationMs()};
-			return await sendAndWait(run, child, token, control, durationMs);
+			const sent = ask?.(token) ?? remoteRequest(token, control.grace, run.cwd, run.env, run.code);
+			return await sendAndWait(run, child, sent, token, control, durationMs);
 		} finally {
 			run.signal?.removeEventListener('abort', onAbort);
 		}
 	};
 
 	/** The block sent to the host's agent and followed to its end. */
-	const sendAndWait = async (run: BlockRun, child: ChildProcess, token: string, control: BlockControl, durationMs: () => number): Promise<BlockResult> => {
+	const sendAndWait = async (
+		run: BlockRun,
+		child: ChildProcess,
+		sent: string,
+		token: string,
+		control: BlockControl,
+		durationMs: () => number,
+	): Promise<BlockResult> => {
 		const out = lineChunker('stdout', run.onOutput);
 		const err = lineChunker('stderr', run.onOutput);
 		let setupStderr = idleStderr;
@@ -242,7 +266,7 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 			child.kill('SIGKILL');
 		}, SETUP_LIMIT_MS);
 		try {
-			child.stdin!.write(remoteRequest(token, control.grace, run.cwd, run.env, run.code));
+			child.stdin!.write(sent);
 			control.sent = true;
 			// Cancelled while it was being recorded or sent: the agent reads the stop once it runs the block.
 			if (control.cancelled) control.stop();
@@ -289,12 +313,21 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 	};
 
 	// One block at a time per host: the agent runs them in order.
-	const execute = (run: BlockRun): Promise<BlockResult> => {
-		const result = queue.then(() => runOne(run));
+	const inTurn = (run: BlockRun, ask?: (token: string) => string): Promise<BlockResult> => {
+		const result = queue.then(() => runOne(run, ask));
 		queue = result.catch(() => {});
 		return result;
 	};
-	return Object.assign(execute, {
+	const facts = async (commands: readonly string[], timeoutMs: number): Promise<FactsAnswer> => {
+		const said = {stdout: '', stderr: ''};
+		const result = await inTurn(
+			{code: '', cwd: '', env: {}, interactive: false, timeoutMs, onOutput: (stream, text) => (said[stream] += text)},
+			token => factsRequest(token, commands),
+		);
+		return {result, ...said};
+	};
+	return Object.assign((run: BlockRun) => inTurn(run), {
+		facts,
 		close: () => {
 			agent?.stdin?.end();
 			agent = undefined;

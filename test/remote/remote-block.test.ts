@@ -328,3 +328,28 @@ describe('a block run through the remote bootstrap', () => {
 		expect(fs.existsSync(marker)).toBe(false);
 	});
 });
+
+describe("the host's facts for `requires`", () => {
+	it('are answered by the agent itself: who it runs as, the OS, and which commands are missing, with no name ever run', async () => {
+		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-facts-'));
+		const marker = path.join(tmp, 'ran');
+		const executor = remoteExecutor(link());
+		const hostile = [`$(touch ${marker})`, `; touch ${marker}`, 'two words', 'line\nbreak', 'ünïcode'];
+		const answer = await executor.facts(['bash', 'rampart-no-such-command', ...hostile], 60_000);
+		expect(answer.result.exitCode).toBe(0);
+		const [uid, osRelease, missing] = answer.stdout.split('--rampart-facts--\n');
+		expect(Number(uid)).toBe(process.getuid!());
+		expect(osRelease).toBe(fs.existsSync('/etc/os-release') ? fs.readFileSync('/etc/os-release', 'utf8').replace(/\n?$/, '\n') : '');
+		expect(missing).toBe(['rampart-no-such-command', ...hostile].map(name => `${name}\n`).join(''));
+		expect(fs.existsSync(marker)).toBe(false);
+		// The agent goes on running blocks after it.
+		expect(await run('echo after', {}, executor)).toMatchObject({result: {exitCode: 0}, stdout: 'after\n'});
+	});
+
+	it('are answered when the runbook names no command', async () => {
+		const answer = await remoteExecutor(link()).facts([], 60_000);
+		expect(answer.result.exitCode).toBe(0);
+		expect(answer.stdout.split('--rampart-facts--\n')).toHaveLength(3);
+		expect(answer.stdout.endsWith('--rampart-facts--\n')).toBe(true);
+	});
+});
