@@ -198,14 +198,7 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 	};
 
 	/** The block sent to the host's agent and followed to its end. */
-	const sendAndWait = async (
-		run: BlockRun,
-		child: ChildProcess,
-		sent: string,
-		token: string,
-		control: BlockControl,
-		durationMs: () => number,
-	): Promise<BlockResult> => {
+	const sendAndWait = async (run: BlockRun, child: ChildProcess, sent: string, token: string, control: BlockControl, durationMs: () => number): Promise<BlockResult> => {
 		const out = lineChunker('stdout', run.onOutput);
 		const err = lineChunker('stderr', run.onOutput);
 		let setupStderr = idleStderr;
@@ -320,9 +313,8 @@ export const remoteExecutor = (connection: RemoteLink): RemoteExecutor => {
 	};
 	const facts = async (commands: readonly string[], timeoutMs: number): Promise<FactsAnswer> => {
 		const said = {stdout: '', stderr: ''};
-		const result = await inTurn(
-			{code: '', cwd: '', env: {}, interactive: false, timeoutMs, onOutput: (stream, text) => (said[stream] += text)},
-			token => factsRequest(token, commands),
+		const result = await inTurn({code: '', cwd: '', env: {}, interactive: false, timeoutMs, onOutput: (stream, text) => (said[stream] += text)}, token =>
+			factsRequest(token, commands),
 		);
 		return {result, ...said};
 	};
