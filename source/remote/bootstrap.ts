@@ -41,7 +41,7 @@ export const agentCommand = (become: boolean, becomeUser?: string): string => {
 /** What a block that could not be started ends with (a bad request, no such directory). */
 export const REMOTE_SETUP_FAILED = NOT_STARTED_EXIT;
 
-/** Between the facts a `?` request is answered with: the user id, /etc/os-release, the commands missing. */
+/** Between the facts a `?` request is answered with: the user id, /etc/os-release, the places of the commands missing. */
 export const FACTS_SEPARATOR = '--rampart-facts--';
 
 /** The width of a request's header: `@`, a 16-character token, 6 digits of grace (s), 10 of length, two blanks and a newline. */
@@ -129,16 +129,17 @@ __r_stop() {
 	for ((i = 0; i < 20; i++)); do __r_signal KILL || return 0; sleep 0.05; done
 }
 # What the host has, from builtins alone: who the blocks run as, its /etc/os-release,
-# and which of the commands named in the request's fields are not on the PATH.
+# and which of the commands named in the request's fields are not on the PATH (by
+# their place among the fields: a name may hold any byte).
 __r_facts() {
-	local l c out="$EUID"$'\n'"${FACTS_SEPARATOR}"$'\n'
+	local l c i out="$EUID"$'\n'"${FACTS_SEPARATOR}"$'\n'
 	if [[ -r /etc/os-release ]]; then
 		while IFS= read -r l || [[ -n $l ]]; do out+="$l"$'\n'; done </etc/os-release
 	fi
 	out+="${FACTS_SEPARATOR}"$'\n'
-	for c in "${'$'}{__r_f[@]}"; do
-		printf -v c %b "${'$'}{c#=}"
-		command -v -- "$c" >/dev/null || out+="$c"$'\n'
+	for ((i = 0; i < ${'$'}{#__r_f[@]}; i++)); do
+		printf -v c %b "${'$'}{__r_f[i]#=}"
+		command -v -- "$c" >/dev/null || out+="$i"$'\n'
 	done
 	printf '${RECORD}%s s 0\n%s' "$__r_tok" "$out"
 	__r_end 0

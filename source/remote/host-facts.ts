@@ -15,7 +15,12 @@ export const hostProblems = async (executor: Pick<RemoteExecutor, 'facts'>, host
 	if (result.exitCode !== 0)
 		throw new Error(`could not ask ${host} what it has (exit ${result.exitCode ?? result.signal}): ${err.trim().split('\n').slice(-3).join(' ')}`);
 	const [uid = '', osRelease = '', missingText = ''] = out.split(`${FACTS_SEPARATOR}\n`);
-	const missing = new Set(missingText.split('\n').filter(Boolean));
+	const missing = new Set(
+		missingText
+			.split('\n')
+			.filter(Boolean)
+			.map(place => requires.commands[Number(place)]),
+	);
 	return checkRequirements(requires, {uid: Number(uid.trim()), osRelease: osRelease || undefined, path: '', has: c => !missing.has(c)}).map(problem =>
 		problem.kind === 'root'
 			? `this runbook needs root on ${host}: connect as root (ansible_user=root) or let Rampart use sudo -n there (--become, or ansible_become=true)${become ? '; sudo -n did not give root' : ''}`

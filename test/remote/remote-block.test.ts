@@ -10,6 +10,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {spawn} from 'node:child_process';
 import {remoteExecutor as openExecutor, type RemoteExecutor, type RemoteLink} from '../../source/remote/remote-block.js';
 import {agentCommand, BOOTSTRAP} from '../../source/remote/bootstrap.js';
+import {hostProblems} from '../../source/remote/host-facts.js';
 import {executeBlock, type BlockRun} from '../../source/engine/execute-block.js';
 
 /** A host whose login shell is a local `sh`: it runs the agent's command as sshd would (after `before`). */
@@ -340,8 +341,12 @@ describe("the host's facts for `requires`", () => {
 		const [uid, osRelease, missing] = answer.stdout.split('--rampart-facts--\n');
 		expect(Number(uid)).toBe(process.getuid!());
 		expect(osRelease).toBe(fs.existsSync('/etc/os-release') ? fs.readFileSync('/etc/os-release', 'utf8').replace(/\n?$/, '\n') : '');
-		expect(missing).toBe(['rampart-no-such-command', ...hostile].map(name => `${name}\n`).join(''));
+		// The missing, by their place in the list asked for.
+		expect(missing).toBe('1\n2\n3\n4\n5\n6\n');
 		expect(fs.existsSync(marker)).toBe(false);
+		// As the operator reads it: every missing name, whatever its bytes, and none that is there.
+		const problems = await hostProblems(executor, 'web1', {root: false, os: [], commands: ['sh', 'rampart-no-such-command', 'line\nbreak', 'two words']}, false);
+		expect(problems).toEqual(['commands not found on PATH: rampart-no-such-command, line\nbreak, two words (install them first, e.g. with apt-get install)']);
 		// The agent goes on running blocks after it.
 		expect(await run('echo after', {}, executor)).toMatchObject({result: {exitCode: 0}, stdout: 'after\n'});
 	});
