@@ -44,7 +44,7 @@ export const REMOTE_SETUP_FAILED = NOT_STARTED_EXIT;
 /** Between the facts a `?` request is answered with: the user id, /etc/os-release, the places of the commands missing. */
 export const FACTS_SEPARATOR = '--rampart-facts--';
 
-/** The width of a request's header: `@`, a 16-character token, 6 digits of grace (s), 10 of length, two blanks and a newline. */
+/** The width of a request's header: `@` (or `?`), a 16-character token, 6 digits of grace (s), 10 of length, two blanks and a newline. */
 export const HEADER_WIDTH = 36;
 
 /**
