@@ -354,8 +354,8 @@ export class RunSession {
 	}
 
 	/** `ownWords`: the text is Rampart's own, with no value in it, so it is not masked (a one-letter secret would garble it). */
-	private emit(body: RunEventBody, ownWords = false, {durable = true}: {durable?: boolean} = {}): RunEvent {
-		return this.record(body, ownWords, durable ? 'now' : 'later').event;
+	private emit(body: RunEventBody, ownWords = false): RunEvent {
+		return this.record(body, ownWords, false).event;
 	}
 
 	/**
@@ -364,7 +364,7 @@ export class RunSession {
 	 * told to listeners once it is on disk.
 	 */
 	private async emitDurably(body: RunEventBody): Promise<RunEvent> {
-		const entry = this.record(body, false, 'held');
+		const entry = this.record(body, false, true);
 		try {
 			await this.journal.syncInBackground();
 		} catch (error) {
@@ -377,8 +377,8 @@ export class RunSession {
 		return entry.event;
 	}
 
-	/** `sync`: fsynced here (now), by the event that always follows (later), or by the caller on a background thread (held, told once it is durable). */
-	private record(body: RunEventBody, ownWords: boolean, sync: 'now' | 'later' | 'held'): {event: RunEvent; durable: boolean} {
+	/** `held`: made durable by the caller on a background thread, and told once it is; otherwise fsynced here (or by the event that always follows it). */
+	private record(body: RunEventBody, ownWords: boolean, held: boolean): {event: RunEvent; durable: boolean} {
 		// Closed while a command ran: the lock is released and another process
 		// may have resumed the run, so nothing more may be written here.
 		if (this.closed) throw new EngineError('the run was closed while a command was running; resume it to run the step again');
@@ -390,12 +390,12 @@ export class RunSession {
 			if (typeof fields[key] === 'string') fields[key] = maskCredentials(this.mask(fields[key]));
 		}
 		try {
-			this.journal.append(event, {sync: sync === 'now' && !SYNCED_BY_NEXT_EVENT.has(event.type)});
+			this.journal.append(event, {sync: !held && !SYNCED_BY_NEXT_EVENT.has(event.type)});
 		} catch (error) {
 			throw this.recordFailed(error);
 		}
 		this.current = event.type === 'run-started' ? foldRun([event]) : reduceRun(this.current, event);
-		const entry = {event, durable: sync !== 'held'};
+		const entry = {event, durable: !held};
 		this.untold.push(entry);
 		this.tell();
 		return entry;
@@ -482,31 +482,21 @@ export class RunSession {
 		// What the block said, kept short: a failing check's finding is worded from it.
 		const said: {stderr: string[]; lastLine?: string} = {stderr: []};
 		// Made durable on a background thread: the block waits for it, and other hosts' runs (and the screen) go on meanwhile.
-		const started = async (pid: number | undefined) => {
-			this.emit(
-				{
-					type: 'block-started',
-					step: step.id,
-					block: block.index,
-					role: block.role,
-					name: block.name,
-					// Interactive blocks share Rampart's group, which dies with it. A remote block is
-					// recorded before it is sent, so its group on the host is not known yet.
-					...(this.options.target
-						? {...(pid !== undefined ? {pgid: pid} : {}), host: this.options.target.host, remote: true}
-						: pid !== undefined && !block.interactive
-							? {pgid: pid, host: hostname()}
-							: {}),
-				},
-				false,
-				{durable: false},
-			);
-			try {
-				await this.journal.syncInBackground();
-			} catch (error) {
-				throw this.recordFailed(error);
-			}
-		};
+		const started = (pid: number | undefined) =>
+			this.emitDurably({
+				type: 'block-started',
+				step: step.id,
+				block: block.index,
+				role: block.role,
+				name: block.name,
+				// Interactive blocks share Rampart's group, which dies with it. A remote block is
+				// recorded before it is sent, so its group on the host is not known yet.
+				...(this.options.target
+					? {...(pid !== undefined ? {pgid: pid} : {}), host: this.options.target.host, remote: true}
+					: pid !== undefined && !block.interactive
+						? {pgid: pid, host: hostname()}
+						: {}),
+			});
 		let announced = false;
 		// The log's name is made durable on another thread while the block is
 		// spawned (the spawn blocks this one for about a millisecond).
@@ -570,7 +560,7 @@ export class RunSession {
 		if (block.interactive) log.note('interactive block: its output went to the terminal and is not recorded');
 		this.recordTree(step, result, log);
 		log.note(`${describeEnd(result, block)}, ${result.durationMs} ms`);
-		if (!announced) started(undefined);
+		if (!announced) await started(undefined);
 		this.emit({
 			type: 'block-finished',
 			step: step.id,
